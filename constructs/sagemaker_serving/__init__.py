@@ -1,0 +1,68 @@
+"""sagemaker_serving: AWS CDK v2 constructs that put SageMaker models into production.
+
+Public API (imported lazily, so an app pays only for the aws_cdk modules it uses)::
+
+    from sagemaker_serving import (
+        ContainerImage, ModelData, Model,
+        InstanceVariant, ServerlessVariant, EndpointConfig,
+        Endpoint, VariantAutoscaling, ScheduledCapacity, ValidationError,
+    )
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    "ValidationError": "errors",
+    "ContainerImage": "container_image",
+    "ModelData": "model_data",
+    "Model": "model",
+    "InstanceVariant": "variants",
+    "ServerlessVariant": "variants",
+    "EndpointConfig": "endpoint_config",
+    "Endpoint": "endpoint",
+    "EndpointBase": "endpoint",
+    "VariantAutoscaling": "autoscaling",
+    "ScheduledCapacity": "autoscaling",
+}
+
+__all__ = [
+    "ContainerImage",
+    "Endpoint",
+    "EndpointBase",
+    "EndpointConfig",
+    "InstanceVariant",
+    "Model",
+    "ModelData",
+    "ScheduledCapacity",
+    "ServerlessVariant",
+    "ValidationError",
+    "VariantAutoscaling",
+]
+
+if TYPE_CHECKING:
+    from sagemaker_serving.autoscaling import ScheduledCapacity, VariantAutoscaling
+    from sagemaker_serving.container_image import ContainerImage
+    from sagemaker_serving.endpoint import Endpoint, EndpointBase
+    from sagemaker_serving.endpoint_config import EndpointConfig
+    from sagemaker_serving.errors import ValidationError
+    from sagemaker_serving.model import Model
+    from sagemaker_serving.model_data import ModelData
+    from sagemaker_serving.variants import InstanceVariant, ServerlessVariant
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sagemaker_serving' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"sagemaker_serving.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

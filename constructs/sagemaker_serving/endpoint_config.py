@@ -1,0 +1,165 @@
+"""An endpoint config: the production variants of an endpoint and how their storage is encrypted."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+
+from sagemaker_serving.errors import raise_if_problems
+from sagemaker_serving.variants import InstanceVariant, ServerlessVariant, Variant, has_local_storage
+
+MAX_VARIANTS = 10
+
+
+class EndpointConfig(Construct):
+    """An ``AWS::SageMaker::EndpointConfig`` with 1 to 10 production variants.
+
+    Variants are all instance variants or all serverless variants. The ML storage volumes of
+    instance variants are encrypted with a KMS key (one with rotation is created when none is
+    given). Serverless variants and instance types with local NVMe storage (encrypted in hardware by
+    SageMaker) take no KMS key: passing one for them is an error, not silently ignored.
+
+    The config has no fixed name, so CloudFormation replaces it whenever a variant or model changes
+    and then updates the endpoint in place (blue/green, no downtime).
+
+    Attributes: ``cfn_endpoint_config``, ``encryption_key`` (``None`` where not allowed),
+    ``variants``, ``endpoint_config_name``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        variants: Sequence[Variant],
+        encryption_key: kms.IKey | None = None,
+    ) -> None:
+        """Create the endpoint config.
+
+        :param variants: 1 to 10 production variants; more can be added with :meth:`add_variant`.
+        :param encryption_key: KMS key for the instances' ML storage volumes. Default: a new key
+            with rotation when the variants allow a key; none otherwise.
+        """
+        super().__init__(scope, construct_id)
+        self._variants: list[Variant] = []
+        self._given_key = encryption_key
+        _validate(list(variants), encryption_key)
+        self._variants = list(variants)
+
+        self.encryption_key: kms.IKey | None = None
+        if _key_allowed(self._variants):
+            self.encryption_key = encryption_key or kms.Key(
+                self,
+                "Key",
+                description=f"Encrypts the ML storage volumes of {self.node.path}",
+                enable_key_rotation=True,
+            )
+        self.cfn_endpoint_config = sagemaker.CfnEndpointConfig(
+            self,
+            "Resource",
+            production_variants=self._render_variants(),
+            kms_key_id=self.encryption_key.key_arn if self.encryption_key else None,
+        )
+        self.endpoint_config_name: str = self.cfn_endpoint_config.attr_endpoint_config_name
+
+    @property
+    def variants(self) -> tuple[Variant, ...]:
+        """The production variants, in order."""
+        return tuple(self._variants)
+
+    @property
+    def is_serverless(self) -> bool:
+        """Whether the variants are serverless."""
+        return isinstance(self._variants[0], ServerlessVariant)
+
+    def variant(self, name: str) -> Variant:
+        """The variant called ``name``; ``KeyError`` listing the names there are otherwise."""
+        for v in self._variants:
+            if v.name == name:
+                return v
+        raise KeyError(f"no variant {name!r}; variants are {[v.name for v in self._variants]}")
+
+    def add_variant(self, variant: Variant) -> None:
+        """Add a production variant; the whole set is validated again first."""
+        candidate = [*self._variants, variant]
+        _validate(candidate, self._given_key)
+        if _key_allowed(candidate) != (self.encryption_key is not None):
+            raise_if_problems(
+                "Invalid production variants",
+                [
+                    f"variants[{len(candidate) - 1}].instance_type: "
+                    f"{getattr(variant, 'instance_type', 'serverless')!r} "
+                    "changes whether the volumes can be KMS-encrypted; pass all variants at construction"
+                ],
+            )
+        self._variants = candidate
+        self.cfn_endpoint_config.production_variants = list(self._render_variants())
+
+    def _render_variants(self) -> list[Any]:
+        rendered = []
+        for v in self._variants:
+            if isinstance(v, ServerlessVariant):
+                rendered.append(
+                    sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+                        variant_name=v.name,
+                        model_name=v.model.model_name,
+                        initial_variant_weight=v.initial_weight,
+                        serverless_config=sagemaker.CfnEndpointConfig.ServerlessConfigProperty(
+                            memory_size_in_mb=v.memory_size_mb,
+                            max_concurrency=v.max_concurrency,
+                            provisioned_concurrency=v.provisioned_concurrency,
+                        ),
+                    )
+                )
+            else:
+                rendered.append(
+                    sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+                        variant_name=v.name,
+                        model_name=v.model.model_name,
+                        instance_type=v.instance_type,
+                        initial_instance_count=v.initial_instance_count,
+                        initial_variant_weight=v.initial_weight,
+                        volume_size_in_gb=v.volume_size_gb,
+                        model_data_download_timeout_in_seconds=v.model_data_download_timeout_seconds,
+                        container_startup_health_check_timeout_in_seconds=v.container_startup_timeout_seconds,
+                    )
+                )
+        return rendered
+
+
+def _key_allowed(variants: Sequence[Variant]) -> bool:
+    return all(isinstance(v, InstanceVariant) and not has_local_storage(v.instance_type) for v in variants)
+
+
+def _validate(variants: list[Variant], encryption_key: kms.IKey | None) -> None:
+    problems: list[str] = []
+    if not 1 <= len(variants) <= MAX_VARIANTS:
+        problems.append(f"variants: {len(variants)} given is not allowed; expected 1 to {MAX_VARIANTS}")
+    seen: dict[str, int] = {}
+    for i, v in enumerate(variants):
+        if not isinstance(v, (InstanceVariant, ServerlessVariant)):
+            problems.append(f"variants[{i}]: {v!r} is not allowed; expected InstanceVariant or ServerlessVariant")
+            continue
+        problems += v.problems(f"variants[{i}] ({v.name!r})")
+        if v.name in seen:
+            problems.append(
+                f"variants[{i}].name: {v.name!r} is already used by variants[{seen[v.name]}]; names must be unique"
+            )
+        seen.setdefault(v.name, i)
+    kinds = {type(v).__name__ for v in variants if isinstance(v, (InstanceVariant, ServerlessVariant))}
+    if len(kinds) > 1:
+        problems.append(
+            "variants: mixes InstanceVariant and ServerlessVariant, which SageMaker does not allow; "
+            "use one kind per endpoint config"
+        )
+    if encryption_key is not None and variants and len(kinds) == 1 and not _key_allowed(variants):
+        problems.append(
+            "encryption_key: a key is not allowed for serverless variants or instance types with local "
+            f"storage ({', '.join(getattr(v, 'instance_type', 'serverless') for v in variants)}); "
+            "SageMaker encrypts those volumes itself"
+        )
+    raise_if_problems("Invalid production variants", problems)
