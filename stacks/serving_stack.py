@@ -51,7 +51,7 @@ class ServingStack(cdk.Stack):
         try:
             self._build(config, models)
         except ValidationError as exc:
-            raise ConfigError([f"environment {config.name!r}: {exc}"]) from exc
+            raise ConfigError([f"environment {config.name!r}: {exc.subject}: {p}" for p in exc.problems]) from exc
 
     def _build(self, config: EnvironmentConfig, models: dict[str, ModelConfig]) -> None:
         used = [v.model for v in config.instance_variants] + [v.model for v in config.serverless_variants]

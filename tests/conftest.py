@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import aws_cdk as cdk
 import pytest
@@ -16,17 +13,6 @@ from app import build_app
 from stacks.config import AppConfig, load
 
 ROOT = Path(__file__).resolve().parents[1]
-ASSET_HASH = re.compile(r"\b[0-9a-f]{64}\b")
-
-
-def normalise(template: dict[str, Any]) -> dict[str, Any]:
-    """A template with asset hashes (which change with Lambda and model files) blanked."""
-    return json.loads(ASSET_HASH.sub("<asset-hash>", json.dumps(template)))
-
-
-def resources(template: Template, type_name: str) -> dict[str, Any]:
-    """Logical ID → resource of one type."""
-    return template.find_resources(type_name)  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="session")

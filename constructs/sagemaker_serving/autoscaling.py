@@ -80,7 +80,6 @@ class VariantAutoscaling(Construct):
         :param scale_out_cooldown: wait after a scale-out. Default 60 s (scale out fast).
         :param schedules: scheduled capacity changes. Default: none.
         """
-        super().__init__(scope, construct_id)
         scale_in = scale_in_cooldown or cdk.Duration.seconds(300)
         scale_out = scale_out_cooldown or cdk.Duration.seconds(60)
         where = f"autoscaling of variant {variant_name!r}"
@@ -131,7 +130,8 @@ class VariantAutoscaling(Construct):
             if not cooldown.is_unresolved() and cooldown.to_seconds() < 0:
                 problems.append(f"{label}: must not be negative")
         problems += _schedule_problems(schedules, max_capacity)
-        raise_if_problems(f"Invalid {where}", problems)
+        raise_if_problems(f"Invalid {where}", problems)  # before any construct is added to the tree
+        super().__init__(scope, construct_id)
         endpoint._autoscaled_variants.add(variant_name)
 
         self.scalable_target = appscaling.CfnScalableTarget(
