@@ -35,16 +35,16 @@ def model_fn(model_dir: str) -> dict[str, Any]:
 
 def input_fn(request_body: str | bytes, content_type: str) -> np.ndarray:
     """Parse JSON or CSV rows of four numeric features; ``ValueError`` on anything else."""
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    if media_type not in ("application/json", "text/csv"):
+        raise ValueError(f"unsupported content type {content_type!r}; use application/json or text/csv")
     if isinstance(request_body, bytes):
         request_body = request_body.decode("utf-8")
-    media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type == "application/json":
         payload = json.loads(request_body)
         rows = payload.get("instances") if isinstance(payload, dict) else payload
-    elif media_type == "text/csv":
-        rows = [[float(x) for x in line.split(",")] for line in request_body.strip().splitlines() if line.strip()]
     else:
-        raise ValueError(f"unsupported content type {content_type!r}; use application/json or text/csv")
+        rows = [[float(x) for x in line.split(",")] for line in request_body.strip().splitlines() if line.strip()]
     data = np.asarray(rows, dtype=float)
     if data.ndim == 1:
         data = data.reshape(1, -1)
