@@ -34,6 +34,7 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 ## Synthesise every environment's stack into cdk.out/ (no AWS account or credentials needed).
 synth: setup
 	$(CDK) synth --all --quiet
+	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- cdk.out/*.template.json
 	@ls cdk.out/*.template.json
 
 ## Lint, type-check, then the whole test suite.
