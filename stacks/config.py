@@ -95,6 +95,106 @@ class ServerlessVariantConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class UsagePlanConfig:
+    """Per-key throttle and quota of the front door's usage plan (``auth = "api_key"``)."""
+
+    rate_limit: float = 10.0
+    burst_limit: int = 20
+    #: Requests per ``quota_period``; omit for no quota.
+    quota_limit: int | None = 10_000
+    #: ``DAY``, ``WEEK`` or ``MONTH``.
+    quota_period: str = "DAY"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WafConfig:
+    """A WAF web ACL on the front door's stage (see ``sagemaker_serving.WafOptions``)."""
+
+    rate_limit_per_5_minutes: int = 2000
+    block_large_bodies: bool = False
+
+
+FRONT_DOOR_INTEGRATIONS = ("lambda", "direct")
+FRONT_DOOR_AUTH = ("iam", "api_key", "cognito", "none")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+EXECUTION_LOG_LEVELS = ("OFF", "ERROR", "INFO")
+QUOTA_PERIODS = ("DAY", "WEEK", "MONTH")
+#: The retention periods CloudWatch Logs accepts, in days.
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FrontDoorConfig:
+    """The environment's REST front door (see ``sagemaker_serving.FrontDoor``).
+
+    Without a ``[environments.<env>.front_door]`` table an environment gets these defaults: Lambda
+    integration and IAM (SigV4) auth. Ranges (throttling, timeouts, sizes) are checked by the construct.
+    """
+
+    #: ``lambda`` or ``direct`` (API Gateway calls the SageMaker runtime itself).
+    integration: str = "lambda"
+    #: ``iam``, ``api_key``, ``cognito`` or ``none``.
+    auth: str = "iam"
+    #: Must be ``true`` for ``auth = "none"``: an API anyone can call, on purpose.
+    acknowledge_unauthenticated: bool = False
+    #: Usage plan of ``auth = "api_key"``. Default: the construct's (10 rps, burst 20, 10 000/day).
+    usage_plan: UsagePlanConfig | None = None
+    #: ``auth = "cognito"``: an existing user pool's ID. Default: a new pool.
+    cognito_user_pool_id: str | None = None
+    #: ``auth = "cognito"``: OAuth scopes required on access tokens.
+    cognito_scopes: tuple[str, ...] = ()
+    stage_name: str = "v1"
+    throttling_rate_limit: float = 50.0
+    throttling_burst_limit: int = 100
+    #: Origins allowed by CORS; none means no CORS.
+    cors_allowed_origins: tuple[str, ...] = ()
+    #: A WAF web ACL on the stage. Default: none.
+    waf: WafConfig | None = None
+    #: Default: the construct's (``image/*``, ``application/octet-stream``, ``application/x-npy``).
+    binary_media_types: tuple[str, ...] | None = None
+    #: Default: the construct's (JSON, CSV, NPY, octet-stream, JPEG, PNG).
+    allowed_content_types: tuple[str, ...] | None = None
+    max_body_bytes: int = 6_291_456
+    sagemaker_connect_timeout_seconds: float = 2.0
+    sagemaker_read_timeout_seconds: float = 11.0
+    sagemaker_max_attempts: int = 2
+    memory_size_mb: int = 256
+    #: Lambda reserved concurrency. Default: none (shares the account pool).
+    reserved_concurrency: int | None = None
+    log_level: str = "INFO"
+    #: API Gateway execution logging: ``OFF``, ``ERROR`` or ``INFO`` (never data trace).
+    execution_log_level: str = "ERROR"
+    #: Create and set the account's API Gateway CloudWatch role (account-and-region-wide).
+    cloud_watch_role: bool = False
+    log_retention_days: int = 90
+    #: Override the AWS-published Powertools layer ARN.
+    powertools_layer_arn: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class EnvironmentConfig:
     """Everything that differs between environments."""
 
@@ -110,6 +210,8 @@ class EnvironmentConfig:
     serverless_variants: tuple[ServerlessVariantConfig, ...] = ()
     #: Tags on every resource of the stack.
     tags: dict[str, str] = field(default_factory=dict)
+    #: The REST front door. Default: Lambda integration with IAM auth.
+    front_door: FrontDoorConfig = field(default_factory=FrontDoorConfig)
 
     @property
     def stack_name(self) -> str:
@@ -186,6 +288,40 @@ def _environment_problems(env: EnvironmentConfig, models: dict[str, ModelConfig]
             )
     if env.account is not None and not (env.account.isdigit() and len(env.account) == 12):
         problems.append(f"{where}account: {env.account!r} is not allowed; expected a 12-digit account ID")
+    problems += _front_door_problems(env.front_door, f"{where}front_door.")
+    return problems
+
+
+def _front_door_problems(fd: FrontDoorConfig, where: str) -> list[str]:
+    """Choices and combinations; numeric ranges are the construct's to check."""
+    problems = []
+    for key, value, allowed in (
+        ("integration", fd.integration, FRONT_DOOR_INTEGRATIONS),
+        ("auth", fd.auth, FRONT_DOOR_AUTH),
+        ("log_level", fd.log_level, LOG_LEVELS),
+        ("execution_log_level", fd.execution_log_level, EXECUTION_LOG_LEVELS),
+        ("log_retention_days", fd.log_retention_days, LOG_RETENTION_DAYS),
+    ):
+        if value not in allowed:
+            problems.append(f"{where}{key}: {value!r} is not allowed; expected one of {', '.join(map(str, allowed))}")
+    if fd.usage_plan is not None and fd.usage_plan.quota_period not in QUOTA_PERIODS:
+        problems.append(
+            f"{where}usage_plan.quota_period: {fd.usage_plan.quota_period!r} is not allowed; "
+            f"expected one of {', '.join(QUOTA_PERIODS)}"
+        )
+    if fd.auth == "none" and not fd.acknowledge_unauthenticated:
+        problems.append(
+            f"{where}auth: 'none' is not allowed without acknowledge_unauthenticated = true "
+            "(an API anyone can call); otherwise use iam, api_key or cognito"
+        )
+    if fd.acknowledge_unauthenticated and fd.auth != "none":
+        problems.append(f"{where}acknowledge_unauthenticated: only allowed with auth = 'none', not {fd.auth!r}")
+    if fd.usage_plan is not None and fd.auth != "api_key":
+        problems.append(f"{where}usage_plan: only allowed with auth = 'api_key', not {fd.auth!r}")
+    if (fd.cognito_user_pool_id is not None or fd.cognito_scopes) and fd.auth != "cognito":
+        problems.append(
+            f"{where}cognito_user_pool_id/cognito_scopes: only allowed with auth = 'cognito', not {fd.auth!r}"
+        )
     return problems
 
 

@@ -1,4 +1,4 @@
-"""One stack per environment: model(s), endpoint config, endpoint and autoscaling.
+"""One stack per environment: model(s), endpoint config, endpoint, autoscaling and the REST front door.
 
 The stack only composes: it turns an :class:`EnvironmentConfig` into construct props.
 """
@@ -9,20 +9,29 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from sagemaker_serving import (
+    ApiKeyAuth,
+    CognitoAuth,
     ContainerImage,
     Endpoint,
     EndpointConfig,
+    FrontDoor,
+    IamAuth,
     InstanceVariant,
     Model,
     ModelData,
+    NoAuth,
     ScheduledCapacity,
     ServerlessVariant,
     ValidationError,
+    WafOptions,
 )
-from stacks.config import ConfigError, EnvironmentConfig, ModelConfig
+from sagemaker_serving.front_door import DEFAULT_ALLOWED_CONTENT_TYPES, DEFAULT_BINARY_MEDIA_TYPES, FrontDoorAuth
+from stacks.config import ConfigError, EnvironmentConfig, FrontDoorConfig, ModelConfig
 
 STACKS_DIR = Path(__file__).parent
 
@@ -30,7 +39,8 @@ STACKS_DIR = Path(__file__).parent
 class ServingStack(cdk.Stack):
     """Everything one environment needs to serve its models.
 
-    Attributes: ``models`` (by config key), ``endpoint_config``, ``endpoint``, ``autoscaling``.
+    Attributes: ``models`` (by config key), ``endpoint_config``, ``endpoint``, ``autoscaling``,
+    ``front_door``.
     """
 
     def __init__(
@@ -114,10 +124,109 @@ class ServingStack(cdk.Stack):
             for v in config.instance_variants
             if v.autoscaling is not None
         ]
+        self.front_door = self._front_door(config.front_door)
         for key, value in config.tags.items():
             cdk.Tags.of(self).add(key, value)
         cdk.CfnOutput(self, "EndpointName", value=self.endpoint.endpoint_name)
         cdk.CfnOutput(self, "EndpointArn", value=self.endpoint.endpoint_arn)
+        cdk.CfnOutput(self, "FrontDoorUrl", value=self.front_door.url, description="Base URL of the REST front door")
+        if self.front_door.api_key is not None:
+            cdk.CfnOutput(
+                self,
+                "FrontDoorApiKeyId",
+                value=self.front_door.api_key.key_id,
+                description="aws apigateway get-api-key --include-value --api-key <id> shows the key",
+            )
+
+    def _front_door(self, fd: FrontDoorConfig) -> FrontDoor:
+        return FrontDoor(
+            self,
+            "FrontDoor",
+            endpoint=self.endpoint,
+            integration="direct" if fd.integration == "direct" else "lambda",
+            auth=self._front_door_auth(fd),
+            stage_name=fd.stage_name,
+            throttling_rate_limit=fd.throttling_rate_limit,
+            throttling_burst_limit=fd.throttling_burst_limit,
+            binary_media_types=fd.binary_media_types or DEFAULT_BINARY_MEDIA_TYPES,
+            allowed_content_types=fd.allowed_content_types or DEFAULT_ALLOWED_CONTENT_TYPES,
+            max_body_bytes=fd.max_body_bytes,
+            sagemaker_connect_timeout=cdk.Duration.millis(round(fd.sagemaker_connect_timeout_seconds * 1000)),
+            sagemaker_read_timeout=cdk.Duration.millis(round(fd.sagemaker_read_timeout_seconds * 1000)),
+            sagemaker_max_attempts=fd.sagemaker_max_attempts,
+            memory_size=fd.memory_size_mb,
+            reserved_concurrent_executions=fd.reserved_concurrency,
+            powertools_layer_arn=fd.powertools_layer_arn,
+            log_level=fd.log_level,  # type: ignore[arg-type]  # checked by config
+            log_retention=_retention(fd.log_retention_days),
+            execution_log_level=getattr(apigateway.MethodLoggingLevel, fd.execution_log_level),
+            cloud_watch_role=fd.cloud_watch_role,
+            cors_allowed_origins=fd.cors_allowed_origins,
+            waf=(
+                WafOptions(
+                    rate_limit_per_5_minutes=fd.waf.rate_limit_per_5_minutes,
+                    block_large_bodies=fd.waf.block_large_bodies,
+                )
+                if fd.waf
+                else None
+            ),
+        )
+
+    def _front_door_auth(self, fd: FrontDoorConfig) -> FrontDoorAuth:
+        if fd.auth == "api_key":
+            plan = fd.usage_plan
+            return (
+                ApiKeyAuth(
+                    rate_limit=plan.rate_limit,
+                    burst_limit=plan.burst_limit,
+                    quota_limit=plan.quota_limit,
+                    quota_period=plan.quota_period,  # type: ignore[arg-type]  # checked by config
+                )
+                if plan
+                else ApiKeyAuth()
+            )
+        if fd.auth == "cognito":
+            pool = None
+            if fd.cognito_user_pool_id:
+                from aws_cdk import aws_cognito as cognito
+
+                pool = cognito.UserPool.from_user_pool_id(self, "FrontDoorUserPool", fd.cognito_user_pool_id)
+            return CognitoAuth(user_pool=pool, authorization_scopes=fd.cognito_scopes)
+        if fd.auth == "none":
+            return NoAuth(acknowledge_unauthenticated=fd.acknowledge_unauthenticated)
+        return IamAuth()
+
+
+_RETENTION = {
+    1: "ONE_DAY",
+    3: "THREE_DAYS",
+    5: "FIVE_DAYS",
+    7: "ONE_WEEK",
+    14: "TWO_WEEKS",
+    30: "ONE_MONTH",
+    60: "TWO_MONTHS",
+    90: "THREE_MONTHS",
+    120: "FOUR_MONTHS",
+    150: "FIVE_MONTHS",
+    180: "SIX_MONTHS",
+    365: "ONE_YEAR",
+    400: "THIRTEEN_MONTHS",
+    545: "EIGHTEEN_MONTHS",
+    731: "TWO_YEARS",
+    1096: "THREE_YEARS",
+    1827: "FIVE_YEARS",
+    2192: "SIX_YEARS",
+    2557: "SEVEN_YEARS",
+    2922: "EIGHT_YEARS",
+    3288: "NINE_YEARS",
+    3653: "TEN_YEARS",
+}
+
+
+def _retention(days: int) -> logs.RetentionDays:
+    """CloudWatch Logs retention from a number of days (the config checked it is one of these)."""
+    retention: logs.RetentionDays = getattr(logs.RetentionDays, _RETENTION[days])
+    return retention
 
 
 def _image(spec: str) -> ContainerImage:

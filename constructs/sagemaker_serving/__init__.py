@@ -6,6 +6,7 @@ Public API (imported lazily, so an app pays only for the aws_cdk modules it uses
         ContainerImage, ModelData, Model,
         InstanceVariant, ServerlessVariant, EndpointConfig,
         Endpoint, VariantAutoscaling, ScheduledCapacity, ValidationError,
+        FrontDoor, IamAuth, ApiKeyAuth, CognitoAuth, NoAuth, WafOptions,
     )
 """
 
@@ -28,20 +29,32 @@ _EXPORTS: dict[str, str] = {
     "EndpointBase": "endpoint",
     "VariantAutoscaling": "autoscaling",
     "ScheduledCapacity": "autoscaling",
+    "FrontDoor": "front_door",
+    "IamAuth": "front_door",
+    "ApiKeyAuth": "front_door",
+    "CognitoAuth": "front_door",
+    "NoAuth": "front_door",
+    "WafOptions": "front_door",
 }
 
 __all__ = [
+    "ApiKeyAuth",
+    "CognitoAuth",
     "ContainerImage",
     "Endpoint",
     "EndpointBase",
     "EndpointConfig",
+    "FrontDoor",
+    "IamAuth",
     "InstanceVariant",
     "Model",
     "ModelData",
+    "NoAuth",
     "ScheduledCapacity",
     "ServerlessVariant",
     "ValidationError",
     "VariantAutoscaling",
+    "WafOptions",
 ]
 
 if TYPE_CHECKING:
@@ -50,6 +63,7 @@ if TYPE_CHECKING:
     from sagemaker_serving.endpoint import Endpoint, EndpointBase
     from sagemaker_serving.endpoint_config import EndpointConfig
     from sagemaker_serving.errors import ValidationError
+    from sagemaker_serving.front_door import ApiKeyAuth, CognitoAuth, FrontDoor, IamAuth, NoAuth, WafOptions
     from sagemaker_serving.model import Model
     from sagemaker_serving.model_data import ModelData
     from sagemaker_serving.variants import InstanceVariant, ServerlessVariant

@@ -1,0 +1,886 @@
+"""The REST front door of a SageMaker endpoint: API Gateway (regional) + a Lambda function, or direct.
+
+SageMaker endpoints only take IAM-signed ``InvokeEndpoint`` calls; applications reach the model
+through this API instead::
+
+    POST /invocations                       → InvokeEndpoint (SageMaker picks the variant by weight)
+    POST /variants/{variant}/invocations    → InvokeEndpoint with TargetVariant (A/B pinning)
+    GET  /health                            → DescribeEndpoint (200 when InService, 503 otherwise)
+
+Two integrations: ``"lambda"`` (default; the handler in ``lambda/front_door/`` validates content type
+and size, maps SageMaker errors, emits metrics) or ``"direct"`` (API Gateway calls the SageMaker
+runtime itself: lowest latency, same error body built by mapping templates; see
+:mod:`sagemaker_serving.direct_integration`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from sagemaker_serving.direct_integration import direct_integrations
+from sagemaker_serving.endpoint import Endpoint, EndpointBase
+from sagemaker_serving.errors import raise_if_problems
+from sagemaker_serving.variants import VARIANT_NAME
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_cloudwatch as cloudwatch
+    from aws_cdk import aws_cognito as cognito
+    from aws_cdk import aws_lambda as lambda_
+    from aws_cdk import aws_wafv2 as wafv2
+
+#: Where the handler lives in this repository (``<repo>/lambda/front_door``). A pip-installed package
+#: has no such folder: pass ``code=`` then.
+DEFAULT_CODE_DIR = Path(__file__).resolve().parents[2] / "lambda" / "front_door"
+
+#: Powertools for AWS Lambda (Python) v3, AWS-published layer, arm64 / python3.12. Version 27 is the one
+#: documented on the Powertools install page (docs/getting-started/install.md) when this was written.
+POWERTOOLS_LAYER_NAME = "AWSLambdaPowertoolsPythonV3-python312-arm64"
+POWERTOOLS_LAYER_VERSION = 27
+#: Publisher account per region where it is not the commercial-partition one (017000801446).
+POWERTOOLS_LAYER_ACCOUNTS = {
+    "cn-north-1": "498634801083",
+    "us-gov-east-1": "165087284144",
+    "us-gov-west-1": "165093116878",
+}
+_POWERTOOLS_DEFAULT_ACCOUNT = "017000801446"
+
+DEFAULT_BINARY_MEDIA_TYPES = ("image/*", "application/octet-stream", "application/x-npy")
+DEFAULT_ALLOWED_CONTENT_TYPES = (
+    "application/json",
+    "text/csv",
+    "application/x-npy",
+    "application/octet-stream",
+    "image/jpeg",
+    "image/png",
+)
+#: Lambda's synchronous invocation payload limit, also SageMaker's InvokeEndpoint body limit.
+MAX_BODY_BYTES = 6 * 1024 * 1024
+#: API Gateway's default maximum integration timeout for REST APIs.
+MAX_INTEGRATION_TIMEOUT_MS = 29_000
+#: Time reserved in the Lambda for everything but the SageMaker call (parsing, logging, response).
+HANDLER_MARGIN_MS = 1_000
+_MAX_BACKOFF_MS = 20_000  # botocore "standard" retry mode: delay ≤ min(2 ** (attempt - 1), 20) s
+
+IntegrationKind = Literal["lambda", "direct"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+QuotaPeriod = Literal["DAY", "WEEK", "MONTH"]
+
+_MIME = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/([a-z0-9][a-z0-9!#$&^_.+-]*|\*)$")
+_STAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+_SCOPE = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]{1,256}$")
+_LAYER_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$")
+
+#: API Gateway's own errors get the same JSON body; ``messageString`` is already a quoted JSON string.
+GATEWAY_RESPONSE_TEMPLATE = (
+    '{"error": {"code": "%s", "message": $context.error.messageString}, "requestId": "$context.requestId"}'
+)
+# Gateway responses (API Gateway's own errors) → error code; they get the same JSON body as the rest.
+_GATEWAY_RESPONSES = {
+    "DEFAULT_4_XX": "ClientError",
+    "DEFAULT_5_XX": "InternalError",
+    "ACCESS_DENIED": "AccessDenied",
+    "UNAUTHORIZED": "Unauthorized",
+    "MISSING_AUTHENTICATION_TOKEN": "MissingAuthenticationToken",
+    "INVALID_SIGNATURE": "InvalidSignature",
+    "EXPIRED_TOKEN": "ExpiredToken",
+    "INVALID_API_KEY": "InvalidApiKey",
+    "THROTTLED": "TooManyRequests",
+    "QUOTA_EXCEEDED": "QuotaExceeded",
+    "WAF_FILTERED": "Forbidden",
+    "BAD_REQUEST_PARAMETERS": "BadRequest",
+    "BAD_REQUEST_BODY": "BadRequest",
+    "REQUEST_TOO_LARGE": "PayloadTooLarge",
+    "UNSUPPORTED_MEDIA_TYPE": "UnsupportedMediaType",
+    "RESOURCE_NOT_FOUND": "NotFound",
+    "INTEGRATION_TIMEOUT": "Timeout",
+    "INTEGRATION_FAILURE": "BadGateway",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class IamAuth:
+    """SigV4 (``AWS_IAM``): callers need ``execute-api:Invoke`` on the API. The default."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiKeyAuth:
+    """An API key (``x-api-key`` header) in a usage plan with its own throttle and quota.
+
+    API keys identify callers for metering; they are not a strong authentication mechanism.
+    """
+
+    #: Steady-state requests per second per key. Default 10.
+    rate_limit: float = 10
+    #: Burst per key. Default 20.
+    burst_limit: int = 20
+    #: Requests per ``quota_period`` per key. Default 10 000; ``None``: no quota.
+    quota_limit: int | None = 10_000
+    #: ``DAY``, ``WEEK`` or ``MONTH``. Default ``DAY``.
+    quota_period: QuotaPeriod = "DAY"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CognitoAuth:
+    """A Cognito user-pool authorizer (``Authorization: <ID or access token>``)."""
+
+    #: The user pool. Default: a new one (no self sign-up, email sign-in, strong passwords) with an app client.
+    user_pool: cognito.IUserPool | None = None
+    #: OAuth scopes a token must carry (access tokens). Default: none (ID tokens accepted).
+    authorization_scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoAuth:
+    """No authorization at all: anyone who knows the URL can invoke the model.
+
+    Refused unless ``acknowledge_unauthenticated=True`` says this is on purpose.
+    """
+
+    acknowledge_unauthenticated: bool = False
+
+
+FrontDoorAuth = IamAuth | ApiKeyAuth | CognitoAuth | NoAuth
+
+
+@dataclass(frozen=True, kw_only=True)
+class WafOptions:
+    """A regional WAF v2 web ACL on the stage: a per-IP rate-based rule + ``AWSManagedRulesCommonRuleSet``.
+
+    The common rule set's ``SizeRestrictions_BODY`` blocks every body over 8 KB, which would block
+    most inference payloads (images, batches): it is set to count unless ``block_large_bodies``.
+    """
+
+    #: Requests per client IP per 5 minutes before blocking (100 is the minimum in every region). Default 2000.
+    rate_limit_per_5_minutes: int = 2000
+    #: Keep ``SizeRestrictions_BODY`` blocking bodies over 8 KB. Default ``False`` (count only).
+    block_large_bodies: bool = False
+
+
+@jsii.implements(cdk.IStableStringProducer)
+class _VariantNames:
+    """Renders the endpoint's variant names at synth time, so variants added later are included."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self._endpoint = endpoint
+
+    def produce(self) -> str:
+        return ",".join(self._endpoint.variant_names)
+
+
+class FrontDoor(Construct):
+    """A regional REST API in front of one SageMaker endpoint.
+
+    Secure by default: IAM auth, stage throttling, JSON access logs with retention, X-Ray on the stage
+    and the function, execution logging at ``ERROR`` with data trace off (bodies are never logged),
+    a request validator, no CORS, and a function role that may call ``InvokeEndpoint`` and
+    ``DescribeEndpoint`` on this one endpoint and write its own logs and traces, nothing else.
+
+    Attributes: ``api``, ``stage``, ``function`` (``None`` in direct mode), ``function_log_group``
+    (``None`` in direct mode), ``access_log_group``, ``integration_role`` (direct mode, else
+    ``None``), ``request_validator``, ``authorizer``, ``user_pool``, ``user_pool_client``,
+    ``usage_plan``, ``api_key``, ``web_acl`` (each ``None`` unless its option is on), ``url``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        endpoint: EndpointBase,
+        variant_names: Sequence[str] | None = None,
+        integration: IntegrationKind = "lambda",
+        auth: FrontDoorAuth | None = None,
+        stage_name: str = "v1",
+        throttling_rate_limit: float = 50,
+        throttling_burst_limit: int = 100,
+        binary_media_types: Sequence[str] = DEFAULT_BINARY_MEDIA_TYPES,
+        allowed_content_types: Sequence[str] = DEFAULT_ALLOWED_CONTENT_TYPES,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        integration_timeout: cdk.Duration | None = None,
+        sagemaker_connect_timeout: cdk.Duration | None = None,
+        sagemaker_read_timeout: cdk.Duration | None = None,
+        sagemaker_max_attempts: int = 2,
+        memory_size: int = 256,
+        reserved_concurrent_executions: int | None = None,
+        code: lambda_.Code | None = None,
+        handler: str = "handler.handler",
+        powertools_layer_arn: str | None = None,
+        service_name: str = "front-door",
+        metrics_namespace: str = "SageMakerServing",
+        log_level: LogLevel = "INFO",
+        log_retention: logs.RetentionDays = logs.RetentionDays.THREE_MONTHS,
+        execution_log_level: apigateway.MethodLoggingLevel = apigateway.MethodLoggingLevel.ERROR,
+        cloud_watch_role: bool = False,
+        cors_allowed_origins: Sequence[str] = (),
+        waf: WafOptions | None = None,
+        rest_api_name: str | None = None,
+    ) -> None:
+        """Create the API, its stage and (in ``lambda`` mode) the function.
+
+        :param endpoint: the endpoint to serve: an :class:`Endpoint` or an import
+            (``Endpoint.from_endpoint_name``).
+        :param variant_names: variants reachable on ``/variants/{variant}``. Default: all of the
+            endpoint's variants; required for an imported endpoint.
+        :param integration: ``"lambda"`` (default) or ``"direct"`` (API Gateway → SageMaker runtime).
+        :param auth: :class:`IamAuth` (default), :class:`ApiKeyAuth`, :class:`CognitoAuth` or
+            :class:`NoAuth` (only with ``acknowledge_unauthenticated=True``).
+        :param stage_name: the stage. Default ``v1``.
+        :param throttling_rate_limit: stage requests per second (all callers). Default 50.
+        :param throttling_burst_limit: stage burst. Default 100.
+        :param binary_media_types: content types API Gateway treats as binary (base64 to Lambda).
+            Default: ``image/*``, ``application/octet-stream``, ``application/x-npy``; JSON and
+            CSV stay text.
+        :param allowed_content_types: request content types the handler accepts (``lambda`` mode).
+            Default: JSON, CSV, NPY, octet-stream, JPEG, PNG.
+        :param max_body_bytes: largest request body the handler accepts (``lambda`` mode). Default
+            and maximum 6 MiB (6 291 456).
+        :param integration_timeout: API Gateway integration timeout; also the Lambda timeout.
+            Default and maximum 29 s.
+        :param sagemaker_connect_timeout: boto3 connect timeout per attempt. Default 2 s.
+        :param sagemaker_read_timeout: boto3 read timeout per attempt. Default 11 s.
+        :param sagemaker_max_attempts: boto3 total attempts (standard retry mode). Default 2. With
+            the back-off between attempts the worst case must fit in ``integration_timeout`` minus
+            1 s for the handler: 2 × (2 s + 11 s) + 1 s = 27 s ≤ 28 s.
+        :param memory_size: Lambda memory in MB. Default 256.
+        :param reserved_concurrent_executions: Lambda reserved concurrency. Default: none (the
+            function shares the account pool; reserving takes capacity from every other function
+            and fails to deploy in accounts with a low concurrency quota). API Gateway throttling
+            is the primary limit.
+        :param code: the handler code. Default: ``lambda/front_door`` of this repository; a
+            pip-installed package has no such folder, so pass ``lambda_.Code.from_asset(...)``.
+        :param handler: the handler, ``module.function``. Default ``handler.handler``.
+        :param powertools_layer_arn: the Powertools layer. Default: the AWS-published v3 layer for
+            arm64/python3.12, version :data:`POWERTOOLS_LAYER_VERSION`, in the stack's region.
+        :param service_name: ``POWERTOOLS_SERVICE_NAME``. Default ``front-door``.
+        :param metrics_namespace: ``POWERTOOLS_METRICS_NAMESPACE``. Default ``SageMakerServing``.
+        :param log_level: ``POWERTOOLS_LOG_LEVEL`` and the function's application log level. Default ``INFO``.
+        :param log_retention: retention of the access log and function log groups. Default 3 months.
+        :param execution_log_level: API Gateway execution logging. Default ``ERROR``; data trace is
+            always off. Anything but ``OFF`` needs the account's API Gateway CloudWatch role set
+            once per account and region (``cloud_watch_role=True`` here, or elsewhere).
+        :param cloud_watch_role: create the role API Gateway uses to write execution logs and set
+            it as the account's (``AWS::ApiGateway::Account``, an account-and-region-wide setting,
+            kept on stack deletion). Default ``False``: this construct changes no account setting.
+        :param cors_allowed_origins: origins allowed by CORS. Default: none, and no CORS at all.
+        :param waf: a WAF web ACL on the stage. Default: none.
+        :param rest_api_name: the API's name. Default: the construct path.
+        """
+        super().__init__(scope, construct_id)
+        auth = auth or IamAuth()
+        integration_timeout = integration_timeout or cdk.Duration.seconds(29)
+        connect = sagemaker_connect_timeout or cdk.Duration.seconds(2)
+        read = sagemaker_read_timeout or cdk.Duration.seconds(11)
+        names = _variant_names(endpoint, variant_names)
+        code_given = code is not None
+        raise_if_problems(
+            "Invalid front door props",
+            [
+                *_variant_problems(endpoint, variant_names),
+                *_auth_problems(auth),
+                *_api_problems(
+                    integration=integration,
+                    stage_name=stage_name,
+                    rate=throttling_rate_limit,
+                    burst=throttling_burst_limit,
+                    binary_media_types=binary_media_types,
+                    cors_allowed_origins=cors_allowed_origins,
+                    integration_timeout=integration_timeout,
+                    waf=waf,
+                ),
+                *(
+                    _lambda_problems(
+                        allowed_content_types=allowed_content_types,
+                        max_body_bytes=max_body_bytes,
+                        integration_timeout=integration_timeout,
+                        connect=connect,
+                        read=read,
+                        attempts=sagemaker_max_attempts,
+                        memory_size=memory_size,
+                        reserved=reserved_concurrent_executions,
+                        code_given=code_given,
+                        powertools_layer_arn=powertools_layer_arn,
+                        service_name=service_name,
+                        metrics_namespace=metrics_namespace,
+                        log_level=log_level,
+                    )
+                    if integration == "lambda"
+                    else []
+                ),
+            ],
+        )
+        self.endpoint = endpoint
+        self.integration = integration
+        self.function: lambda_.Function | None = None
+        self.function_log_group: logs.LogGroup | None = None
+        self.integration_role: iam.Role | None = None
+        self.authorizer: apigateway.CognitoUserPoolsAuthorizer | None = None
+        self.user_pool: cognito.IUserPool | None = None
+        self.user_pool_client: cognito.UserPoolClient | None = None
+        self.usage_plan: apigateway.UsagePlan | None = None
+        self.api_key: apigateway.IApiKey | None = None
+        self.web_acl: wafv2.CfnWebACL | None = None
+
+        self.access_log_group = logs.LogGroup(self, "AccessLogs", retention=log_retention)
+        self.api = apigateway.RestApi(
+            self,
+            "Api",
+            rest_api_name=rest_api_name,
+            description=f"Front door of SageMaker endpoint ({self.node.path})",
+            endpoint_types=[apigateway.EndpointType.REGIONAL],
+            binary_media_types=list(binary_media_types),
+            cloud_watch_role=cloud_watch_role,
+            deploy_options=apigateway.StageOptions(
+                stage_name=stage_name,
+                throttling_rate_limit=throttling_rate_limit,
+                throttling_burst_limit=throttling_burst_limit,
+                tracing_enabled=True,
+                metrics_enabled=True,
+                logging_level=execution_log_level,
+                data_trace_enabled=False,
+                access_log_destination=apigateway.LogGroupLogDestination(self.access_log_group),
+                access_log_format=apigateway.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
+            ),
+            default_cors_preflight_options=(
+                apigateway.CorsOptions(
+                    allow_origins=list(cors_allowed_origins),
+                    allow_methods=["GET", "POST", "OPTIONS"],
+                    allow_headers=[
+                        "Content-Type",
+                        "Accept",
+                        "Authorization",
+                        "X-Amz-Date",
+                        "X-Amz-Security-Token",
+                        "X-Amz-Content-Sha256",
+                        "X-Api-Key",
+                    ],
+                    max_age=cdk.Duration.hours(1),
+                )
+                if cors_allowed_origins
+                else None
+            ),
+        )
+        self.stage: apigateway.Stage = self.api.deployment_stage
+        self.request_validator = self.api.add_request_validator(
+            "RequestValidator", validate_request_body=True, validate_request_parameters=True
+        )
+        self._add_gateway_responses()
+        method_options = self._auth(auth)
+
+        invoke: apigateway.Integration
+        invoke_variant: apigateway.Integration
+        health: apigateway.Integration
+        if integration == "lambda":
+            invoke = invoke_variant = health = self._lambda_integration(
+                endpoint=endpoint,
+                variant_names=names,
+                code=code,
+                handler=handler,
+                timeout=integration_timeout,
+                environment={
+                    "MAX_BODY_BYTES": str(max_body_bytes),
+                    "ALLOWED_CONTENT_TYPES": ",".join(allowed_content_types),
+                    "SAGEMAKER_CONNECT_TIMEOUT": _seconds(connect),
+                    "SAGEMAKER_READ_TIMEOUT": _seconds(read),
+                    "SAGEMAKER_MAX_ATTEMPTS": str(sagemaker_max_attempts),
+                    "POWERTOOLS_SERVICE_NAME": service_name,
+                    "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace,
+                    "POWERTOOLS_LOG_LEVEL": log_level,
+                },
+                memory_size=memory_size,
+                reserved=reserved_concurrent_executions,
+                layer_arn=powertools_layer_arn or self._powertools_layer_arn(),
+                log_level=log_level,
+                log_retention=log_retention,
+            )
+            invoke_responses: list[apigateway.MethodResponse] | None = None
+            health_responses: list[apigateway.MethodResponse] | None = None
+        else:
+            direct = direct_integrations(self, endpoint=endpoint, timeout=integration_timeout)
+            self.integration_role = direct.role
+            invoke, invoke_variant, health = direct.invoke, direct.invoke_variant, direct.health
+            invoke_responses = list(direct.invoke_method_responses)
+            health_responses = list(direct.health_method_responses)
+
+        post_parameters = {"method.request.header.Content-Type": True, "method.request.header.Accept": False}
+        root = self.api.root
+        self.invocations_method = root.add_resource("invocations").add_method(
+            "POST",
+            invoke,
+            request_parameters=post_parameters,
+            request_validator=self.request_validator,
+            method_responses=invoke_responses,
+            **method_options,
+        )
+        variant = root.add_resource("variants").add_resource("{variant}").add_resource("invocations")
+        self.variant_invocations_method = variant.add_method(
+            "POST",
+            invoke_variant,
+            request_parameters={**post_parameters, "method.request.path.variant": True},
+            request_validator=self.request_validator,
+            method_responses=invoke_responses,
+            **method_options,
+        )
+        self.health_method = root.add_resource("health").add_method(
+            "GET",
+            health,
+            request_validator=self.request_validator,
+            method_responses=health_responses,
+            **method_options,
+        )
+        if isinstance(auth, ApiKeyAuth):
+            self._usage_plan(auth)
+        if waf is not None:
+            self._waf(waf)
+
+    @property
+    def url(self) -> str:
+        """The stage's base URL, ``https://<id>.execute-api.<region>.<suffix>/<stage>/``."""
+        return self.stage.url_for_path("/")
+
+    # --- metrics -------------------------------------------------------------------------------
+
+    def metric_client_errors(self, **props: Any) -> cloudwatch.Metric:
+        """4XX responses of the stage (Sum)."""
+        return self.stage.metric_client_error(**props)
+
+    def metric_server_errors(self, **props: Any) -> cloudwatch.Metric:
+        """5XX responses of the stage (Sum)."""
+        return self.stage.metric_server_error(**props)
+
+    def metric_latency(self, **props: Any) -> cloudwatch.Metric:
+        """Time from request to response, in ms (Average unless ``statistic`` is given)."""
+        return self.stage.metric_latency(**props)
+
+    def metric_integration_latency(self, **props: Any) -> cloudwatch.Metric:
+        """Time spent in the integration (Lambda or SageMaker), in ms."""
+        return self.stage.metric_integration_latency(**props)
+
+    def metric_count(self, **props: Any) -> cloudwatch.Metric:
+        """Requests to the stage (Sum)."""
+        return self.stage.metric_count(**props)
+
+    # --- building blocks ---------------------------------------------------------------------
+
+    def _auth(self, auth: FrontDoorAuth) -> dict[str, Any]:
+        if isinstance(auth, IamAuth):
+            return {"authorization_type": apigateway.AuthorizationType.IAM}
+        if isinstance(auth, ApiKeyAuth):
+            return {"authorization_type": apigateway.AuthorizationType.NONE, "api_key_required": True}
+        if isinstance(auth, CognitoAuth):
+            self.user_pool = auth.user_pool or self._user_pool()
+            self.authorizer = apigateway.CognitoUserPoolsAuthorizer(
+                self, "Authorizer", cognito_user_pools=[self.user_pool]
+            )
+            return {
+                "authorization_type": apigateway.AuthorizationType.COGNITO,
+                "authorizer": self.authorizer,
+                "authorization_scopes": list(auth.authorization_scopes) or None,
+            }
+        return {"authorization_type": apigateway.AuthorizationType.NONE}
+
+    def _user_pool(self) -> cognito.IUserPool:
+        from aws_cdk import aws_cognito as cognito
+
+        pool = cognito.UserPool(
+            self,
+            "UserPool",
+            self_sign_up_enabled=False,
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            mfa=cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            password_policy=cognito.PasswordPolicy(
+                min_length=12, require_digits=True, require_lowercase=True, require_uppercase=True, require_symbols=True
+            ),
+        )
+        self.user_pool_client = pool.add_client(
+            "Client",
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            generate_secret=False,
+            prevent_user_existence_errors=True,
+        )
+        return pool
+
+    def _usage_plan(self, auth: ApiKeyAuth) -> None:
+        self.usage_plan = self.api.add_usage_plan(
+            "UsagePlan",
+            description=f"Callers of {self.node.path}",
+            throttle=apigateway.ThrottleSettings(rate_limit=auth.rate_limit, burst_limit=auth.burst_limit),
+            quota=(
+                apigateway.QuotaSettings(limit=auth.quota_limit, period=getattr(apigateway.Period, auth.quota_period))
+                if auth.quota_limit is not None
+                else None
+            ),
+            api_stages=[apigateway.UsagePlanPerApiStage(api=self.api, stage=self.stage)],
+        )
+        self.api_key = self.api.add_api_key("ApiKey", description=f"API key of {self.node.path}")
+        self.usage_plan.add_api_key(self.api_key)
+
+    def _add_gateway_responses(self) -> None:
+        for name, code in _GATEWAY_RESPONSES.items():
+            self.api.add_gateway_response(
+                f"GatewayResponse{name.title().replace('_', '')}",
+                type=getattr(apigateway.ResponseType, name),
+                response_headers={"Content-Type": "'application/json'"},
+                templates={"application/json": GATEWAY_RESPONSE_TEMPLATE % code},
+            )
+
+    def _powertools_layer_arn(self) -> str:
+        stack = cdk.Stack.of(self)
+        region = stack.region
+        account = (
+            _POWERTOOLS_DEFAULT_ACCOUNT
+            if cdk.Token.is_unresolved(region)
+            else POWERTOOLS_LAYER_ACCOUNTS.get(region, _POWERTOOLS_DEFAULT_ACCOUNT)
+        )
+        return (
+            f"arn:{stack.partition}:lambda:{region}:{account}:layer:{POWERTOOLS_LAYER_NAME}:{POWERTOOLS_LAYER_VERSION}"
+        )
+
+    def _lambda_integration(
+        self,
+        *,
+        endpoint: EndpointBase,
+        variant_names: str,
+        code: lambda_.Code | None,
+        handler: str,
+        timeout: cdk.Duration,
+        environment: dict[str, str],
+        memory_size: int,
+        reserved: int | None,
+        layer_arn: str,
+        log_level: LogLevel,
+        log_retention: logs.RetentionDays,
+    ) -> apigateway.LambdaIntegration:
+        from aws_cdk import aws_lambda as lambda_
+
+        self.function_log_group = logs.LogGroup(self, "FunctionLogs", retention=log_retention)
+        # A role of our own: no AWSLambdaBasicExecutionRole (logs on "*"); it writes to its log group only.
+        role = iam.Role(
+            self,
+            "FunctionRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Front-door function: invoke/describe one SageMaker endpoint, write its own logs",
+        )
+        self.function_log_group.grant_write(role)
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description=f"Front door of a SageMaker endpoint ({self.node.path})",
+            runtime=lambda_.Runtime.PYTHON_3_12,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=handler,
+            code=code or lambda_.Code.from_asset(str(DEFAULT_CODE_DIR), exclude=["__pycache__", "*.pyc"]),
+            role=role,
+            memory_size=memory_size,
+            timeout=timeout,
+            reserved_concurrent_executions=reserved,
+            tracing=lambda_.Tracing.ACTIVE,
+            layers=[lambda_.LayerVersion.from_layer_version_arn(self, "PowertoolsLayer", layer_arn)],
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=getattr(
+                lambda_.ApplicationLogLevel, "WARN" if log_level == "WARNING" else log_level
+            ),
+            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            log_group=self.function_log_group,
+            environment={"ENDPOINT_NAME": endpoint.endpoint_name, "VARIANT_NAMES": variant_names, **environment},
+        )
+        endpoint.grant_invoke(self.function)
+        endpoint.grant_describe(self.function)
+        # One permission per method for the deployed stage; none for the console's test-invoke.
+        return apigateway.LambdaIntegration(self.function, proxy=True, timeout=timeout, allow_test_invoke=False)
+
+    def _waf(self, options: WafOptions) -> None:
+        from aws_cdk import aws_wafv2 as wafv2
+
+        def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+            return wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+            )
+
+        overrides = (
+            []
+            if options.block_large_bodies
+            else [
+                wafv2.CfnWebACL.RuleActionOverrideProperty(
+                    name="SizeRestrictions_BODY",
+                    action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={}),
+                )
+            ]
+        )
+        prefix = cdk.Names.unique_id(self)[-200:]
+        self.web_acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=visibility(f"{prefix}-WebAcl"),
+            rules=[
+                wafv2.CfnWebACL.RuleProperty(
+                    name="RateLimitPerIp",
+                    priority=0,
+                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                            limit=options.rate_limit_per_5_minutes, aggregate_key_type="IP"
+                        )
+                    ),
+                    visibility_config=visibility(f"{prefix}-RateLimitPerIp"),
+                ),
+                wafv2.CfnWebACL.RuleProperty(
+                    name="AWSManagedRulesCommonRuleSet",
+                    priority=1,
+                    override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                            vendor_name="AWS",
+                            name="AWSManagedRulesCommonRuleSet",
+                            rule_action_overrides=overrides or None,
+                        )
+                    ),
+                    visibility_config=visibility(f"{prefix}-CommonRuleSet"),
+                ),
+            ],
+        )
+        wafv2.CfnWebACLAssociation(
+            self, "WebAclAssociation", resource_arn=self.stage.stage_arn, web_acl_arn=self.web_acl.attr_arn
+        )
+
+
+#: The JSON access log line. Never the body: API Gateway has no body variable in access logs.
+ACCESS_LOG_FIELDS = {
+    "requestId": "$context.requestId",
+    "extendedRequestId": "$context.extendedRequestId",
+    "requestTime": "$context.requestTime",
+    "ip": "$context.identity.sourceIp",
+    "caller": "$context.identity.caller",
+    "user": "$context.identity.user",
+    "userArn": "$context.identity.userArn",
+    "apiKeyId": "$context.identity.apiKeyId",
+    "httpMethod": "$context.httpMethod",
+    "resourcePath": "$context.resourcePath",
+    "path": "$context.path",
+    "protocol": "$context.protocol",
+    "status": "$context.status",
+    "responseLength": "$context.responseLength",
+    "responseLatency": "$context.responseLatency",
+    "integrationLatency": "$context.integration.latency",
+    "integrationStatus": "$context.integration.status",
+    "errorType": "$context.error.responseType",
+    "errorMessage": "$context.error.message",
+    "wafResponseCode": "$context.wafResponseCode",
+    "xrayTraceId": "$context.xrayTraceId",
+}
+
+
+# --- validation (pure functions; every problem names the field, the value and what is allowed) ---
+
+
+def _variant_names(endpoint: EndpointBase, names: Sequence[str] | None) -> str:
+    if names is not None:
+        return ",".join(names)
+    if isinstance(endpoint, Endpoint):
+        return cdk.Lazy.string(_VariantNames(endpoint))
+    return ""
+
+
+def _variant_problems(endpoint: EndpointBase, names: Sequence[str] | None) -> list[str]:
+    if names is None:
+        if isinstance(endpoint, Endpoint):
+            return []
+        return ["variant_names: None is not allowed for an imported endpoint; list the endpoint's variant names"]
+    problems = []
+    if isinstance(names, str) or not names:
+        problems.append(f"variant_names: {names!r} is not allowed; expected a non-empty list of variant names")
+        return problems
+    for name in names:
+        if not isinstance(name, str) or not VARIANT_NAME.match(name):
+            problems.append(f"variant_names: {name!r} is not allowed; expected 1-63 alphanumerics or hyphens")
+    if len(set(names)) != len(names):
+        problems.append(f"variant_names: {list(names)!r} is not allowed; names must be unique")
+    if isinstance(endpoint, Endpoint):
+        unknown = [n for n in names if n not in endpoint.variant_names]
+        if unknown:
+            problems.append(
+                f"variant_names: {unknown!r} are not variants of the endpoint; "
+                f"its variants: {', '.join(endpoint.variant_names)}"
+            )
+    return problems
+
+
+def _auth_problems(auth: FrontDoorAuth) -> list[str]:
+    if not isinstance(auth, IamAuth | ApiKeyAuth | CognitoAuth | NoAuth):
+        return [f"auth: {auth!r} is not allowed; expected IamAuth, ApiKeyAuth, CognitoAuth or NoAuth"]
+    problems = []
+    if isinstance(auth, NoAuth) and auth.acknowledge_unauthenticated is not True:
+        problems.append(
+            "auth: NoAuth(acknowledge_unauthenticated=False) is not allowed; an API open to anyone needs "
+            "NoAuth(acknowledge_unauthenticated=True), otherwise use IamAuth, ApiKeyAuth or CognitoAuth"
+        )
+    if isinstance(auth, ApiKeyAuth):
+        problems += _number("auth.rate_limit", auth.rate_limit, 0, 10_000, low_open=True)
+        problems += _integer("auth.burst_limit", auth.burst_limit, 0, 5_000)
+        if auth.quota_limit is not None:
+            problems += _integer("auth.quota_limit", auth.quota_limit, 1, 2_000_000_000)
+        if auth.quota_period not in ("DAY", "WEEK", "MONTH"):
+            problems.append(f"auth.quota_period: {auth.quota_period!r} is not allowed; expected DAY, WEEK or MONTH")
+    if isinstance(auth, CognitoAuth):
+        for scope in auth.authorization_scopes:
+            if not isinstance(scope, str) or not _SCOPE.match(scope):
+                problems.append(f"auth.authorization_scopes: {scope!r} is not allowed; expected an OAuth scope")
+    return problems
+
+
+def _api_problems(
+    *,
+    integration: str,
+    stage_name: str,
+    rate: float,
+    burst: int,
+    binary_media_types: Sequence[str],
+    cors_allowed_origins: Sequence[str],
+    integration_timeout: cdk.Duration,
+    waf: WafOptions | None,
+) -> list[str]:
+    problems = []
+    if integration not in ("lambda", "direct"):
+        problems.append(f"integration: {integration!r} is not allowed; expected 'lambda' or 'direct'")
+    if not isinstance(stage_name, str) or not _STAGE_NAME.match(stage_name):
+        problems.append(f"stage_name: {stage_name!r} is not allowed; expected 1-128 letters, digits, '-' or '_'")
+    problems += _number("throttling_rate_limit", rate, 0, 10_000, low_open=True)
+    problems += _integer("throttling_burst_limit", burst, 0, 5_000)
+    for media_type in binary_media_types:
+        if not isinstance(media_type, str) or not _MIME.match(media_type):
+            problems.append(
+                f"binary_media_types: {media_type!r} is not allowed; expected a lower-case type/subtype or type/*"
+            )
+    for origin in cors_allowed_origins:
+        if origin != "*" and (not isinstance(origin, str) or not _ORIGIN.match(origin)):
+            problems.append(
+                f"cors_allowed_origins: {origin!r} is not allowed; expected scheme://host[:port] with no path, or '*'"
+            )
+    timeout_ms = integration_timeout.to_milliseconds()
+    if not 1_000 <= timeout_ms <= MAX_INTEGRATION_TIMEOUT_MS:
+        problems.append(
+            f"integration_timeout: {timeout_ms} ms is not allowed; must be from 1000 to "
+            f"{MAX_INTEGRATION_TIMEOUT_MS} ms (API Gateway's REST integration limit)"
+        )
+    if waf is not None:
+        problems += _integer("waf.rate_limit_per_5_minutes", waf.rate_limit_per_5_minutes, 100, 2_000_000_000)
+    return problems
+
+
+def _lambda_problems(
+    *,
+    allowed_content_types: Sequence[str],
+    max_body_bytes: int,
+    integration_timeout: cdk.Duration,
+    connect: cdk.Duration,
+    read: cdk.Duration,
+    attempts: int,
+    memory_size: int,
+    reserved: int | None,
+    code_given: bool,
+    powertools_layer_arn: str | None,
+    service_name: str,
+    metrics_namespace: str,
+    log_level: str,
+) -> list[str]:
+    problems = []
+    if isinstance(allowed_content_types, str) or not allowed_content_types:
+        problems.append(f"allowed_content_types: {allowed_content_types!r} is not allowed; expected a non-empty list")
+    else:
+        for content_type in allowed_content_types:
+            if not isinstance(content_type, str) or not _MIME.match(content_type):
+                problems.append(
+                    f"allowed_content_types: {content_type!r} is not allowed; expected a lower-case type/subtype"
+                )
+    problems += _integer("max_body_bytes", max_body_bytes, 1, MAX_BODY_BYTES, " (6 MiB, Lambda's payload limit)")
+    problems += _integer("sagemaker_max_attempts", attempts, 1, 10)
+    connect_ms, read_ms = connect.to_milliseconds(), read.to_milliseconds()
+    if connect_ms <= 0:
+        problems.append(f"sagemaker_connect_timeout: {connect_ms} ms is not allowed; must be > 0")
+    if read_ms <= 0:
+        problems.append(f"sagemaker_read_timeout: {read_ms} ms is not allowed; must be > 0")
+    if isinstance(attempts, int) and 1 <= attempts <= 10 and connect_ms > 0 and read_ms > 0:
+        worst = client_budget_ms(connect_ms=connect_ms, read_ms=read_ms, attempts=attempts)
+        limit = integration_timeout.to_milliseconds() - HANDLER_MARGIN_MS
+        if worst > limit:
+            problems.append(
+                f"sagemaker timeouts: {attempts} attempt(s) × ({connect_ms} ms connect + {read_ms} ms read) "
+                f"+ back-off = {worst} ms is not allowed; must be ≤ {limit} ms "
+                f"(integration_timeout minus {HANDLER_MARGIN_MS} ms for the handler)"
+            )
+    problems += _integer("memory_size", memory_size, 128, 10_240)
+    if reserved is not None:
+        problems += _integer("reserved_concurrent_executions", reserved, 1, 100_000)
+    if not code_given and not (DEFAULT_CODE_DIR / "handler.py").is_file():
+        problems.append(
+            f"code: None is not allowed here; the default {DEFAULT_CODE_DIR} has no handler.py (an installed "
+            "package has no lambda/ folder): pass code=lambda_.Code.from_asset('<folder with the handler>')"
+        )
+    if powertools_layer_arn is not None and not (
+        cdk.Token.is_unresolved(powertools_layer_arn) or _LAYER_ARN.match(powertools_layer_arn)
+    ):
+        problems.append(
+            f"powertools_layer_arn: {powertools_layer_arn!r} is not allowed; expected a layer version ARN "
+            "(arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>)"
+        )
+    if not isinstance(service_name, str) or not 1 <= len(service_name) <= 255:
+        problems.append(f"service_name: {service_name!r} is not allowed; expected 1-255 characters")
+    if (
+        not isinstance(metrics_namespace, str)
+        or not 1 <= len(metrics_namespace) <= 255
+        or metrics_namespace.startswith("AWS/")
+        or ":" in metrics_namespace
+    ):
+        problems.append(
+            f"metrics_namespace: {metrics_namespace!r} is not allowed; expected 1-255 characters, "
+            "no ':' and not starting with 'AWS/'"
+        )
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        problems.append(f"log_level: {log_level!r} is not allowed; expected DEBUG, INFO, WARNING or ERROR")
+    return problems
+
+
+def client_budget_ms(*, connect_ms: float, read_ms: float, attempts: int) -> float:
+    """Worst-case time of one boto3 call: every attempt times out, plus the largest back-offs.
+
+    botocore's ``standard`` retry mode waits at most ``min(2 ** (n - 1), 20)`` s before retry ``n``.
+    """
+    backoff = sum(min(1_000 * (1 << n), _MAX_BACKOFF_MS) for n in range(attempts - 1))
+    return attempts * (connect_ms + read_ms) + backoff
+
+
+def _seconds(duration: cdk.Duration) -> str:
+    return f"{duration.to_seconds(integral=False):g}"
+
+
+def _integer(where: str, value: object, low: int, high: int, what: str = "") -> list[str]:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return [f"{where}: {value!r} is not allowed; must be an integer from {low} to {high}{what}"]
+    return []
+
+
+def _number(where: str, value: object, low: float, high: float, *, low_open: bool = False) -> list[str]:
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if ok:
+        assert isinstance(value, int | float)
+        ok = (low < value if low_open else low <= value) and value <= high
+    if not ok:
+        bound = f"> {low:g}" if low_open else f"≥ {low:g}"
+        return [f"{where}: {value!r} is not allowed; must be a number {bound} and ≤ {high:g}"]
+    return []

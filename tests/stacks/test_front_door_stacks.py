@@ -1,0 +1,153 @@
+"""The front door of every environment stack, and its configuration."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+from stacks.config import CONFIG_FILE, ConfigError, FrontDoorConfig, parse
+from stacks.serving_stack import ServingStack
+
+
+def _props(template: Template, type_name: str) -> list[dict[str, Any]]:
+    return [r["Properties"] for r in template.find_resources(type_name).values()]
+
+
+def _methods(template: Template) -> list[dict[str, Any]]:
+    return [m for m in _props(template, "AWS::ApiGateway::Method") if m["HttpMethod"] != "OPTIONS"]
+
+
+def _stage_settings(template: Template) -> dict[str, Any]:
+    (stage,) = _props(template, "AWS::ApiGateway::Stage")
+    (settings,) = stage["MethodSettings"]
+    return settings  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict[str, Any]:
+    with open(CONFIG_FILE, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def test_every_environment_has_a_front_door_with_its_url_output(env_templates: dict[str, Template]) -> None:
+    for name, template in env_templates.items():
+        assert len(_methods(template)) == 3, name
+        outputs = template.to_json()["Outputs"]
+        assert "https://" in str(outputs["FrontDoorUrl"]["Value"]), name
+        (fn,) = _props(template, "AWS::Lambda::Function")
+        assert fn["Runtime"] == "python3.12" and fn["Architectures"] == ["arm64"]
+        (stage,) = _props(template, "AWS::ApiGateway::Stage")
+        assert stage["TracingEnabled"] is True
+        # The reference app sets the account's API Gateway CloudWatch role (execution logging is on).
+        assert len(_props(template, "AWS::ApiGateway::Account")) == 1
+
+
+def test_dev_front_door(env_templates: dict[str, Template]) -> None:
+    template = env_templates["dev"]
+    assert {m["AuthorizationType"] for m in _methods(template)} == {"AWS_IAM"}
+    settings = _stage_settings(template)
+    assert (settings["ThrottlingRateLimit"], settings["ThrottlingBurstLimit"]) == (10, 20)
+    assert {g["RetentionInDays"] for g in _props(template, "AWS::Logs::LogGroup")} == {14}
+    (fn,) = _props(template, "AWS::Lambda::Function")
+    assert fn["Environment"]["Variables"]["POWERTOOLS_LOG_LEVEL"] == "DEBUG"
+    assert fn["Environment"]["Variables"]["VARIANT_NAMES"] == "champion"
+    assert not _props(template, "AWS::WAFv2::WebACL")
+    assert not _props(template, "AWS::ApiGateway::UsagePlan")
+
+
+def test_staging_front_door_uses_api_keys(env_templates: dict[str, Template]) -> None:
+    template = env_templates["staging"]
+    assert all(m["AuthorizationType"] == "NONE" and m["ApiKeyRequired"] is True for m in _methods(template))
+    (plan,) = _props(template, "AWS::ApiGateway::UsagePlan")
+    assert plan["Throttle"] == {"RateLimit": 20, "BurstLimit": 40}
+    assert plan["Quota"] == {"Limit": 50000, "Period": "DAY"}
+    assert len(_props(template, "AWS::ApiGateway::ApiKey")) == 1
+    assert "FrontDoorApiKeyId" in template.to_json()["Outputs"]
+    settings = _stage_settings(template)
+    assert (settings["ThrottlingRateLimit"], settings["ThrottlingBurstLimit"]) == (50, 100)
+
+
+def test_prod_front_door_has_iam_waf_and_higher_throttling(env_templates: dict[str, Template]) -> None:
+    template = env_templates["prod"]
+    assert {m["AuthorizationType"] for m in _methods(template)} == {"AWS_IAM"}
+    settings = _stage_settings(template)
+    assert (settings["ThrottlingRateLimit"], settings["ThrottlingBurstLimit"]) == (200, 400)
+    assert settings["DataTraceEnabled"] is False
+    (acl,) = _props(template, "AWS::WAFv2::WebACL")
+    assert acl["Scope"] == "REGIONAL"
+    assert {r["Name"] for r in acl["Rules"]} == {"RateLimitPerIp", "AWSManagedRulesCommonRuleSet"}
+    assert len(_props(template, "AWS::WAFv2::WebACLAssociation")) == 1
+    assert {g["RetentionInDays"] for g in _props(template, "AWS::Logs::LogGroup")} == {365}
+    (fn,) = _props(template, "AWS::Lambda::Function")
+    assert fn["MemorySize"] == 512
+    assert fn["Environment"]["Variables"]["VARIANT_NAMES"] == "champion,challenger"
+
+
+def test_an_environment_without_a_front_door_table_gets_iam(raw: dict[str, Any]) -> None:
+    data = copy.deepcopy(raw)
+    del data["environments"]["dev"]["front_door"]
+    config = parse(data)
+    assert config.environments["dev"].front_door == FrontDoorConfig()
+    assert config.environments["dev"].front_door.auth == "iam"
+
+
+@pytest.mark.parametrize(
+    ("front_door", "message"),
+    [
+        ({"auth": "none"}, "front_door.auth: 'none' is not allowed without acknowledge_unauthenticated = true"),
+        ({"auth": "oauth"}, "front_door.auth: 'oauth' is not allowed; expected one of iam, api_key, cognito, none"),
+        ({"integration": "grpc"}, "front_door.integration: 'grpc' is not allowed"),
+        ({"usage_plan": {"rate_limit": 1}}, "front_door.usage_plan: only allowed with auth = 'api_key'"),
+        ({"auth": "iam", "acknowledge_unauthenticated": True}, "acknowledge_unauthenticated: only allowed with auth"),
+        ({"auth": "api_key", "usage_plan": {"quota_period": "YEAR"}}, "usage_plan.quota_period: 'YEAR'"),
+        ({"cognito_scopes": ["a"]}, "cognito_user_pool_id/cognito_scopes: only allowed with auth = 'cognito'"),
+        ({"log_retention_days": 10}, "front_door.log_retention_days: 10 is not allowed"),
+        ({"execution_log_level": "DEBUG"}, "front_door.execution_log_level: 'DEBUG' is not allowed"),
+        ({"throtling_rate_limit": 5}, "front_door.throtling_rate_limit: is not a known key; did you mean"),
+        ({"throttling_burst_limit": "high"}, "front_door.throttling_burst_limit: 'high' is not allowed; expected int"),
+    ],
+)
+def test_bad_front_door_config_is_rejected(raw: dict[str, Any], front_door: dict[str, Any], message: str) -> None:
+    data = copy.deepcopy(raw)
+    data["environments"]["dev"]["front_door"] = front_door
+    with pytest.raises(ConfigError) as info:
+        parse(data)
+    assert any(p.startswith("environment 'dev': ") and message in p for p in info.value.problems), info.value
+
+
+def test_range_errors_from_the_construct_name_the_environment(raw: dict[str, Any]) -> None:
+    data = copy.deepcopy(raw)
+    data["environments"]["dev"]["front_door"] = {"throttling_burst_limit": -1, "sagemaker_read_timeout_seconds": 30}
+    config = parse(data)
+    with pytest.raises(ConfigError) as info:
+        ServingStack(cdk.App(), "Bad", config=config.environments["dev"], models=config.models)
+    message = str(info.value)
+    assert "environment 'dev': Invalid front door props: 2 problem(s)" in message
+    assert "throttling_burst_limit: -1 is not allowed" in message
+    assert "sagemaker timeouts: 2 attempt(s) × (2000 ms connect + 30000 ms read)" in message
+
+
+def test_direct_and_cognito_environments_synthesise(raw: dict[str, Any]) -> None:
+    data = copy.deepcopy(raw)
+    data["environments"]["dev"]["front_door"] = {"integration": "direct", "auth": "cognito", "cognito_scopes": ["x/y"]}
+    data["environments"]["staging"]["front_door"] = {
+        "auth": "cognito",
+        "cognito_user_pool_id": "eu-west-1_abcdefghi",
+    }
+    config = parse(data)
+    app = cdk.App()
+    dev = ServingStack(app, "Dev", config=config.environments["dev"], models=config.models)
+    staging = ServingStack(app, "Staging", config=config.environments["staging"], models=config.models)
+    dev_template, staging_template = Template.from_stack(dev), Template.from_stack(staging)
+    assert not _props(dev_template, "AWS::Lambda::Function")
+    assert {m["Integration"]["Type"] for m in _methods(dev_template)} == {"AWS"}
+    assert {m["AuthorizationType"] for m in _methods(dev_template)} == {"COGNITO_USER_POOLS"}
+    assert len(_props(dev_template, "AWS::Cognito::UserPool")) == 1
+    assert not _props(staging_template, "AWS::Cognito::UserPool")  # imported by ID
+    (authorizer,) = _props(staging_template, "AWS::ApiGateway::Authorizer")
+    assert "userpool/eu-west-1_abcdefghi" in str(authorizer["ProviderARNs"])
