@@ -101,7 +101,7 @@ def _env_number(name: str, default: float, low: float, high: float) -> float:
     except ValueError:
         raise ValueError(f"{name} must be a number, got {raw!r}") from None
     if not low <= value <= high or math.isnan(value):
-        raise ValueError(f"{name} must be between {low:g} and {high:g}, got {raw!r}")
+        raise ValueError(f"{name} must be between {low:.15g} and {high:.15g}, got {raw!r}")
     return value
 
 

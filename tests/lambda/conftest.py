@@ -28,7 +28,7 @@ HANDLER_PATH = ROOT / "lambda" / "front_door" / "handler.py"
 if str(ROOT) not in sys.path:  # for tests.support when run outside the repo's pytest config
     sys.path.insert(0, str(ROOT))
 
-from tests.support.fake_sagemaker_runtime import FakeSageMaker  # noqa: E402
+from tests.support.fake_sagemaker_runtime import FakeSageMaker  # noqa: E402, RUF100
 
 ENDPOINT = "test-endpoint"
 _service_ids = itertools.count()
