@@ -94,14 +94,15 @@ def worst_case_budget(connect_timeout: float, read_timeout: float, attempts: int
     return attempts * (connect_timeout + read_timeout) + backoff
 
 
-def _env_number(name: str, default: float, low: float, high: float) -> float:
+def _env_number(name: str, default: float, low: float, high: float, *, integer: bool = False) -> float:
     raw = os.environ.get(name, "").strip()
     try:
         value = float(raw) if raw else default
     except ValueError:
         raise ValueError(f"{name} must be a number, got {raw!r}") from None
-    if not low <= value <= high or math.isnan(value):
-        raise ValueError(f"{name} must be between {low:.15g} and {high:.15g}, got {raw!r}")
+    if not low <= value <= high or (integer and value != int(value)):
+        kind = "an integer" if integer else "a number"
+        raise ValueError(f"{name} must be {kind} between {low:.15g} and {high:.15g}, got {raw!r}")
     return value
 
 
@@ -114,13 +115,15 @@ ENDPOINT_NAME: Final = os.environ.get("ENDPOINT_NAME", "").strip()
 if not ENDPOINT_NAME:
     raise ValueError("ENDPOINT_NAME must be set")
 VARIANT_NAMES: Final = _env_list("VARIANT_NAMES")
-MAX_BODY_BYTES: Final = int(_env_number("MAX_BODY_BYTES", LAMBDA_PAYLOAD_LIMIT_BYTES, 1, LAMBDA_PAYLOAD_LIMIT_BYTES))
+MAX_BODY_BYTES: Final = int(
+    _env_number("MAX_BODY_BYTES", LAMBDA_PAYLOAD_LIMIT_BYTES, 1, LAMBDA_PAYLOAD_LIMIT_BYTES, integer=True)
+)
 ALLOWED_CONTENT_TYPES: Final = frozenset(
     t.lower() for t in _env_list("ALLOWED_CONTENT_TYPES", DEFAULT_ALLOWED_CONTENT_TYPES)
 )
 CONNECT_TIMEOUT: Final = _env_number("SAGEMAKER_CONNECT_TIMEOUT", 1.0, 0.01, MAX_BUDGET_SECONDS)
 READ_TIMEOUT: Final = _env_number("SAGEMAKER_READ_TIMEOUT", 9.0, 0.01, MAX_BUDGET_SECONDS)
-MAX_ATTEMPTS: Final = int(_env_number("SAGEMAKER_MAX_ATTEMPTS", 2, 1, 10))
+MAX_ATTEMPTS: Final = int(_env_number("SAGEMAKER_MAX_ATTEMPTS", 2, 1, 10, integer=True))
 HEALTH_CACHE_SECONDS: Final = _env_number("HEALTH_CACHE_SECONDS", 5.0, 0.0, 3600.0)
 WORST_CASE_BUDGET_SECONDS: Final = worst_case_budget(CONNECT_TIMEOUT, READ_TIMEOUT, MAX_ATTEMPTS)
 if WORST_CASE_BUDGET_SECONDS > MAX_BUDGET_SECONDS:
@@ -168,6 +171,7 @@ _JSON_HEADERS: Final = {"Content-Type": "application/json"}
 _THROTTLING_CODES: Final = frozenset(
     {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestThrottled"}
 )
+_PASS_THROUGH: Final = ("content-type", "accept", "x-amzn-sagemaker-custom-attributes")
 _ROUTES: Final = {"/invocations": "invocations", "/health": "health"}
 _VARIANT_RESOURCE: Final = "/variants/{variant}/invocations"
 
@@ -212,18 +216,19 @@ def _clean(message: str) -> str:
 
 
 def _headers(event: dict[str, Any]) -> dict[str, str]:
-    """Lower-cased single-value view of ``headers`` and ``multiValueHeaders``."""
-    found: dict[str, str] = {}
+    """Lower-cased single-value view of ``headers`` then ``multiValueHeaders``."""
+    single = event.get("headers")
+    found = (
+        {k.lower(): v for k, v in single.items() if isinstance(k, str) and isinstance(v, str)}
+        if isinstance(single, dict)
+        else {}
+    )
     multi = event.get("multiValueHeaders")
-    if isinstance(multi, dict):
+    # API Gateway puts every header in both maps; only look further when needed.
+    if isinstance(multi, dict) and not all(name in found for name in _PASS_THROUGH):
         for name, values in multi.items():
             if isinstance(name, str) and isinstance(values, list) and values and isinstance(values[-1], str):
-                found[name.lower()] = values[-1]
-    single = event.get("headers")
-    if isinstance(single, dict):
-        for name, value in single.items():
-            if isinstance(name, str) and isinstance(value, str):
-                found[name.lower()] = value
+                found.setdefault(name.lower(), values[-1])
     return found
 
 
@@ -344,7 +349,7 @@ def _invoke(event: dict[str, Any], variant: str | None, log: dict[str, Any]) -> 
     if content_type is None:
         raise HttpError(415, "UnsupportedMediaType", "Content-Type header is required")
     media = _media_type(content_type)
-    log["content_type"] = media
+    log["content_type"] = media[:64]
     if not _content_type_allowed(media):
         raise HttpError(415, "UnsupportedMediaType", "Content-Type is not accepted")
     body = _body(event, media)
@@ -447,57 +452,63 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request_id = request_context.get("requestId") if isinstance(request_context, dict) else None
     if not isinstance(request_id, str) or not request_id:
         request_id = context.aws_request_id
-    # What Logger.inject_lambda_context() adds, minus the per-call cost of
-    # rebuilding constant keys (and with no way to switch on event logging).
+    # What Logger.inject_lambda_context() adds, without rebuilding the
+    # constant keys on every call (and with no way to switch on event logging).
     if _cold_start:
         logger.append_keys(
             function_name=context.function_name,
             function_memory_size=context.memory_limit_in_mb,
             function_arn=context.invoked_function_arn,
         )
-    logger.append_keys(function_request_id=context.aws_request_id, cold_start=_cold_start)
-    logger.set_correlation_id(request_id)
+    logger.append_keys(correlation_id=request_id, function_request_id=context.aws_request_id, cold_start=_cold_start)
     _cold_start = False
 
-    log: dict[str, Any] = {"method": event.get("httpMethod"), "route": "unmatched"}
-    error_code: str | None = None
+    log: dict[str, Any] = {"request_id": request_id, "method": event.get("httpMethod"), "route": "unmatched"}
     try:
         route, variant = _route(event)
         log["route"] = route
         response = _health(log) if route == "health" else _invoke(event, variant, log)
     except HttpError as exc:
-        error_code = log["error_code"] = exc.code
+        log["error_code"] = exc.code
         response = _error_response(exc, request_id)
     except Exception as exc:  # noqa: BLE001, RUF100 - the client gets JSON, never a trace
         # Frames only: exception messages could quote request data.
         frames = "".join(traceback.format_tb(exc.__traceback__))
         logger.error("Unhandled error", extra={"error_type": type(exc).__name__, "frames": frames})
-        error_code = log["error_code"] = "InternalError"
-        response = _error_response(HttpError(500, error_code, "Internal server error"), request_id)
-    status = log["status"] = response["statusCode"]
+        log["error_code"] = "InternalError"
+        response = _error_response(HttpError(500, "InternalError", "Internal server error"), request_id)
+    log["status"] = response["statusCode"]
     latency_ms = (time.perf_counter() - started) * 1000.0
     log["latency_ms"] = round(latency_ms, 3)
-    (logger.warning if status >= 500 else logger.info)("request", extra=log)
-    _emit_metrics(log.get("variant"), error_code, status, latency_ms)
+    _record(log, latency_ms)
     return response
 
 
-def _emit_metrics(variant: str | None, error_code: str | None, status: int, latency_ms: float) -> None:
-    """One EMF record per request, a single dimension set each (cheap).
+def _record(log: dict[str, Any], latency_ms: float) -> None:
+    """Emit the request's single log record, which is also its EMF metrics record.
 
-    Answered invocations: ``Latency`` and ``Invocations`` by ``Variant``.
-    Errors: ``Errors`` by ``ErrorCode`` and ``StatusCode``.  API Gateway
-    already publishes overall count/latency/4XX/5XX and SageMaker per-variant
-    model metrics; these add what neither can see.
+    Metrics (one dimension set per record, which keeps this cheap):
+    answered invocations count ``Invocations`` and ``Latency`` by ``Variant``;
+    error answers count ``Errors`` by ``ErrorCode`` and ``StatusCode``.  API
+    Gateway already publishes overall count/latency/4XX/5XX and SageMaker its
+    per-variant model metrics; these add what neither can see.  The access-log
+    fields in ``log`` ride along as EMF metadata: one JSON line per request,
+    searchable in CloudWatch Logs Insights, for the price of one.
     """
+    error_code = log.get("error_code")
     if error_code is not None:
         metrics.add_dimension("ErrorCode", error_code)
-        metrics.add_dimension("StatusCode", str(status))
+        metrics.add_dimension("StatusCode", str(log["status"]))
         metrics.add_metric("Errors", MetricUnit.Count, 1)
-    elif variant:
-        metrics.add_dimension("Variant", variant)
+        if log["status"] >= 500:
+            logger.warning("Request failed", extra=log)
+    elif log.get("variant"):
+        metrics.add_dimension("Variant", log["variant"])
         metrics.add_metric("Latency", MetricUnit.Milliseconds, latency_ms)
         metrics.add_metric("Invocations", MetricUnit.Count, 1)
     else:
-        return  # e.g. a healthy GET /health: nothing worth a metric
+        logger.debug("request", extra=log)  # e.g. a healthy GET /health: no metric
+        return
+    for key, value in log.items():
+        metrics.add_metadata(key, value)
     metrics.flush_metrics()

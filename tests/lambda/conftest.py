@@ -56,6 +56,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, fake: FakeSageMaker) -> FakeSageMak
         "AWS_ENDPOINT_URL_SAGEMAKER",
         "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME",
         "_X_AMZN_TRACE_ID",
+        "AWS_LAMBDA_FUNCTION_NAME",
         "VARIANT_NAMES",
         "MAX_BODY_BYTES",
         "ALLOWED_CONTENT_TYPES",

@@ -52,10 +52,12 @@ def test_budget_caps_backoff_at_20_seconds(load_handler: Callable[..., ModuleTyp
         ({"SAGEMAKER_READ_TIMEOUT": "20"}, "budget 48s exceeds 27s"),
         ({"SAGEMAKER_MAX_ATTEMPTS": "4", "SAGEMAKER_READ_TIMEOUT": "3"}, "exceeds"),
         ({"SAGEMAKER_READ_TIMEOUT": "soon"}, "SAGEMAKER_READ_TIMEOUT must be a number"),
-        ({"SAGEMAKER_MAX_ATTEMPTS": "0"}, "SAGEMAKER_MAX_ATTEMPTS must be between 1 and 10"),
-        ({"MAX_BODY_BYTES": "7000000"}, "MAX_BODY_BYTES must be between 1 and 6291456"),
-        ({"MAX_BODY_BYTES": "nan"}, "MAX_BODY_BYTES must be between"),
-        ({"HEALTH_CACHE_SECONDS": "-1"}, "HEALTH_CACHE_SECONDS must be between"),
+        ({"SAGEMAKER_MAX_ATTEMPTS": "0"}, "SAGEMAKER_MAX_ATTEMPTS must be an integer between 1 and 10"),
+        ({"SAGEMAKER_MAX_ATTEMPTS": "2.5"}, "SAGEMAKER_MAX_ATTEMPTS must be an integer"),
+        ({"MAX_BODY_BYTES": "7000000"}, "MAX_BODY_BYTES must be an integer between 1 and 6291456"),
+        ({"MAX_BODY_BYTES": "nan"}, "MAX_BODY_BYTES must be an integer between"),
+        ({"SAGEMAKER_CONNECT_TIMEOUT": "inf"}, "SAGEMAKER_CONNECT_TIMEOUT must be a number between 0.01 and 27"),
+        ({"HEALTH_CACHE_SECONDS": "-1"}, "HEALTH_CACHE_SECONDS must be a number between"),
     ],
 )
 def test_bad_settings_fail_loudly_at_import(

@@ -6,6 +6,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from tests.support.fake_sagemaker_runtime import INVOKE, FakeResponse, FakeSageMaker
 
 ENDPOINT = "test-endpoint"
@@ -227,24 +229,47 @@ def test_success_emits_per_variant_metrics(frontdoor: Any, stdout_records: Calla
     assert emf["Latency"][0] > 0
 
 
-def test_success_log_line_has_sizes_not_contents(
+def test_success_record_is_an_access_log_with_sizes_not_contents(
     frontdoor: Any, stdout_records: Callable[[], list[dict[str, Any]]]
 ) -> None:
     stdout_records()
     frontdoor.post(body='{"abc": 123}', headers={"Content-Type": "application/json", "Accept": "application/json"})
 
-    [log] = [r for r in stdout_records() if r.get("message") == "request"]
-    assert log["level"] == "INFO"
+    [record] = stdout_records()  # one line per request: EMF metrics + access-log fields
+    assert "_aws" in record
+    fields = {k: v for k, v in record.items() if k not in {"_aws", "service", "Variant", "Latency", "Invocations"}}
+    latency = fields.pop("latency_ms")
+    assert fields == {
+        "request_id": "api-request-id",
+        "method": "POST",
+        "route": "invocations",
+        "status": 200,
+        "variant": "AllTraffic",
+        "content_type": "application/json",
+        "request_bytes": len(b'{"abc": 123}'),
+        "response_bytes": len(b'{"abc": 123}'),
+        "response_content_type": "application/json",
+    }
+    assert latency > 0
+
+
+def test_server_errors_are_also_logged_with_correlation_ids(
+    frontdoor: Any, fake: FakeSageMaker, stdout_records: Callable[[], list[dict[str, Any]]]
+) -> None:
+    fake.queue(INVOKE, *[FakeResponse.error("ServiceUnavailable", 503)] * 2)
+    stdout_records()
+    frontdoor.post()
+
+    [log] = [r for r in stdout_records() if r.get("message") == "Request failed"]
+    assert log["level"] == "WARNING"
     assert log["correlation_id"] == "api-request-id"
     assert log["function_request_id"] == "lambda-request-id"
-    assert log["status"] == 200
-    assert log["route"] == "invocations"
-    assert log["variant"] == "AllTraffic"
-    assert log["request_bytes"] == len(b'{"abc": 123}')
-    assert log["response_bytes"] == len(b'{"abc": 123}')
-    assert log["content_type"] == "application/json"
-    assert log["response_content_type"] == "application/json"
-    assert log["latency_ms"] > 0
+    assert (log["status"], log["error_code"], log["upstream_error"]) == (
+        503,
+        "ServiceUnavailable",
+        "ServiceUnavailable",
+    )
+    assert log["cold_start"] is True
 
 
 def test_clients_are_built_once_and_control_plane_lazily(frontdoor: Any) -> None:
@@ -257,3 +282,16 @@ def test_clients_are_built_once_and_control_plane_lazily(frontdoor: Any) -> None
 
     assert module.runtime is runtime
     assert module._control_plane is None  # invocations never need it
+
+
+def test_lambda_trace_header_is_propagated_to_sagemaker(
+    frontdoor: Any, fake: FakeSageMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With active tracing, Lambda sets _X_AMZN_TRACE_ID per invocation; botocore forwards it."""
+    trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", trace)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "front-door")
+
+    frontdoor.post()
+
+    assert fake.requests_for(INVOKE)[0].header("X-Amzn-Trace-Id") == trace
