@@ -246,6 +246,7 @@ class _Handler(BaseHTTPRequestHandler):
     fake: FakeSageMaker  # set on the per-server subclass
     protocol_version = "HTTP/1.1"  # keep-alive, like the real service
     timeout = 30  # safety net: an idle connection never pins a thread forever
+    wbufsize = -1  # buffered: separate head/body writes would meet delayed ACKs
 
     def setup(self) -> None:
         super().setup()
@@ -284,9 +285,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
             self.send_header("x-amzn-RequestId", "fake-request-id")
             self.send_header("Content-Length", str(len(response.body)))
-            # One write for head and body (end_headers() would flush twice).
-            self._headers_buffer.append(b"\r\n" + response.body)
-            self.flush_headers()
+            self.end_headers()
+            self.wfile.write(response.body)
+            self.wfile.flush()  # head and body leave in one write (see wbufsize)
         except (BrokenPipeError, ConnectionResetError):
             # The client gave up (e.g. a read timeout); nothing to do.
             self.close_connection = True
