@@ -171,7 +171,6 @@ _JSON_HEADERS: Final = {"Content-Type": "application/json"}
 _THROTTLING_CODES: Final = frozenset(
     {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestThrottled"}
 )
-_PASS_THROUGH: Final = ("content-type", "accept", "x-amzn-sagemaker-custom-attributes")
 _ROUTES: Final = {"/invocations": "invocations", "/health": "health"}
 _VARIANT_RESOURCE: Final = "/variants/{variant}/invocations"
 
@@ -224,11 +223,11 @@ def _headers(event: dict[str, Any]) -> dict[str, str]:
         else {}
     )
     multi = event.get("multiValueHeaders")
-    # API Gateway puts every header in both maps; only look further when needed.
-    if isinstance(multi, dict) and not all(name in found for name in _PASS_THROUGH):
+    # API Gateway fills both maps with the same names: the second is a fallback.
+    if not found and isinstance(multi, dict):
         for name, values in multi.items():
             if isinstance(name, str) and isinstance(values, list) and values and isinstance(values[-1], str):
-                found.setdefault(name.lower(), values[-1])
+                found[name.lower()] = values[-1]
     return found
 
 
@@ -492,8 +491,8 @@ def _record(log: dict[str, Any], latency_ms: float) -> None:
     error answers count ``Errors`` by ``ErrorCode`` and ``StatusCode``.  API
     Gateway already publishes overall count/latency/4XX/5XX and SageMaker its
     per-variant model metrics; these add what neither can see.  The access-log
-    fields in ``log`` ride along as EMF metadata: one JSON line per request,
-    searchable in CloudWatch Logs Insights, for the price of one.
+    fields in ``log`` ride along as EMF metadata (a ``request`` object): one
+    JSON line per request, searchable in CloudWatch Logs Insights.
     """
     error_code = log.get("error_code")
     if error_code is not None:
@@ -509,6 +508,5 @@ def _record(log: dict[str, Any], latency_ms: float) -> None:
     else:
         logger.debug("request", extra=log)  # e.g. a healthy GET /health: no metric
         return
-    for key, value in log.items():
-        metrics.add_metadata(key, value)
+    metrics.add_metadata("request", log)
     metrics.flush_metrics()
