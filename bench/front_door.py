@@ -2,16 +2,18 @@
 
 Run by hand from the repository root::
 
-    python bench/front_door.py [--requests 2000] [--cold-runs 15]
+    python bench/front_door.py [--requests 2000] [--block 10] [--cold-runs 15] [--server process]
 
 Everything runs on this machine: a loopback fake SageMaker runtime
-(``tests/support/fake_sagemaker_runtime.py``) answers both the handler's
-client and a raw boto3 client.  Three measurements:
+(``tests/support/fake_sagemaker_runtime.py``, in its own process by default,
+as the real service does not share the function's GIL) answers both the
+handler's client and a raw boto3 client.  Three measurements:
 
 1. Per-request latency (p50/p99) of the handler for a realistic API Gateway
    ``POST /invocations`` event with a small JSON body, versus a raw boto3
    ``invoke_endpoint`` with the same body and client config.  The two
-   alternate in blocks of 50 requests so drift affects both equally.
+   alternate in blocks of ``--block`` requests, the first side swapping
+   every time, so drift and noise affect both equally.
    Handler logs and EMF metrics are written to ``/dev/null``, as they would
    be written to the Lambda runtime's stdout.  Target: p50 ratio <= 1.30.
 2. Cold start: loading the handler module (which builds its client) in a
