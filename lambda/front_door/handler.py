@@ -47,8 +47,14 @@ Environment variables
     Standard Powertools settings.  Setting ``POWERTOOLS_LOGGER_LOG_EVENT``
     has no effect: events contain bodies and are never logged.
 
-Only sizes, content types, status, variant and latency are logged; request
-and response bodies and custom attribute values never are.
+Observability: each request writes one JSON line that is both its CloudWatch
+EMF metrics record (``Invocations``/``Latency`` by ``Variant``, ``Errors`` by
+``ErrorCode``/``StatusCode``) and its access log (a ``request`` metadata
+object: request id, method, route, status, latency, variant, content types,
+byte sizes, error codes).  5xx answers are also logged at WARNING by the
+Powertools Logger, with the API Gateway request id as ``correlation_id``.
+Request and response bodies, custom attribute values and upstream error
+messages are never logged.
 """
 
 from __future__ import annotations
