@@ -516,3 +516,6 @@ def _record(log: dict[str, Any], latency_ms: float) -> None:
         return
     metrics.add_metadata("request", log)
     metrics.flush_metrics()
+    if metrics.metric_set:  # not flushed: POWERTOOLS_METRICS_DISABLED or POWERTOOLS_DEV
+        metrics.clear_metrics()  # or it would grow forever
+        logger.info("request", extra=log)

@@ -65,6 +65,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, fake: FakeSageMaker) -> FakeSageMak
         "SAGEMAKER_MAX_ATTEMPTS",
         "POWERTOOLS_LOGGER_LOG_EVENT",
         "POWERTOOLS_METRICS_DISABLED",
+        "POWERTOOLS_DEV",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")

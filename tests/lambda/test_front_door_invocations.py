@@ -295,3 +295,26 @@ def test_lambda_trace_header_is_propagated_to_sagemaker(
     frontdoor.post()
 
     assert fake.requests_for(INVOKE)[0].header("X-Amzn-Trace-Id") == trace
+
+
+def test_with_metrics_disabled_the_access_record_is_a_log_line(
+    frontdoor_factory: Callable[..., Any], fake: FakeSageMaker, stdout_records: Callable[[], list[dict[str, Any]]]
+) -> None:
+    frontdoor = frontdoor_factory(POWERTOOLS_METRICS_DISABLED="true")
+    fake.queue(INVOKE, FakeResponse.model_error("no"))
+    stdout_records()
+
+    statuses = [frontdoor.post().status for _ in range(3)]
+
+    records = stdout_records()
+    assert not [r for r in records if "_aws" in r]
+    assert (
+        [(r["message"], r["status"]) for r in records]
+        == [("request", s) for s in statuses]
+        == [
+            ("request", 424),
+            ("request", 200),
+            ("request", 200),
+        ]
+    )
+    assert frontdoor.module.metrics.metric_set == {}  # nothing piles up between requests
