@@ -122,6 +122,7 @@ def load_handler() -> ModuleType:
     spec = importlib.util.spec_from_file_location("front_door_handler", HANDLER_PATH)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.dont_write_bytecode = True  # no __pycache__ in the asset folder
     spec.loader.exec_module(module)
     return module
 
