@@ -178,8 +178,8 @@ class FrontDoorConfig:
     #: Default: the construct's (JSON, CSV, NPY, octet-stream, JPEG, PNG).
     allowed_content_types: tuple[str, ...] | None = None
     max_body_bytes: int = 6_291_456
-    sagemaker_connect_timeout_seconds: float = 2.0
-    sagemaker_read_timeout_seconds: float = 11.0
+    sagemaker_connect_timeout_seconds: float = 1.0
+    sagemaker_read_timeout_seconds: float = 9.0
     sagemaker_max_attempts: int = 2
     memory_size_mb: int = 256
     #: Lambda reserved concurrency. Default: none (shares the account pool).

@@ -70,8 +70,9 @@ MAX_BODY_BYTES = 6 * 1024 * 1024
 #: API Gateway's default maximum integration timeout for REST APIs.
 MAX_INTEGRATION_TIMEOUT_MS = 29_000
 #: Time reserved in the Lambda for everything but the SageMaker call (parsing, logging, response).
-HANDLER_MARGIN_MS = 1_000
+HANDLER_MARGIN_MS = 2_000
 _MAX_BACKOFF_MS = 20_000  # botocore "standard" retry mode: delay ≤ min(2 ** (attempt - 1), 20) s
+_RETRY_AFTER_EXTRA_MS = 5_000  # ... plus up to 5 s more when the service sends x-amz-retry-after
 
 IntegrationKind = Literal["lambda", "direct"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -249,11 +250,11 @@ class FrontDoor(Construct):
             and maximum 6 MiB (6 291 456).
         :param integration_timeout: API Gateway integration timeout; also the Lambda timeout.
             Default and maximum 29 s.
-        :param sagemaker_connect_timeout: boto3 connect timeout per attempt. Default 2 s.
-        :param sagemaker_read_timeout: boto3 read timeout per attempt. Default 11 s.
+        :param sagemaker_connect_timeout: boto3 connect timeout per attempt. Default 1 s.
+        :param sagemaker_read_timeout: boto3 read timeout per attempt. Default 9 s.
         :param sagemaker_max_attempts: boto3 total attempts (standard retry mode). Default 2. With
-            the back-off between attempts the worst case must fit in ``integration_timeout`` minus
-            1 s for the handler: 2 × (2 s + 11 s) + 1 s = 27 s ≤ 28 s.
+            the back-off between attempts (1 s + up to 5 s retry-after) the worst case must fit in
+            ``integration_timeout`` minus 2 s for the handler: 2 × (1 s + 9 s) + 6 s = 26 s ≤ 27 s.
         :param memory_size: Lambda memory in MB. Default 256.
         :param reserved_concurrent_executions: Lambda reserved concurrency. Default: none (the
             function shares the account pool; reserving takes capacity from every other function
@@ -281,8 +282,8 @@ class FrontDoor(Construct):
         super().__init__(scope, construct_id)
         auth = auth or IamAuth()
         integration_timeout = integration_timeout or cdk.Duration.seconds(29)
-        connect = sagemaker_connect_timeout or cdk.Duration.seconds(2)
-        read = sagemaker_read_timeout or cdk.Duration.seconds(11)
+        connect = sagemaker_connect_timeout or cdk.Duration.seconds(1)
+        read = sagemaker_read_timeout or cdk.Duration.seconds(9)
         names = _variant_names(endpoint, variant_names)
         code_given = code is not None
         raise_if_problems(
@@ -859,9 +860,11 @@ def _lambda_problems(
 def client_budget_ms(*, connect_ms: float, read_ms: float, attempts: int) -> float:
     """Worst-case time of one boto3 call: every attempt times out, plus the largest back-offs.
 
-    botocore's ``standard`` retry mode waits at most ``min(2 ** (n - 1), 20)`` s before retry ``n``.
+    botocore's ``standard`` retry mode waits at most ``min(2 ** (n - 1), 20)`` s before retry ``n``,
+    plus up to 5 s when the service sends ``x-amz-retry-after``. The handler (``lambda/front_door``)
+    computes the same budget and refuses to start when it exceeds the API Gateway limit minus 2 s.
     """
-    backoff = sum(min(1_000 * (1 << n), _MAX_BACKOFF_MS) for n in range(attempts - 1))
+    backoff = sum(min(1_000 * (1 << n), _MAX_BACKOFF_MS) + _RETRY_AFTER_EXTRA_MS for n in range(attempts - 1))
     return attempts * (connect_ms + read_ms) + backoff
 
 

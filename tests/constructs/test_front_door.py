@@ -83,7 +83,7 @@ def _build() -> dict[str, tuple[cdk.Stack, FrontDoor]]:
         memory_size=512,
         integration_timeout=cdk.Duration.seconds(20),
         sagemaker_connect_timeout=cdk.Duration.millis(1500),
-        sagemaker_read_timeout=cdk.Duration.seconds(7),
+        sagemaker_read_timeout=cdk.Duration.seconds(4),
         sagemaker_max_attempts=2,
         log_retention=cdk.aws_logs.RetentionDays.ONE_WEEK,
         stage_name="prod",
@@ -352,8 +352,8 @@ def test_function_runtime_arch_tracing_logging_and_environment(templates: dict[s
         "MAX_BODY_BYTES": "6291456",
         "ALLOWED_CONTENT_TYPES": "application/json,text/csv,application/x-npy,application/octet-stream,"
         "image/jpeg,image/png",
-        "SAGEMAKER_CONNECT_TIMEOUT": "2",
-        "SAGEMAKER_READ_TIMEOUT": "11",
+        "SAGEMAKER_CONNECT_TIMEOUT": "1",
+        "SAGEMAKER_READ_TIMEOUT": "9",
         "SAGEMAKER_MAX_ATTEMPTS": "2",
         "POWERTOOLS_SERVICE_NAME": "front-door",
         "POWERTOOLS_METRICS_NAMESPACE": "SageMakerServing",
@@ -376,7 +376,7 @@ def test_function_settings_are_configurable(templates: dict[str, dict[str, Any]]
     env = fn["Environment"]["Variables"]
     assert env["MAX_BODY_BYTES"] == "1000000"
     assert env["ALLOWED_CONTENT_TYPES"] == "application/json"
-    assert (env["SAGEMAKER_CONNECT_TIMEOUT"], env["SAGEMAKER_READ_TIMEOUT"]) == ("1.5", "7")
+    assert (env["SAGEMAKER_CONNECT_TIMEOUT"], env["SAGEMAKER_READ_TIMEOUT"]) == ("1.5", "4")
 
 
 @pytest.mark.parametrize("name", ["Default", "Extras"])
@@ -399,8 +399,9 @@ def test_timeouts_keep_the_client_budget_inside_the_integration_timeout(
 
 
 def test_client_budget_counts_attempts_and_backoff() -> None:
-    assert client_budget_ms(connect_ms=2000, read_ms=11000, attempts=2) == 27_000
-    assert client_budget_ms(connect_ms=1000, read_ms=1000, attempts=3) == 6_000 + 1_000 + 2_000
+    # Defaults: 2 attempts of (1 s + 9 s), 1 s back-off + up to 5 s retry-after: fits 29 s - 2 s.
+    assert client_budget_ms(connect_ms=1000, read_ms=9000, attempts=2) == 26_000
+    assert client_budget_ms(connect_ms=1000, read_ms=1000, attempts=3) == 6_000 + (1_000 + 5_000) + (2_000 + 5_000)
     assert client_budget_ms(connect_ms=1000, read_ms=1000, attempts=1) == 2_000
 
 
@@ -618,12 +619,12 @@ def test_public_attributes_url_and_metrics(
         ({"sagemaker_max_attempts": 0}, "sagemaker_max_attempts: 0 is not allowed"),
         (
             {"sagemaker_read_timeout": cdk.Duration.seconds(20)},
-            "sagemaker timeouts: 2 attempt(s) × (2000 ms connect + 20000 ms read) + back-off = 45000 ms is not "
-            "allowed; must be ≤ 28000 ms",
+            "sagemaker timeouts: 2 attempt(s) × (1000 ms connect + 20000 ms read) + back-off = 48000 ms is not "
+            "allowed; must be ≤ 27000 ms",
         ),
         (
             {"integration_timeout": cdk.Duration.seconds(10)},
-            "back-off = 27000 ms is not allowed; must be ≤ 9000 ms",
+            "back-off = 26000 ms is not allowed; must be ≤ 8000 ms",
         ),
         ({"sagemaker_connect_timeout": cdk.Duration.seconds(0)}, "sagemaker_connect_timeout: 0 ms is not allowed"),
         ({"memory_size": 100}, "memory_size: 100 is not allowed; must be an integer from 128 to 10240"),

@@ -129,7 +129,7 @@ def test_range_errors_from_the_construct_name_the_environment(raw: dict[str, Any
     message = str(info.value)
     assert len(info.value.problems) == 2
     assert "environment 'dev': Invalid front door props: throttling_burst_limit: -1 is not allowed" in message
-    assert "sagemaker timeouts: 2 attempt(s) × (2000 ms connect + 30000 ms read)" in message
+    assert "sagemaker timeouts: 2 attempt(s) × (1000 ms connect + 30000 ms read)" in message
 
 
 def test_direct_and_cognito_environments_synthesise(raw: dict[str, Any]) -> None:
@@ -151,3 +151,27 @@ def test_direct_and_cognito_environments_synthesise(raw: dict[str, Any]) -> None
     assert not _props(staging_template, "AWS::Cognito::UserPool")  # imported by ID
     (authorizer,) = _props(staging_template, "AWS::ApiGateway::Authorizer")
     assert "userpool/eu-west-1_abcdefghi" in str(authorizer["ProviderARNs"])
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_the_real_handler_starts_with_the_settings_the_stack_gives_it(
+    env: str, env_templates: dict[str, Template], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The construct's timeout rule and the handler's agree: the handler loads (it refuses budgets over
+    API Gateway's limit) and its worst case fits the function timeout the stack sets."""
+    import importlib.util
+    from pathlib import Path
+
+    (fn,) = env_templates[env].find_resources("AWS::Lambda::Function").values()
+    variables = fn["Properties"]["Environment"]["Variables"]
+    for key, value in variables.items():
+        monkeypatch.setenv(key, value if isinstance(value, str) else "endpoint-from-template")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    path = Path(__file__).resolve().parents[2] / "lambda" / "front_door" / "handler.py"
+    spec = importlib.util.spec_from_file_location(f"front_door_handler_{env}", path)
+    assert spec and spec.loader
+    handler = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(handler)
+    assert fn["Properties"]["Timeout"] - 1 >= handler.WORST_CASE_BUDGET_SECONDS
+    assert fn["Properties"]["Timeout"] >= handler.LAMBDA_TIMEOUT_SECONDS
+    assert frozenset(variables["VARIANT_NAMES"].split(",")) == handler.VARIANT_NAMES
