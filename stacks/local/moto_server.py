@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 import urllib.request
+import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -116,6 +117,10 @@ class MotoServer:
         _patch_moto()
         # One line per request on stderr otherwise (werkzeug's access log).
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        # moto prints "No Moto CloudFormation support for <type>" (kept: it says what is skipped)
+        # and also warns with a source line; the warning adds nothing.
+        warnings.filterwarnings("ignore", message="Tried to parse .* not supported by moto", category=UserWarning)
+        self._clients: dict[str, Any] = {}
         self._server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
         self._started = False
         self.port = port
@@ -160,6 +165,11 @@ class MotoServer:
 
     def client(self, service: str) -> Any:
         """A boto3 client for ``service`` on this server, with dummy credentials and no retries."""
+        if service not in self._clients:
+            self._clients[service] = self._new_client(service)
+        return self._clients[service]
+
+    def _new_client(self, service: str) -> Any:
         return boto3.client(
             service,
             endpoint_url=self.url,
