@@ -114,6 +114,7 @@ class MotoServer:
         """:param port: the port to bind on 127.0.0.1; 0 picks a free one."""
         from moto.server import ThreadedMotoServer
 
+        self._attached = False
         _patch_moto()
         # One line per request on stderr otherwise (werkzeug's access log).
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -125,6 +126,14 @@ class MotoServer:
         self._started = False
         self.port = port
 
+    @classmethod
+    def attach(cls, port: int) -> MotoServer:
+        """A handle on a moto server that something else started on 127.0.0.1:``port`` (for example
+        ``make deploy-local KEEP=1``): clients and environment only; :meth:`stop` leaves it running."""
+        server = cls(port)
+        server._attached = True
+        return server
+
     @property
     def url(self) -> str:
         """``http://127.0.0.1:<port>``."""
@@ -132,6 +141,8 @@ class MotoServer:
 
     def start(self) -> MotoServer:
         """Start serving; returns self."""
+        if self._attached:
+            raise RuntimeError(f"{self.url} was started elsewhere; it cannot be started here")
         self._server.start()
         self._started = True
         host, self.port = self._server.get_host_and_port()
@@ -151,7 +162,9 @@ class MotoServer:
 
     @property
     def running(self) -> bool:
-        """Whether the server thread is alive."""
+        """Whether the server thread is alive (or, for an attached server, whether it answers)."""
+        if self._attached:
+            return port_is_open(self.port)
         thread = getattr(self._server, "_thread", None)
         return self._started and thread is not None and thread.is_alive()
 

@@ -34,6 +34,12 @@ def moto_server() -> Iterator[MotoServer]:
 
 
 @pytest.fixture(scope="session")
+def synthesized(assembly_dir: Path, env_stacks: object) -> Path:
+    """The session's cloud assembly (every environment), once it has been synthesised."""
+    return assembly_dir
+
+
+@pytest.fixture(scope="session")
 def changed_config(app_config: AppConfig) -> AppConfig:
     """The reference configuration with a new model and new weights."""
     return changed(app_config)

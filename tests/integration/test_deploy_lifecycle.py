@@ -61,15 +61,15 @@ def test_deploy_update_delete(
     moto_server: MotoServer,
     app_config: AppConfig,
     changed_config: AppConfig,
-    assembly_dir: Path,
+    synthesized: Path,
     changed_assembly_dir: Path,
 ) -> None:
     stack_name = app_config.environments[env_name].stack_name
     sm = moto_server.client("sagemaker")
 
     # 1. Create from the synthesised template and check everything against the configuration.
-    assert deploy_stack(moto_server, stack_name, assembly_dir / f"{stack_name}.template.json") == "CREATE_COMPLETE"
-    report = _verify(moto_server, app_config, env_name, assembly_dir)
+    assert deploy_stack(moto_server, stack_name, synthesized / f"{stack_name}.template.json") == "CREATE_COMPLETE"
+    report = _verify(moto_server, app_config, env_name, synthesized)
     template_only = {c.name for c in report.of(Status.TEMPLATE)}
     for v in app_config.environments[env_name].instance_variants:
         if v.autoscaling is not None:
@@ -82,7 +82,7 @@ def test_deploy_update_delete(
     #    would force a replacement), new endpoint config and models (replaced: their properties are
     #    immutable). The endpoint's EndpointConfigName is a GetAtt of the replaced config, so real
     #    CloudFormation calls UpdateEndpoint: a blue/green switch with no downtime.
-    before = _template(assembly_dir, stack_name)
+    before = _template(synthesized, stack_name)
     after = _template(changed_assembly_dir, stack_name)
     (endpoint_id,) = _logical_ids(before, "AWS::SageMaker::Endpoint")
     (config_id,) = _logical_ids(before, "AWS::SageMaker::EndpointConfig")
