@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,13 +55,14 @@ class Timings:
 
 @contextmanager
 def signals_unwind() -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP into ``KeyboardInterrupt`` (what Ctrl-C raises) while the block runs,
-    so ``finally`` blocks run and servers stop whichever way the process is asked to end."""
+    """Turn SIGINT, SIGTERM and SIGHUP into ``KeyboardInterrupt`` while the block runs, so ``finally``
+    blocks run and servers stop whichever way the process is asked to end. (SIGINT too: a process
+    started in the background by a script inherits an ignored SIGINT.)"""
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
-    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
@@ -98,12 +99,12 @@ def run(command: Sequence[str], env: dict[str, str]) -> None:
         raise subprocess.CalledProcessError(code, list(command))
 
 
-def cdk_deploy(server: MotoServer, stack_name: str, env_name: str, timings: Timings) -> Path:
+def cdk_deploy(server: MotoServer, stack_name: str, env_name: str, timings: Timings, outdir: Path = OUTDIR) -> Path:
     """Bootstrap the emulator and deploy ``stack_name`` with the CDK CLI; return the template path."""
     env = cli_environment(server)
     quiet = ["--no-notices", "--no-version-reporting", "--ci"]
     with timings.phase("cdk bootstrap"):
-        run([str(CDK), "bootstrap", f"aws://{ACCOUNT}/{REGION}", *quiet, "--output", str(OUTDIR)], env)
+        run([str(CDK), "bootstrap", f"aws://{ACCOUNT}/{REGION}", *quiet, "--output", str(outdir)], env)
     with timings.phase("cdk deploy"):
         run(
             [
@@ -114,7 +115,7 @@ def cdk_deploy(server: MotoServer, stack_name: str, env_name: str, timings: Timi
                 f"env={env_name}",
                 *quiet,
                 "--output",
-                str(OUTDIR),
+                str(outdir),
                 # Change sets fail on moto: create/update the stack directly.
                 "--method=direct",
                 "--require-approval",
@@ -124,15 +125,15 @@ def cdk_deploy(server: MotoServer, stack_name: str, env_name: str, timings: Timi
             ],
             env,
         )
-    return OUTDIR / f"{stack_name}.template.json"
+    return outdir / f"{stack_name}.template.json"
 
 
 def rehearse(
-    config: AppConfig, env_name: str, server: MotoServer, timings: Timings, *, deploy: Callable[..., Path] = cdk_deploy
+    config: AppConfig, env_name: str, server: MotoServer, timings: Timings, *, outdir: Path = OUTDIR
 ) -> Report:
-    """Deploy ``env_name`` to ``server`` and verify it."""
+    """Deploy ``env_name`` to ``server`` with the CDK CLI and verify it."""
     env = config.environment(env_name)
-    template_file = deploy(server, env.stack_name, env_name, timings)
+    template_file = cdk_deploy(server, env.stack_name, env_name, timings, outdir)
     with timings.phase("verify"):
         return verify_stack(
             server.client,
@@ -167,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--env", default=os.environ.get("ENV", "dev"), help="environment name (default: dev)")
     parser.add_argument("--keep", action="store_true", help="keep the moto server running until Ctrl-C")
     parser.add_argument("--port", type=int, default=0, help="moto port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--outdir", type=Path, default=OUTDIR, help="the CLI's cloud assembly (default: cdk.local.out)")
     args = parser.parse_args(argv)
     try:
         config = load()
@@ -185,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             server.start()
             print(f"moto server on {server.url} (127.0.0.1 only; stopped on exit)", flush=True)
-            report = rehearse(config, args.env, server, timings)
+            report = rehearse(config, args.env, server, timings, outdir=args.outdir)
             print("\n" + report.render(server.url))
             print(f"\nTook {time.monotonic() - started:.1f} s: {timings.render()}.")
             if not args.keep:

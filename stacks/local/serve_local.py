@@ -371,6 +371,11 @@ def canned_results(env: EnvironmentConfig, results_file: Path | None, copies: in
     return results * copies
 
 
+def _display(path: Path) -> str:
+    resolved = path.resolve()
+    return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(resolved)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit code."""
     from stacks.local.deploy_local import Timings, rehearse, signals_unwind
@@ -419,7 +424,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ).start()
             source = "the stack's front-door function" if setup.from_stack else "the deployed endpoint"
             print(
-                f"Front door for {env.stack_name} on {front_door.url} ({args.handler.relative_to(ROOT)}, "
+                f"Front door for {env.stack_name} on {front_door.url} ({_display(args.handler)}, "
                 f"settings from {source}: ENDPOINT_NAME={setup.environment['ENDPOINT_NAME']}).\nTry:\n"
                 f"  curl -s {front_door.url}/health\n"
                 f"  curl -s -H 'Content-Type: application/json' -d '{{\"instances\": [[5.1, 3.5, 1.4, 0.2]]}}' "
