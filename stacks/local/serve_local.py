@@ -323,10 +323,10 @@ def front_door_setup(server: MotoServer, stack_name: str, env: EnvironmentConfig
     (yet): ``ENDPOINT_NAME`` and ``VARIANT_NAMES`` of the deployed endpoint and the handler's routes.
     """
     cfn = server.client("cloudformation")
-    resources = [r for r in cfn.describe_stack_resources(StackName=stack_name)["StackResources"] if "ResourceType" in r]
     by_type: dict[str, list[str]] = {}
-    for r in resources:
-        by_type.setdefault(r["ResourceType"], []).append(r["PhysicalResourceId"])
+    for r in cfn.describe_stack_resources(StackName=stack_name)["StackResources"]:
+        if r.get("ResourceType") and r.get("PhysicalResourceId"):
+            by_type.setdefault(r["ResourceType"], []).append(r["PhysicalResourceId"])
     variables: dict[str, str] = {}
     lambda_client = server.client("lambda")
     for name in by_type.get("AWS::Lambda::Function", []):
@@ -351,6 +351,13 @@ def front_door_setup(server: MotoServer, stack_name: str, env: EnvironmentConfig
         items = apigw.get_resources(restApiId=api_id, embed=["methods"]).get("items", [])
         routes = tuple(Route(m, r["path"]) for r in items for m in sorted(r.get("resourceMethods", {})))
         binary = tuple(apigw.get_rest_api(restApiId=api_id).get("binaryMediaTypes") or ())
+        if not binary:  # moto drops BinaryMediaTypes of AWS::ApiGateway::RestApi: read the template
+            body = cfn.get_template(StackName=stack_name)["TemplateBody"]
+            template = json.loads(body) if isinstance(body, str) else body
+            for resource in template.get("Resources", {}).values():
+                if resource.get("Type") == "AWS::ApiGateway::RestApi":
+                    binary = tuple(resource.get("Properties", {}).get("BinaryMediaTypes") or ())
+                    break
     environment = {**server.environment({}), **variables}
     environment.pop("CDK_DISABLE_VERSION_CHECK", None)
     return FrontDoorSetup(environment, routes, binary, api_id, from_stack)
