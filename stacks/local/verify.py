@@ -318,7 +318,7 @@ def _check_model(
         return
     principals = json.dumps(role.get("AssumeRolePolicyDocument", {}))
     checks.expect(
-        "execution role assumable by SageMaker only",
+        "execution role assumable by SageMaker",
         "sagemaker.amazonaws.com" in principals,
         role_name,
         f"trust policy {principals}",
