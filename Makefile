@@ -18,7 +18,7 @@ export PYTHONPATH := $(CURDIR):$(CURDIR)/constructs
 
 CDK := node_modules/.bin/cdk
 
-.PHONY: setup synth test lint typecheck unit deploy diff clean bench
+.PHONY: setup synth test lint typecheck unit deploy diff clean bench deploy-local serve-local
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -57,8 +57,17 @@ diff: setup
 deploy: setup
 	$(CDK) deploy $(STACK) -c env=$(ENV)
 
+## Local rehearsal on a moto server (127.0.0.1, no AWS account): deploy with the real CDK CLI and
+## check what was created (KEEP=1 keeps moto running until Ctrl-C); serve-local also runs the
+## front-door handler behind a local HTTP server (PORT=<n>, default a free port).
+deploy-local: setup
+	$(PY) -m stacks.local.deploy_local --env $(ENV) $(if $(KEEP),--keep)
+
+serve-local: setup
+	$(PY) -m stacks.local.serve_local --env $(ENV) $(if $(PORT),--port $(PORT))
+
 bench: setup
 	$(PY) bench/synth.py
 
 clean:
-	rm -rf cdk.out build constructs/*.egg-info
+	rm -rf cdk.out cdk.local.out build constructs/*.egg-info

@@ -1,0 +1,561 @@
+"""Check what a deployed ``ModelServing-<env>`` stack created, against the environment's config.
+
+:func:`verify_stack` describes the stack's resources through any AWS API endpoint (the moto server
+in practice) and returns a :class:`Report`: one :class:`Check` per fact, each passed, failed,
+"checked by the template tests" (what moto accepts but does not emulate, listed from the template
+so nothing is skipped silently) or "not in this stack" (the front door, until the stack has one).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tarfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+
+from stacks.config import CONFIG_FILE, EnvironmentConfig, InstanceVariantConfig, ModelConfig, ServerlessVariantConfig
+
+#: The routes the front-door handler serves (``lambda/front_door/handler.py``), as (method, resource).
+FRONT_DOOR_ROUTES: tuple[tuple[str, str], ...] = (
+    ("POST", "/invocations"),
+    ("POST", "/variants/{variant}/invocations"),
+    ("GET", "/health"),
+)
+#: API Gateway's integration timeout: a front-door function must answer within it.
+API_GATEWAY_TIMEOUT_SECONDS = 29
+
+#: Resource types moto accepts in a template but does not create (or does not emulate), and why
+#: the template tests check them instead.
+TEMPLATE_ONLY: Mapping[str, str] = {
+    "AWS::ApplicationAutoScaling::ScalableTarget": "autoscaling target (capacity range, schedules)",
+    "AWS::ApplicationAutoScaling::ScalingPolicy": "autoscaling policy (target tracking)",
+    "AWS::CloudWatch::Alarm": "alarm",
+    "AWS::ApiGateway::Stage": "API Gateway stage (logging, tracing, throttling)",
+    "AWS::ApiGateway::Account": "API Gateway account (CloudWatch role)",
+    "AWS::ApiGateway::GatewayResponse": "API Gateway gateway responses (JSON error bodies)",
+    "AWS::ApiGateway::RequestValidator": "API Gateway request validator",
+    "AWS::ApiGateway::UsagePlan": "API Gateway usage plan (throttle, quota)",
+    "AWS::ApiGateway::UsagePlanKey": "API Gateway usage plan key",
+    "AWS::ApiGateway::ApiKey": "API Gateway API key",
+    "AWS::WAFv2::WebACL": "WAF web ACL (rate-based + managed rules)",
+    "AWS::WAFv2::WebACLAssociation": "WAF association with the API stage",
+    "AWS::CDK::Metadata": "CDK metadata",
+}
+
+ClientFactory = Callable[[str], Any]
+
+
+class Status(Enum):
+    """The outcome of one check."""
+
+    PASSED = "ok"
+    FAILED = "FAIL"
+    TEMPLATE = "tmpl"
+    ABSENT = "--"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the report."""
+
+    area: str
+    name: str
+    status: Status
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every check of one deployed stack."""
+
+    stack_name: str
+    checks: tuple[Check, ...]
+
+    @property
+    def failures(self) -> tuple[Check, ...]:
+        """The failed checks."""
+        return tuple(c for c in self.checks if c.status is Status.FAILED)
+
+    @property
+    def ok(self) -> bool:
+        """No check failed."""
+        return not self.failures
+
+    def of(self, status: Status) -> tuple[Check, ...]:
+        """The checks with ``status``."""
+        return tuple(c for c in self.checks if c.status is status)
+
+    def render(self, where: str = "moto") -> str:
+        """A readable, plain-text report."""
+        lines = [f"Deploy rehearsal of {self.stack_name} on {where}", ""]
+        sections = (
+            ("Verified on the emulator", (Status.PASSED, Status.FAILED)),
+            ("Checked by the template tests (moto accepts these but does not emulate them)", (Status.TEMPLATE,)),
+            ("Not in this stack", (Status.ABSENT,)),
+        )
+        for title, statuses in sections:
+            checks = [c for c in self.checks if c.status in statuses]
+            if not checks:
+                continue
+            lines.append(title)
+            area = None
+            for c in checks:
+                if c.area != area:
+                    area = c.area
+                    lines.append(f"  {area}")
+                detail = f": {c.detail}" if c.detail else ""
+                lines.append(f"    [{c.status.value:^4}] {c.name}{detail}")
+            lines.append("")
+        counts = Counter(c.status for c in self.checks)
+        lines.append(
+            f"{counts[Status.PASSED]} passed, {counts[Status.FAILED]} failed, "
+            f"{counts[Status.TEMPLATE]} checked by the template tests, {counts[Status.ABSENT]} not in this stack."
+        )
+        return "\n".join(lines)
+
+
+@dataclass
+class _Checks:
+    area: str
+    out: list[Check] = field(default_factory=list)
+
+    def expect(self, name: str, ok: bool, detail: str = "", failure: str = "") -> bool:
+        self.out.append(Check(self.area, name, Status.PASSED if ok else Status.FAILED, detail if ok else failure))
+        return ok
+
+    def equal(self, name: str, actual: Any, expected: Any) -> bool:
+        return self.expect(name, actual == expected, _short(actual), f"expected {expected!r}, got {actual!r}")
+
+    def template(self, name: str, detail: str = "") -> None:
+        self.out.append(Check(self.area, name, Status.TEMPLATE, detail))
+
+    def absent(self, name: str, detail: str = "") -> None:
+        self.out.append(Check(self.area, name, Status.ABSENT, detail))
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str, sort_keys=True)
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+def _name_from_arn(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1] if arn.startswith("arn:") else arn
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def expected_image_suffix(spec: str) -> str:
+    """What the image URI must end with for an ``image`` setting of ``environments.toml``.
+
+    The registry account comes from a per-region mapping in the template (checked by the construct
+    tests); here the region must be resolved and the repository and tag must be the configured ones.
+    """
+    kind, _, rest = spec.partition(":")
+    if kind == "sklearn":
+        return f"/sagemaker-scikit-learn:{rest}-cpu-py3"
+    if kind == "dlc":
+        return "/" + rest
+    return spec
+
+
+def _variants(env: EnvironmentConfig) -> tuple[InstanceVariantConfig | ServerlessVariantConfig, ...]:
+    return (*env.instance_variants, *env.serverless_variants)
+
+
+def _expected_variant(v: InstanceVariantConfig | ServerlessVariantConfig) -> dict[str, Any]:
+    if isinstance(v, InstanceVariantConfig):
+        return {
+            "InstanceType": v.instance_type,
+            "InitialInstanceCount": v.initial_instance_count,
+            "InitialVariantWeight": v.initial_weight,
+        }
+    serverless: dict[str, Any] = {"MemorySizeInMB": v.memory_size_mb, "MaxConcurrency": v.max_concurrency}
+    if v.provisioned_concurrency is not None:
+        serverless["ProvisionedConcurrency"] = v.provisioned_concurrency
+    return {"ServerlessConfig": serverless, "InitialVariantWeight": v.initial_weight}
+
+
+def verify_stack(
+    client: ClientFactory,
+    *,
+    stack_name: str,
+    env: EnvironmentConfig,
+    models: Mapping[str, ModelConfig],
+    template: Mapping[str, Any],
+) -> Report:
+    """Describe the deployed stack and compare it with ``env`` (and ``models``) and its ``template``.
+
+    :param client: makes a boto3 client for a service name (e.g. ``MotoServer.client``).
+    :param template: the synthesised template that was deployed (for what moto does not emulate).
+    """
+    cfn = client("cloudformation")
+    stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
+    # moto lists resources it does not support without a logical ID: those are reported from the template.
+    physical: dict[str, str] = {
+        r["LogicalResourceId"]: r.get("PhysicalResourceId", "")
+        for r in cfn.describe_stack_resources(StackName=stack_name)["StackResources"]
+        if "LogicalResourceId" in r
+    }
+    resources: Mapping[str, Any] = template.get("Resources", {})
+    by_type: dict[str, list[str]] = {}
+    for logical_id, resource in resources.items():
+        by_type.setdefault(resource["Type"], []).append(logical_id)
+
+    checks = _Checks("Stack")
+    checks.expect(
+        "status",
+        stack["StackStatus"] in ("CREATE_COMPLETE", "UPDATE_COMPLETE"),
+        stack["StackStatus"],
+        f"{stack['StackStatus']}: {stack.get('StackStatusReason', '')}",
+    )
+    emulated = [lid for lid in resources if resources[lid]["Type"] not in TEMPLATE_ONLY]
+    # Some resources (API Gateway methods, Lambda permissions) are created without a physical ID.
+    missing = [lid for lid in emulated if lid not in physical]
+    checks.expect(
+        "every emulated resource created",
+        not missing,
+        f"{len(emulated)} resources",
+        f"no physical resource for {', '.join(missing)}",
+    )
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+    out = checks.out
+    endpoint = _check_endpoint(client, env, models, physical, by_type, outputs, out)
+    out += _check_front_door(client, env, resources, physical, by_type, endpoint)
+    out += _template_only(resources)
+    return Report(stack_name, tuple(out))
+
+
+def _one(by_type: Mapping[str, list[str]], type_name: str, physical: Mapping[str, str]) -> str | None:
+    ids = by_type.get(type_name, [])
+    return physical.get(ids[0]) if len(ids) == 1 else None
+
+
+def _check_endpoint(
+    client: ClientFactory,
+    env: EnvironmentConfig,
+    models: Mapping[str, ModelConfig],
+    physical: Mapping[str, str],
+    by_type: Mapping[str, list[str]],
+    outputs: Mapping[str, str],
+    out: list[Check],
+) -> dict[str, Any]:
+    sm = client("sagemaker")
+    checks = _Checks("Endpoint", out)
+    endpoint_arn = _one(by_type, "AWS::SageMaker::Endpoint", physical)
+    config_arn = _one(by_type, "AWS::SageMaker::EndpointConfig", physical)
+    if not checks.expect("one endpoint and one endpoint config", bool(endpoint_arn and config_arn)):
+        return {}
+    endpoint = sm.describe_endpoint(EndpointName=_name_from_arn(endpoint_arn or ""))
+    config_name = _name_from_arn(config_arn or "")
+    checks.equal("status", endpoint["EndpointStatus"], "InService")
+    checks.equal("serves the stack's endpoint config", endpoint["EndpointConfigName"], config_name)
+    checks.equal("EndpointName output", outputs.get("EndpointName"), endpoint["EndpointName"])
+    expected_weights = {v.name: v.initial_weight for v in _variants(env)}
+    actual_weights = {v["VariantName"]: v.get("CurrentWeight") for v in endpoint.get("ProductionVariants", [])}
+    checks.equal("variant weights in service", actual_weights, expected_weights)
+    if env.tags:
+        tags = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=endpoint["EndpointArn"]).get("Tags", [])}
+        checks.equal("tags", {k: tags.get(k) for k in env.tags}, dict(env.tags))
+
+    checks = _Checks("Endpoint config", out)
+    described = sm.describe_endpoint_config(EndpointConfigName=config_name)
+    variants = {v["VariantName"]: v for v in described["ProductionVariants"]}
+    checks.equal("variant names", sorted(variants), sorted(v.name for v in _variants(env)))
+    for v in _variants(env):
+        actual = variants.get(v.name, {})
+        expected = _expected_variant(v)
+        checks.equal(f"variant {v.name}", {k: actual.get(k) for k in expected}, expected)
+    kms_key = _one(by_type, "AWS::KMS::Key", physical)
+    if kms_key:
+        checks.expect(
+            "encrypted with the stack's KMS key",
+            kms_key in str(described.get("KmsKeyId", "")),
+            _short(described.get("KmsKeyId")),
+            f"KmsKeyId {described.get('KmsKeyId')!r} is not key {kms_key}",
+        )
+
+    for v in _variants(env):
+        model_name = variants.get(v.name, {}).get("ModelName")
+        if model_name:
+            _check_model(client, f"Model of variant {v.name} ({v.model})", model_name, models[v.model], out)
+    return dict(endpoint)
+
+
+def _check_model(
+    client: ClientFactory,
+    area: str,
+    model_name: str,
+    config: ModelConfig,
+    out: list[Check],
+) -> None:
+    checks = _Checks(area, out)
+    model = client("sagemaker").describe_model(ModelName=model_name)
+    container = model["PrimaryContainer"]
+    image = container.get("Image", "")
+    suffix = expected_image_suffix(config.image)
+    checks.expect(
+        "image",
+        image.endswith(suffix) and ".dkr.ecr.us-east-1." in image if suffix != config.image else image == suffix,
+        image,
+        f"{image!r} is not {config.image!r} resolved in us-east-1",
+    )
+    checks.equal("environment", container.get("Environment", {}), dict(config.environment))
+    checks.equal("network isolation", model.get("EnableNetworkIsolation", False), config.network_isolation)
+    url = container.get("ModelDataUrl", "")
+    if config.artifact.startswith("s3://"):
+        checks.equal("model data", url, config.artifact)
+    else:
+        _check_artifact(client, checks, url, CONFIG_FILE.parent / config.artifact)
+    role_name = _name_from_arn(model.get("ExecutionRoleArn", ""))
+    try:
+        role = client("iam").get_role(RoleName=role_name)["Role"]
+    except ClientError as exc:
+        checks.expect("execution role", False, failure=str(exc))
+        return
+    principals = json.dumps(role.get("AssumeRolePolicyDocument", {}))
+    checks.expect(
+        "execution role assumable by SageMaker",
+        "sagemaker.amazonaws.com" in principals,
+        role_name,
+        f"trust policy {principals}",
+    )
+    _check_artifact_grant(client, checks, url, role_name)
+
+
+def _check_artifact(client: ClientFactory, checks: _Checks, url: str, folder: Path) -> None:
+    bucket, _, key = url.removeprefix("s3://").partition("/")
+    try:
+        body = client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    except ClientError as exc:
+        checks.expect("model data uploaded", False, failure=f"{url}: {exc}")
+        return
+    checks.expect("model data uploaded", True, f"{url} ({len(body)} bytes)")
+    if folder.is_file():
+        checks.equal("model data is the configured archive", body, folder.read_bytes())
+        return
+    expected = sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    )
+    try:
+        with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
+            names = sorted(m.name for m in tar.getmembers() if m.isfile())
+    except tarfile.TarError as exc:
+        checks.expect("model data is a model.tar.gz", False, failure=str(exc))
+        return
+    checks.equal("model data holds the artifact files", names, expected)
+
+
+def _statements(document: Any) -> list[dict[str, Any]]:
+    if isinstance(document, str):
+        document = json.loads(document)
+    return list(_as_list(document.get("Statement", [])))
+
+
+def _managed_policy_statements(client: ClientFactory, policy_arn: str) -> list[dict[str, Any]]:
+    iam = client("iam")
+    version = iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"]
+    return _statements(iam.get_policy_version(PolicyArn=policy_arn, VersionId=version)["PolicyVersion"]["Document"])
+
+
+def _role_statements(client: ClientFactory, role_name: str) -> list[dict[str, Any]]:
+    """Every statement of the role's inline and attached managed policies."""
+    iam = client("iam")
+    statements: list[dict[str, Any]] = []
+    for policy_name in iam.list_role_policies(RoleName=role_name).get("PolicyNames", []):
+        statements += _statements(iam.get_role_policy(RoleName=role_name, PolicyName=policy_name)["PolicyDocument"])
+    for attached in iam.list_attached_role_policies(RoleName=role_name).get("AttachedPolicies", []):
+        statements += _managed_policy_statements(client, attached["PolicyArn"])
+    return statements
+
+
+def _check_artifact_grant(client: ClientFactory, checks: _Checks, url: str, role_name: str) -> None:
+    """The execution role may read the artifact object and nothing else in S3."""
+    object_arn = "arn:aws:s3:::" + url.removeprefix("s3://")
+    s3_resources = sorted(
+        {
+            str(resource)
+            for s in _role_statements(client, role_name)
+            if any(str(a).startswith("s3:") or a == "*" for a in _as_list(s.get("Action")))
+            for resource in _as_list(s.get("Resource"))
+        }
+    )
+    checks.expect(
+        "execution role reads exactly this artifact in S3",
+        s3_resources == [object_arn],
+        object_arn,
+        f"S3 permissions on {s3_resources}; expected only {object_arn}",
+    )
+
+
+def _check_front_door(
+    client: ClientFactory,
+    env: EnvironmentConfig,
+    resources: Mapping[str, Any],
+    physical: Mapping[str, str],
+    by_type: Mapping[str, list[str]],
+    endpoint: Mapping[str, Any],
+) -> list[Check]:
+    functions = [
+        lid
+        for lid in by_type.get("AWS::Lambda::Function", [])
+        if "ENDPOINT_NAME" in resources[lid].get("Properties", {}).get("Environment", {}).get("Variables", {})
+    ]
+    apis = by_type.get("AWS::ApiGateway::RestApi", [])
+    checks = _Checks("Front door")
+    if not functions:
+        checks.absent("front-door function", "no Lambda function with ENDPOINT_NAME in the template")
+    if not apis:
+        checks.absent("front-door API", "no API Gateway REST API in the template")
+    function_arns = []
+    for lid in functions:
+        function_arns.append(_check_function(client, physical.get(lid, ""), env, endpoint, checks))
+    for lid in apis:
+        _check_api(client, physical.get(lid, ""), [a for a in function_arns if a], checks)
+    return checks.out
+
+
+def _check_function(
+    client: ClientFactory,
+    function_name: str,
+    env: EnvironmentConfig,
+    endpoint: Mapping[str, Any],
+    checks: _Checks,
+) -> str:
+    try:
+        config = client("lambda").get_function_configuration(FunctionName=function_name)
+    except ClientError as exc:
+        checks.expect(f"function {function_name}", False, failure=str(exc))
+        return ""
+    variables = config.get("Environment", {}).get("Variables", {})
+    checks.equal("function ENDPOINT_NAME", variables.get("ENDPOINT_NAME"), endpoint.get("EndpointName"))
+    if "VARIANT_NAMES" in variables:
+        checks.equal(
+            "function VARIANT_NAMES",
+            sorted(n.strip() for n in variables["VARIANT_NAMES"].split(",") if n.strip()),
+            sorted(v.name for v in _variants(env)),
+        )
+    checks.expect(
+        "function runtime and handler",
+        str(config.get("Runtime", "")).startswith("python3") and str(config.get("Handler", "")).endswith(".handler"),
+        f"{config.get('Runtime')} {config.get('Handler')}",
+        f"runtime {config.get('Runtime')!r}, handler {config.get('Handler')!r}",
+    )
+    timeout = int(config.get("Timeout", 0))
+    checks.expect(
+        "function timeout within API Gateway's",
+        0 < timeout <= API_GATEWAY_TIMEOUT_SECONDS,
+        f"{timeout} s",
+        f"{timeout} s; expected 1-{API_GATEWAY_TIMEOUT_SECONDS}",
+    )
+    checks.expect("function code deployed", int(config.get("CodeSize", 0)) > 0, f"{config.get('CodeSize')} bytes")
+    _check_function_role(client, config.get("Role", ""), endpoint, checks)
+    return str(config.get("FunctionArn", ""))
+
+
+def _check_function_role(client: ClientFactory, role_arn: str, endpoint: Mapping[str, Any], checks: _Checks) -> None:
+    """Every SageMaker permission of the function's role names this endpoint, and it may invoke it."""
+    role_name = _name_from_arn(role_arn)
+    statements = _role_statements(client, role_name)
+    endpoint_arn = str(endpoint.get("EndpointArn", "")).lower()
+    sagemaker_resources: set[str] = set()
+    invoke = False
+    for s in statements:
+        actions = [str(a) for a in _as_list(s.get("Action"))]
+        targets = [str(r).lower() for r in _as_list(s.get("Resource"))]
+        if s.get("Effect", "Allow") == "Allow" and any(a.startswith("sagemaker:") or a == "*" for a in actions):
+            sagemaker_resources.update(targets)
+        invoke = invoke or ("sagemaker:InvokeEndpoint" in actions and endpoint_arn in targets)
+    checks.expect(
+        "function role may invoke the endpoint",
+        invoke,
+        role_name,
+        f"no sagemaker:InvokeEndpoint on {endpoint_arn} in the policies of {role_name}",
+    )
+    checks.expect(
+        "function role scoped to the endpoint",
+        sagemaker_resources == {endpoint_arn},
+        "SageMaker actions on this endpoint only",
+        f"SageMaker actions on {sorted(sagemaker_resources)}",
+    )
+
+
+def _check_api(client: ClientFactory, api_id: str, function_arns: list[str], checks: _Checks) -> None:
+    apigw = client("apigateway")
+    items = apigw.get_resources(restApiId=api_id, embed=["methods"]).get("items", [])
+    methods = {r["path"]: (r["id"], set(r.get("resourceMethods", {}))) for r in items}
+    for method, path in FRONT_DOOR_ROUTES:
+        resource_id, found = methods.get(path, ("", set()))
+        if not ({method, "ANY"} & found):
+            proxies = [p for p in methods if p.endswith("{proxy+}") and path.startswith(p.removesuffix("{proxy+}"))]
+            if proxies:
+                resource_id, found = methods[proxies[0]]
+        http_method = method if method in found else "ANY"
+        if not checks.expect(f"route {method} {path}", http_method in found, failure=f"not among {sorted(methods)}"):
+            continue
+        integration = apigw.get_integration(restApiId=api_id, resourceId=resource_id, httpMethod=http_method)
+        uri = str(integration.get("uri", ""))
+        checks.expect(
+            f"route {method} {path} → front-door function (proxy)",
+            integration.get("type") == "AWS_PROXY" and any(arn in uri for arn in function_arns),
+            integration.get("type", ""),
+            f"integration {integration.get('type')} {uri}",
+        )
+    lambda_client = client("lambda")
+    for arn in function_arns:
+        try:
+            policy = json.loads(lambda_client.get_policy(FunctionName=arn)["Policy"])
+        except ClientError:
+            policy = {}
+        allowed = [
+            s
+            for s in _statements(policy)
+            if "apigateway.amazonaws.com" in json.dumps(s.get("Principal")) and api_id in json.dumps(s.get("Condition"))
+        ]
+        checks.expect(
+            "API Gateway may invoke the function (this API only)",
+            bool(allowed),
+            f"{len(allowed)} permission(s)",
+            "no lambda:InvokeFunction permission for apigateway.amazonaws.com from this API",
+        )
+
+
+def _template_only(resources: Mapping[str, Any]) -> list[Check]:
+    """Lines for what moto accepts but does not emulate, read from the template."""
+    checks = _Checks("Template")
+    for logical_id, resource in resources.items():
+        type_name, props = resource["Type"], resource.get("Properties", {})
+        if type_name == "AWS::ApplicationAutoScaling::ScalableTarget":
+            match = re.search(r"/variant/([A-Za-z0-9-]+)", json.dumps(props.get("ResourceId")))
+            variant = match.group(1) if match else logical_id
+            schedules = len(props.get("ScheduledActions", []))
+            checks.template(
+                f"autoscaling of variant {variant}",
+                f"{props.get('MinCapacity')}–{props.get('MaxCapacity')} instances, {schedules} schedule(s)",
+            )
+        elif type_name == "AWS::ApplicationAutoScaling::ScalingPolicy":
+            tracking = props.get("TargetTrackingScalingPolicyConfiguration", {})
+            metric = tracking.get("PredefinedMetricSpecification", {}).get("PredefinedMetricType", "custom metric")
+            checks.template(f"scaling policy {logical_id}", f"{metric} target {tracking.get('TargetValue')}")
+        elif type_name == "AWS::ApiGateway::RestApi" and props.get("BinaryMediaTypes"):
+            checks.template("API binary media types", "moto drops them: " + ", ".join(props["BinaryMediaTypes"]))
+        elif type_name in TEMPLATE_ONLY and type_name != "AWS::CDK::Metadata":
+            checks.template(f"{TEMPLATE_ONLY[type_name]} {logical_id}")
+    return checks.out
+
+
+def failures_text(checks: Iterable[Check]) -> str:
+    """The failed checks, one per line (for assertion messages)."""
+    return "\n".join(f"{c.area}: {c.name}: {c.detail}" for c in checks if c.status is Status.FAILED)
