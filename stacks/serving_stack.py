@@ -147,6 +147,16 @@ class ServingStack(cdk.Stack):
             )
 
     def _front_door(self, fd: FrontDoorConfig) -> FrontDoor:
+        # The front-door Lambda runs in the models' VPC when the environment has one (direct mode has
+        # no function to place).
+        in_vpc = self.network is not None and fd.integration != "direct"
+        security_group = (
+            self.network.add_client_security_group(
+                "FrontDoorSecurityGroup", description="Front-door Lambda: outbound HTTPS to VPC endpoints only"
+            )
+            if self.network is not None and in_vpc
+            else None
+        )
         return FrontDoor(
             self,
             "FrontDoor",
@@ -178,6 +188,9 @@ class ServingStack(cdk.Stack):
                 if fd.waf
                 else None
             ),
+            vpc=self.network.vpc if self.network is not None and in_vpc else None,
+            vpc_subnets=self.network.subnet_selection if self.network is not None and in_vpc else None,
+            security_groups=[security_group] if security_group is not None else None,
         )
 
     def _front_door_auth(self, fd: FrontDoorConfig) -> FrontDoorAuth:

@@ -2,7 +2,8 @@
 
 No NAT gateway and no internet gateway: the subnets have no route out of the VPC. What the model
 and a front-door Lambda need from AWS is reached through VPC endpoints (S3 gateway; ECR API and
-Docker registry, CloudWatch Logs and SageMaker Runtime interface endpoints by default). VPC flow
+Docker registry, CloudWatch Logs, SageMaker Runtime, SageMaker API and X-Ray interface endpoints by
+default). VPC flow
 logs go to a KMS-encrypted log group.
 """
 
@@ -22,12 +23,16 @@ from sagemaker_serving.compliance import acknowledge
 from sagemaker_serving.errors import raise_if_problems
 
 #: Interface endpoints created by default: image pulls (ECR API + Docker registry), container and
-#: Lambda logs (CloudWatch Logs) and model invocation from inside the VPC (SageMaker Runtime).
+#: Lambda logs (CloudWatch Logs), model invocation from inside the VPC (SageMaker Runtime), and for a
+#: front-door Lambda in the VPC its health check (SageMaker API, ``DescribeEndpoint``) and its traces
+#: (X-Ray: the function's segments are sent from inside the VPC).
 DEFAULT_INTERFACE_ENDPOINTS: tuple[ec2.InterfaceVpcEndpointAwsService, ...] = (
     ec2.InterfaceVpcEndpointAwsService.ECR,
     ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
     ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
     ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_RUNTIME,
+    ec2.InterfaceVpcEndpointAwsService.SAGEMAKER_API,
+    ec2.InterfaceVpcEndpointAwsService.XRAY,
 )
 
 _HTTPS = ec2.Port.tcp(443)

@@ -45,9 +45,16 @@ def test_network_is_isolated_with_endpoints_and_flow_logs(stack: cdk.Stack) -> N
         by_type.setdefault(e["Properties"]["VpcEndpointType"], []).append(json.dumps(e["Properties"]["ServiceName"]))
     assert len(by_type["Gateway"]) == 1 and '.s3"' in by_type["Gateway"][0]
     assert sorted(s.rsplit(".", 2)[-2:][-1].strip('"]}') for s in by_type["Interface"]) == sorted(
-        ["api", "dkr", "logs", "runtime"]
+        ["api", "api", "dkr", "logs", "runtime", "xray"]
     )
-    assert set(network.interface_endpoints) == {"ecr.api", "ecr.dkr", "logs", "sagemaker.runtime"}
+    assert set(network.interface_endpoints) == {
+        "ecr.api",
+        "ecr.dkr",
+        "logs",
+        "sagemaker.runtime",
+        "sagemaker.api",
+        "xray",
+    }
     endpoint_sg = stack.get_logical_id(network.endpoint_security_group.node.default_child)  # type: ignore[arg-type]
     for e in endpoints:
         if e["Properties"]["VpcEndpointType"] == "Interface":

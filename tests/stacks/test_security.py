@@ -47,28 +47,117 @@ _SERVERLESS_CONFIG = {
     "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured": "No ML storage volume to encrypt",
     "NIST.800.53.R5-SageMakerEndpointConfigurationKMSKeyConfigured": "No ML storage volume to encrypt",
 }
+# The front door (front_door.py): the same in every environment unless noted.
+_FD_FUNCTION = {
+    "HIPAA.Security-LambdaDLQ": "API Gateway invokes the function synchronously",
+    "NIST.800.53.R5-LambdaDLQ": "API Gateway invokes the function synchronously",
+    "AwsSolutions-L1": "Python 3.12 on purpose: the AWS-published Powertools layer",
+    "HIPAA.Security-LambdaConcurrency": "No reserved concurrency by default",
+    "NIST.800.53.R5-LambdaConcurrency": "No reserved concurrency by default",
+}
+_FD_FUNCTION_NO_VPC = {
+    "HIPAA.Security-LambdaInsideVPC": "No VPC configured for this front door",
+    "NIST.800.53.R5-LambdaInsideVPC": "No VPC configured for this front door",
+}
+_FD_FUNCTION_POLICY = {
+    "HIPAA.Security-IAMNoInlinePolicy": "The function role's grants",
+    "NIST.800.53.R5-IAMNoInlinePolicy": "The function role's grants",
+    "AwsSolutions-IAM5[Resource::*]": "Resource '*' only for actions AWS defines without resource-level",
+}
+_FD_FUNCTION_POLICY_IN_VPC = {
+    **_FD_FUNCTION_POLICY,
+    f"AwsSolutions-IAM5[Resource::{_ENI}]": "Lambda creates the function's network interfaces",
+}
+_FD_STAGE = {
+    "HIPAA.Security-APIGWSSLEnabled": "The backend is not an HTTP endpoint",
+    "NIST.800.53.R5-APIGWSSLEnabled": "The backend is not an HTTP endpoint",
+    "HIPAA.Security-APIGWCacheEnabledAndEncrypted": "Inference responses must not be cached",
+    "NIST.800.53.R5-APIGWCacheEnabledAndEncrypted": "Inference responses must not be cached",
+}
+_FD_STAGE_NO_WAF = {
+    **_FD_STAGE,
+    "NIST.800.53.R5-APIGWAssociatedWithWAF": "No WAF configured for this front door",
+    "AwsSolutions-APIG3": "No WAF configured for this front door",
+}
+_FD_WAF = {
+    "HIPAA.Security-WAFv2LoggingEnabled": "WAF full request logs would record every request's headers",
+    "NIST.800.53.R5-WAFv2LoggingEnabled": "WAF full request logs would record every request's headers",
+}
+_APIGW_CW_ROLE = {
+    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]": (
+        "The account's API Gateway CloudWatch role"
+    ),
+}
+_FD_METHODS = ("invocations/POST", "variants/{variant}/invocations/POST", "health/GET")
+_FD_STAGE_PATH = "FrontDoor/Api/DeploymentStage.v1/Resource"
+
+
+def _front_door(*, in_vpc: bool, waf: bool, method_rules: dict[str, str]) -> dict[tuple[str, str], str]:
+    function = {**_FD_FUNCTION, **({} if in_vpc else _FD_FUNCTION_NO_VPC)}
+    return {
+        **{("FrontDoor/Function", r): why for r, why in function.items()},
+        **{
+            ("FrontDoor/FunctionRole/DefaultPolicy", r): why
+            for r, why in (_FD_FUNCTION_POLICY_IN_VPC if in_vpc else _FD_FUNCTION_POLICY).items()
+        },
+        **{(_FD_STAGE_PATH, r): why for r, why in (_FD_STAGE if waf else _FD_STAGE_NO_WAF).items()},
+        **({("FrontDoor/WebAcl", r): why for r, why in _FD_WAF.items()} if waf else {}),
+        **{("FrontDoor/Api/CloudWatchRole", r): why for r, why in _APIGW_CW_ROLE.items()},
+        **{(f"FrontDoor/Api/Default/{m}", r): why for m in _FD_METHODS for r, why in method_rules.items()},
+    }
+
+
+_IAM_AUTH = {"AwsSolutions-COG4": "Authorization is IamAuth, not a Cognito user pool"}
+_API_KEY_AUTH = {
+    "AwsSolutions-COG4": "Authorization is ApiKeyAuth, not a Cognito user pool",
+    "AwsSolutions-APIG4": "API key auth: callers are identified by their key",
+}
 EXPECTED_ACKNOWLEDGEMENTS: dict[str, dict[tuple[str, str], str]] = {
     "dev": {
         **{("ModelChampion/ExecutionPolicy", r): why for r, why in _MODEL_POLICY.items()},
         **{("EndpointConfig/Resource", r): why for r, why in _SERVERLESS_CONFIG.items()},
+        **_front_door(in_vpc=False, waf=False, method_rules=_IAM_AUTH),
     },
     "staging": {
         **{("<stack>", r): why for r, why in _CDK_VPC_AZS.items()},
         **{("Network/Vpc/Resource", r): why for r, why in _VPC.items()},
         **{("ModelChampion/ExecutionPolicy", r): why for r, why in _MODEL_POLICY_IN_VPC.items()},
+        **_front_door(in_vpc=True, waf=False, method_rules=_API_KEY_AUTH),
     },
     "prod": {
         **{("<stack>", r): why for r, why in _CDK_VPC_AZS.items()},
         **{("Network/Vpc/Resource", r): why for r, why in _VPC.items()},
         **{("ModelChampion/ExecutionPolicy", r): why for r, why in _MODEL_POLICY_IN_VPC.items()},
         **{("ModelChallenger/ExecutionPolicy", r): why for r, why in _MODEL_POLICY_IN_VPC.items()},
+        **_front_door(in_vpc=True, waf=True, method_rules=_IAM_AUTH),
     },
 }
 
 # ---------------------------------------------------------------------------------------------
 # checkov: failed checks allowed, each with its reason, keyed by (check ID, resource type).
 # ---------------------------------------------------------------------------------------------
-CHECKOV_SKIPS: dict[tuple[str, str], str] = {}
+CHECKOV_SKIPS: dict[tuple[str, str], str] = {
+    ("CKV_AWS_120", "AWS::ApiGateway::Stage"): (
+        "Inference responses must not be cached: each POST is a new prediction for its own input "
+        "(same reason as the cdk-nag APIGWCacheEnabledAndEncrypted acknowledgement)"
+    ),
+    ("CKV_AWS_115", "AWS::Lambda::Function"): (
+        "No reserved concurrency on the front-door function by default: it takes capacity from every other "
+        "function of the account; the API stage throttling limits concurrency (reserved_concurrency sets it)"
+    ),
+    ("CKV_AWS_116", "AWS::Lambda::Function"): (
+        "The front-door function is only invoked synchronously by API Gateway; a DLQ only receives failed "
+        "asynchronous invocations"
+    ),
+    ("CKV_AWS_117", "AWS::Lambda::Function"): (
+        "dev only: its serverless endpoint has no VPC, so neither has its front door; staging and prod "
+        "functions are asserted to be in the VPC by test_reference_network_configuration"
+    ),
+    ("CKV_AWS_173", "AWS::Lambda::Function"): (
+        "The front-door function's environment holds no secrets (endpoint and variant names, timeouts, "
+        "Powertools settings); Lambda encrypts it at rest with its AWS managed key"
+    ),
+}
 
 # ---------------------------------------------------------------------------------------------
 # IAM: actions allowed on Resource "*" because AWS defines no resource-level permissions for them
@@ -441,6 +530,10 @@ def test_reference_network_configuration(env: str, in_vpc: bool, env_templates: 
     endpoints = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::EC2::VPCEndpoint"]
     assert all(e["VpcId"] == {"Ref": vpc_id} for e in endpoints)
     services = sorted(json.dumps(e["ServiceName"]) for e in endpoints)
-    for suffix in (".s3", ".ecr.api", ".ecr.dkr", ".logs", ".sagemaker.runtime"):
+    for suffix in (".s3", ".ecr.api", ".ecr.dkr", ".logs", ".sagemaker.runtime", ".sagemaker.api", ".xray"):
         assert any(suffix + '"' in s for s in services), (suffix, services)
     env_templates[env].has_resource_properties("AWS::EC2::FlowLog", {"ResourceType": "VPC", "TrafficType": "ALL"})
+    functions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Function"]
+    assert functions
+    for function in functions:  # the front door runs in the models' subnets
+        assert {s["Ref"] for s in function["VpcConfig"]["SubnetIds"]} == subnets
