@@ -4,23 +4,37 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from typing import Any
 
 import aws_cdk as cdk
 
 from stacks.config import AppConfig, load
 from stacks.serving_stack import ServingStack
 
+NAG_CONTEXT_KEY = "nag"
 
-def build_app(config: AppConfig | None = None, *, outdir: str | None = None) -> cdk.App:
-    """Build the app with one stack per environment (all of them, or ``-c env=<name>``)."""
+
+def build_app(
+    config: AppConfig | None = None, *, outdir: str | None = None, context: Mapping[str, Any] | None = None
+) -> cdk.App:
+    """Build the app with one stack per environment (all of them, or ``-c env=<name>``).
+
+    With ``-c nag=true``, the cdk-nag AWS Solutions, HIPAA Security and NIST 800-53 rev 5 packs
+    check every stack at synth time; any unacknowledged finding fails the synth. ``context`` adds
+    context values as ``-c key=value`` does (for tests).
+    """
     config = config or load()
     app = cdk.App(
         outdir=outdir or os.environ.get("CDK_OUTDIR", "cdk.out"),
+        context=dict(context) if context else None,
         # CDK's built-in CloudFormation validation costs ~4 s and ~260 MiB per synth; this repository
         # lints every template with cfn-lint instead (`make synth`, `make test`). CDK_VALIDATION=true
         # turns the built-in one back on.
         builtin_cloud_formation_validation=os.environ.get("CDK_VALIDATION", "false").lower() == "true",
     )
+    if str(app.node.try_get_context(NAG_CONTEXT_KEY)).lower() in {"true", "1", "yes"}:
+        add_nag_checks(app)
     only = app.node.try_get_context("env")
     names = [config.environment(only).name] if only else list(config.environments)
     for name in names:
@@ -34,6 +48,18 @@ def build_app(config: AppConfig | None = None, *, outdir: str | None = None) -> 
             description=f"SageMaker model serving ({name})",
         )
     return app
+
+
+def nag_packs() -> list[Any]:
+    """The cdk-nag rule packs every stack must pass (cdk-nag is a development dependency)."""
+    from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks
+
+    return [AwsSolutionsChecks(), HIPAASecurityChecks(), NIST80053R5Checks()]
+
+
+def add_nag_checks(app: cdk.App) -> None:
+    """Register the cdk-nag packs as policy-validation plugins of ``app`` (cdk-nag 3)."""
+    cdk.Validations.of(app).add_plugins(*nag_packs())
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ with one :class:`ConfigError` that names the environment and every bad field.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import tomllib
 import types
 import typing
@@ -195,6 +196,23 @@ class FrontDoorConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class NetworkConfig:
+    """Network options of one environment (see ``sagemaker_serving.ServingNetwork``).
+
+    Both options need instance variants: SageMaker Serverless Inference supports neither.
+    """
+
+    #: Run the models in a new VPC: private isolated subnets, VPC endpoints, no NAT gateway.
+    vpc: bool = False
+    #: Forbid every model container any network access (``EnableNetworkIsolation``).
+    network_isolation: bool = False
+    #: Availability Zones of the VPC's subnets (1-6).
+    max_azs: int = 2
+    #: The VPC's IPv4 block (/16 to /22).
+    cidr: str = "10.0.0.0/16"
+
+
+@dataclass(frozen=True, kw_only=True)
 class EnvironmentConfig:
     """Everything that differs between environments."""
 
@@ -212,6 +230,8 @@ class EnvironmentConfig:
     tags: dict[str, str] = field(default_factory=dict)
     #: The REST front door. Default: Lambda integration with IAM auth.
     front_door: FrontDoorConfig = field(default_factory=FrontDoorConfig)
+    #: VPC and network isolation. Default: both off.
+    network: NetworkConfig = field(default_factory=NetworkConfig)
 
     @property
     def stack_name(self) -> str:
@@ -286,6 +306,28 @@ def _environment_problems(env: EnvironmentConfig, models: dict[str, ModelConfig]
                 f"{where}{kind}[{i}].model: {v.model!r} is not a model; "
                 f"known models: {', '.join(sorted(models)) or 'none'}"
             )
+    isolated_models = sorted(
+        {v.model for v in env.serverless_variants if v.model in models and models[v.model].network_isolation}
+    )
+    if env.serverless_variants and (env.network.vpc or env.network.network_isolation or isolated_models):
+        used = ", ".join(
+            [f"network.{k} = true" for k in ("vpc", "network_isolation") if getattr(env.network, k)]
+            + [f"models.{m}.network_isolation = true" for m in isolated_models]
+        )
+        problems.append(
+            f"{where}{used} is not allowed with serverless_variants, which support neither a VPC nor "
+            "network isolation; use instance_variants or turn it off"
+        )
+    if isinstance(env.network.max_azs, int) and not 1 <= env.network.max_azs <= 6:
+        problems.append(f"{where}network.max_azs: {env.network.max_azs!r} is not allowed; must be from 1 to 6")
+    try:
+        if not 16 <= ipaddress.IPv4Network(env.network.cidr).prefixlen <= 22:
+            raise ValueError(env.network.cidr)
+    except ValueError:
+        problems.append(
+            f"{where}network.cidr: {env.network.cidr!r} is not allowed; expected an IPv4 block /16 to /22 "
+            "such as '10.0.0.0/16'"
+        )
     if env.account is not None and not (env.account.isdigit() and len(env.account) == 12):
         problems.append(f"{where}account: {env.account!r} is not allowed; expected a 12-digit account ID")
     problems += _front_door_problems(env.front_door, f"{where}front_door.")

@@ -27,6 +27,7 @@ from sagemaker_serving import (
     NoAuth,
     ScheduledCapacity,
     ServerlessVariant,
+    ServingNetwork,
     ValidationError,
     WafOptions,
 )
@@ -40,7 +41,7 @@ class ServingStack(cdk.Stack):
     """Everything one environment needs to serve its models.
 
     Attributes: ``models`` (by config key), ``endpoint_config``, ``endpoint``, ``autoscaling``,
-    ``front_door``.
+    ``front_door``, ``network`` (a :class:`ServingNetwork` when ``network.vpc`` is on, else ``None``).
     """
 
     def __init__(
@@ -65,6 +66,10 @@ class ServingStack(cdk.Stack):
 
     def _build(self, config: EnvironmentConfig, models: dict[str, ModelConfig]) -> None:
         used = [v.model for v in config.instance_variants] + [v.model for v in config.serverless_variants]
+        net = config.network
+        self.network: ServingNetwork | None = (
+            ServingNetwork(self, "Network", max_azs=net.max_azs, cidr=net.cidr) if net.vpc else None
+        )
         self.models: dict[str, Model] = {
             key: Model(
                 self,
@@ -72,7 +77,10 @@ class ServingStack(cdk.Stack):
                 image=_image(models[key].image),
                 model_data=_model_data(models[key].artifact),
                 environment=models[key].environment,
-                network_isolation=models[key].network_isolation,
+                network_isolation=models[key].network_isolation or net.network_isolation,
+                vpc=self.network.vpc if self.network else None,
+                vpc_subnets=self.network.subnet_selection if self.network else None,
+                security_groups=[self.network.model_security_group] if self.network else None,
             )
             for key in dict.fromkeys(used)
         }
@@ -139,6 +147,16 @@ class ServingStack(cdk.Stack):
             )
 
     def _front_door(self, fd: FrontDoorConfig) -> FrontDoor:
+        # The front-door Lambda runs in the models' VPC when the environment has one (direct mode has
+        # no function to place).
+        in_vpc = self.network is not None and fd.integration != "direct"
+        security_group = (
+            self.network.add_client_security_group(
+                "FrontDoorSecurityGroup", description="Front-door Lambda: outbound HTTPS to VPC endpoints only"
+            )
+            if self.network is not None and in_vpc
+            else None
+        )
         return FrontDoor(
             self,
             "FrontDoor",
@@ -170,6 +188,9 @@ class ServingStack(cdk.Stack):
                 if fd.waf
                 else None
             ),
+            vpc=self.network.vpc if self.network is not None and in_vpc else None,
+            vpc_subnets=self.network.subnet_selection if self.network is not None and in_vpc else None,
+            security_groups=[security_group] if security_group is not None else None,
         )
 
     def _front_door_auth(self, fd: FrontDoorConfig) -> FrontDoorAuth:

@@ -5,7 +5,7 @@ Public API (imported lazily, so an app pays only for the aws_cdk modules it uses
     from sagemaker_serving import (
         ContainerImage, ModelData, Model,
         InstanceVariant, ServerlessVariant, EndpointConfig,
-        Endpoint, VariantAutoscaling, ScheduledCapacity, ValidationError,
+        Endpoint, VariantAutoscaling, ScheduledCapacity, ServingNetwork, ValidationError,
         FrontDoor, IamAuth, ApiKeyAuth, CognitoAuth, NoAuth, WafOptions,
     )
 """
@@ -35,6 +35,7 @@ _EXPORTS: dict[str, str] = {
     "CognitoAuth": "front_door",
     "NoAuth": "front_door",
     "WafOptions": "front_door",
+    "ServingNetwork": "network",
 }
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "NoAuth",
     "ScheduledCapacity",
     "ServerlessVariant",
+    "ServingNetwork",
     "ValidationError",
     "VariantAutoscaling",
     "WafOptions",
@@ -66,6 +68,7 @@ if TYPE_CHECKING:
     from sagemaker_serving.front_door import ApiKeyAuth, CognitoAuth, FrontDoor, IamAuth, NoAuth, WafOptions
     from sagemaker_serving.model import Model
     from sagemaker_serving.model_data import ModelData
+    from sagemaker_serving.network import ServingNetwork
     from sagemaker_serving.variants import InstanceVariant, ServerlessVariant
 
 

@@ -9,6 +9,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
+from sagemaker_serving.compliance import acknowledge
 from sagemaker_serving.errors import raise_if_problems
 from sagemaker_serving.variants import InstanceVariant, ServerlessVariant, Variant, has_local_storage
 
@@ -65,6 +66,17 @@ class EndpointConfig(Construct):
             kms_key_id=self.encryption_key.key_arn if self.encryption_key else None,
         )
         self.endpoint_config_name: str = self.cfn_endpoint_config.attr_endpoint_config_name
+        if self.encryption_key is None:
+            acknowledge(
+                self.cfn_endpoint_config,
+                [
+                    "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured",
+                    "NIST.800.53.R5-SageMakerEndpointConfigurationKMSKeyConfigured",
+                ],
+                "No ML storage volume to encrypt with a key of ours: serverless variants and instance types "
+                "with local NVMe storage are encrypted by SageMaker, and CreateEndpointConfig rejects a "
+                "KmsKeyId for them.",
+            )
 
     @property
     def variants(self) -> tuple[Variant, ...]:

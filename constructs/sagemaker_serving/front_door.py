@@ -26,9 +26,11 @@ import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from sagemaker_serving.compliance import acknowledge
 from sagemaker_serving.direct_integration import direct_integrations
 from sagemaker_serving.endpoint import Endpoint, EndpointBase
 from sagemaker_serving.errors import raise_if_problems
@@ -37,6 +39,7 @@ from sagemaker_serving.variants import VARIANT_NAME
 if TYPE_CHECKING:
     from aws_cdk import aws_cloudwatch as cloudwatch
     from aws_cdk import aws_cognito as cognito
+    from aws_cdk import aws_ec2 as ec2
     from aws_cdk import aws_lambda as lambda_
     from aws_cdk import aws_wafv2 as wafv2
 
@@ -158,7 +161,8 @@ FrontDoorAuth = IamAuth | ApiKeyAuth | CognitoAuth | NoAuth
 
 @dataclass(frozen=True, kw_only=True)
 class WafOptions:
-    """A regional WAF v2 web ACL on the stage: a per-IP rate-based rule + ``AWSManagedRulesCommonRuleSet``.
+    """A regional WAF v2 web ACL on the stage: a per-IP rate-based rule, ``AWSManagedRulesCommonRuleSet``
+    and ``AWSManagedRulesKnownBadInputsRuleSet`` (Log4j lookups and other known exploit inputs).
 
     The common rule set's ``SizeRestrictions_BODY`` blocks every body over 8 KB, which would block
     most inference payloads (images, batches): it is set to count unless ``block_large_bodies``.
@@ -228,6 +232,10 @@ class FrontDoor(Construct):
         cors_allowed_origins: Sequence[str] = (),
         waf: WafOptions | None = None,
         rest_api_name: str | None = None,
+        log_encryption_key: kms.IKey | None = None,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
     ) -> None:
         """Create the API, its stage and (in ``lambda`` mode) the function.
 
@@ -278,6 +286,17 @@ class FrontDoor(Construct):
         :param cors_allowed_origins: origins allowed by CORS. Default: none, and no CORS at all.
         :param waf: a WAF web ACL on the stage. Default: none.
         :param rest_api_name: the API's name. Default: the construct path.
+        :param log_encryption_key: the KMS key of the access log and function log groups. Default: a
+            new key with rotation whose key policy lets CloudWatch Logs of this region use it for log
+            groups of this account and region only. A key of yours needs the same grant.
+        :param vpc: put the function (``lambda`` mode only) in this VPC. It then needs interface
+            endpoints for the SageMaker Runtime (``InvokeEndpoint``), the SageMaker API
+            (``DescribeEndpoint``), CloudWatch Logs and X-Ray, or a NAT route;
+            :class:`~sagemaker_serving.ServingNetwork` creates them all. Default: no VPC.
+        :param vpc_subnets: the function's subnets in ``vpc``. Default: CDK's choice (private subnets).
+        :param security_groups: the function's security groups in ``vpc``. Default: a new group with
+            all outbound traffic allowed (``ServingNetwork.add_client_security_group`` gives an
+            HTTPS-only one).
         """
         super().__init__(scope, construct_id)
         auth = auth or IamAuth()
@@ -300,6 +319,9 @@ class FrontDoor(Construct):
                     cors_allowed_origins=cors_allowed_origins,
                     integration_timeout=integration_timeout,
                     waf=waf,
+                ),
+                *_vpc_problems(
+                    integration=integration, vpc=vpc, vpc_subnets=vpc_subnets, security_groups=security_groups
                 ),
                 *(
                     _lambda_problems(
@@ -334,7 +356,10 @@ class FrontDoor(Construct):
         self.api_key: apigateway.IApiKey | None = None
         self.web_acl: wafv2.CfnWebACL | None = None
 
-        self.access_log_group = logs.LogGroup(self, "AccessLogs", retention=log_retention)
+        self.log_encryption_key: kms.IKey = log_encryption_key or self._log_key()
+        self.access_log_group = logs.LogGroup(
+            self, "AccessLogs", retention=log_retention, encryption_key=self.log_encryption_key
+        )
         self.api = apigateway.RestApi(
             self,
             "Api",
@@ -405,6 +430,9 @@ class FrontDoor(Construct):
                 layer_arn=powertools_layer_arn or self._powertools_layer_arn(),
                 log_level=log_level,
                 log_retention=log_retention,
+                vpc=vpc,
+                vpc_subnets=vpc_subnets,
+                security_groups=security_groups,
             )
             invoke_responses: list[apigateway.MethodResponse] | None = None
             health_responses: list[apigateway.MethodResponse] | None = None
@@ -445,6 +473,7 @@ class FrontDoor(Construct):
             self._usage_plan(auth)
         if waf is not None:
             self._waf(waf)
+        self._acknowledge_api(auth=auth, cloud_watch_role=cloud_watch_role)
 
     @property
     def url(self) -> str:
@@ -565,10 +594,15 @@ class FrontDoor(Construct):
         layer_arn: str,
         log_level: LogLevel,
         log_retention: logs.RetentionDays,
+        vpc: ec2.IVpc | None,
+        vpc_subnets: ec2.SubnetSelection | None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None,
     ) -> apigateway.LambdaIntegration:
         from aws_cdk import aws_lambda as lambda_
 
-        self.function_log_group = logs.LogGroup(self, "FunctionLogs", retention=log_retention)
+        self.function_log_group = logs.LogGroup(
+            self, "FunctionLogs", retention=log_retention, encryption_key=self.log_encryption_key
+        )
         # A role of our own: no AWSLambdaBasicExecutionRole (logs on "*"); it writes to its log group only.
         role = iam.Role(
             self,
@@ -598,11 +632,173 @@ class FrontDoor(Construct):
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             log_group=self.function_log_group,
             environment={"ENDPOINT_NAME": endpoint.endpoint_name, "VARIANT_NAMES": variant_names, **environment},
+            vpc=vpc,
+            vpc_subnets=vpc_subnets if vpc is not None else None,
+            security_groups=list(security_groups) if vpc is not None and security_groups else None,
         )
         endpoint.grant_invoke(self.function)
         endpoint.grant_describe(self.function)
+        if vpc is not None:
+            # A role passed to lambda_.Function gets no AWSLambdaVPCAccessExecutionRole: grant the ENI
+            # calls Lambda makes with it, limited to ENIs in this function's subnets and security groups.
+            for statement in _lambda_vpc_statements(
+                cdk.Stack.of(self), _select_subnets(vpc, vpc_subnets), self.function.connections.security_groups
+            ):
+                role.add_to_policy(statement)
+        self._acknowledge_function(self.function, role, reserved=reserved, in_vpc=vpc is not None)
         # One permission per method for the deployed stage; none for the console's test-invoke.
         return apigateway.LambdaIntegration(self.function, proxy=True, timeout=timeout, allow_test_invoke=False)
+
+    def _log_key(self) -> kms.Key:
+        """A KMS key with rotation for the log groups, usable by CloudWatch Logs for this account's log groups."""
+        stack = cdk.Stack.of(self)
+        key = kms.Key(
+            self, "LogKey", description=f"Encrypts the log groups of {self.node.path}", enable_key_rotation=True
+        )
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+                actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                resources=["*"],  # In a key policy, "*" is this key.
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
+                            service="logs",
+                            resource="log-group",
+                            resource_name="*",
+                            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    }
+                },
+            )
+        )
+        return key
+
+    def _acknowledge_function(
+        self, function: lambda_.Function, role: iam.Role, *, reserved: int | None, in_vpc: bool
+    ) -> None:
+        """Findings on the function that are true of every synchronous API Gateway proxy function."""
+        acknowledge(
+            function,
+            ["HIPAA.Security-LambdaDLQ", "NIST.800.53.R5-LambdaDLQ"],
+            "API Gateway invokes the function synchronously (proxy integration) and returns its errors to the "
+            "caller; a dead-letter queue only receives failed asynchronous invocations, so it would stay empty.",
+        )
+        acknowledge(
+            function,
+            ["AwsSolutions-L1"],
+            f"Python 3.12 on purpose: the AWS-published Powertools layer used is the python3.12/arm64 build "
+            f"({POWERTOOLS_LAYER_NAME}); move runtime and layer together.",
+        )
+        if reserved is None:
+            acknowledge(
+                function,
+                ["HIPAA.Security-LambdaConcurrency", "NIST.800.53.R5-LambdaConcurrency"],
+                "No reserved concurrency by default (reserved_concurrent_executions=None): reserving takes "
+                "capacity from every other function of the account and fails in accounts with a low quota; "
+                "the API stage's throttling (rate and burst) limits concurrent invocations instead.",
+            )
+        if not in_vpc:
+            acknowledge(
+                function,
+                ["HIPAA.Security-LambdaInsideVPC", "NIST.800.53.R5-LambdaInsideVPC"],
+                "No VPC configured for this front door (e.g. dev, whose serverless endpoint cannot be in a VPC): "
+                "the function only calls the SageMaker and CloudWatch APIs over TLS with SigV4. Pass vpc= "
+                "(ServingStack does when the environment has a network) to run it in the model's VPC.",
+            )
+        policy = role.node.try_find_child("DefaultPolicy")
+        assert policy is not None, "the function role has grants, so it has a default policy"
+        acknowledge(
+            policy,
+            ["HIPAA.Security-IAMNoInlinePolicy", "NIST.800.53.R5-IAMNoInlinePolicy"],
+            "The function role's grants (invoke/describe one endpoint, write its own log group, X-Ray) belong to "
+            "this one role only and live and die with it; an inline policy cannot be attached elsewhere by mistake.",
+        )
+        acknowledge(
+            policy,
+            ["AwsSolutions-IAM5[Resource::*]"],
+            "Resource '*' only for actions AWS defines without resource-level permissions: xray:PutTraceSegments "
+            "and xray:PutTelemetryRecords (Lambda active tracing) and, in a VPC, ec2:DescribeNetworkInterfaces "
+            "and ec2:DescribeSubnets (Lambda attaching the function to its subnets).",
+        )
+        if in_vpc:
+            acknowledge(
+                policy,
+                [
+                    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:"
+                    "network-interface/*]"
+                ],
+                "Lambda creates the function's network interfaces (Hyperplane ENIs) itself, so their IDs are "
+                "unknown; creating one is also limited to the function's subnets and security groups.",
+            )
+
+    def _acknowledge_api(self, *, auth: FrontDoorAuth, cloud_watch_role: bool) -> None:
+        """Findings on the API, its stage and methods, each only for the configuration it is true of."""
+        stage = self.stage.node.default_child
+        assert stage is not None
+        acknowledge(
+            stage,
+            ["HIPAA.Security-APIGWSSLEnabled", "NIST.800.53.R5-APIGWSSLEnabled"],
+            "The backend is not an HTTP endpoint: a Lambda proxy integration (invoked through the Lambda API) or "
+            "an AWS service integration with the SageMaker runtime (SigV4 over TLS); a client certificate only "
+            "authenticates API Gateway to HTTP backends.",
+        )
+        acknowledge(
+            stage,
+            ["HIPAA.Security-APIGWCacheEnabledAndEncrypted", "NIST.800.53.R5-APIGWCacheEnabledAndEncrypted"],
+            "Inference responses must not be cached: each POST is a new prediction for its own input, and a cache "
+            "would keep model outputs (possibly sensitive) outside the caller's request.",
+        )
+        if self.web_acl is None:
+            acknowledge(
+                stage,
+                ["NIST.800.53.R5-APIGWAssociatedWithWAF", "AwsSolutions-APIG3"],
+                "No WAF configured for this front door (waf=None): every method requires authorization and the "
+                "stage is throttled; pass waf=WafOptions() (prod does) for a per-IP rate limit and AWS managed rules.",
+            )
+        else:
+            acknowledge(
+                self.web_acl,
+                ["HIPAA.Security-WAFv2LoggingEnabled", "NIST.800.53.R5-WAFv2LoggingEnabled"],
+                "WAF full request logs would record every request's headers (SigV4 Authorization, API keys); the "
+                "API's access logs record each request with its wafResponseCode, and the web ACL keeps CloudWatch "
+                "metrics and sampled requests for every rule.",
+            )
+        if cloud_watch_role:
+            cw_role = self.api.node.try_find_child("CloudWatchRole")
+            assert cw_role is not None
+            acknowledge(
+                cw_role,
+                [
+                    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                    "AmazonAPIGatewayPushToCloudWatchLogs]"
+                ],
+                "The account's API Gateway CloudWatch role (one per account and region, used by every API's "
+                "execution logs): AWS documents this managed policy for it, and it is kept up to date by AWS.",
+            )
+        methods = [self.invocations_method, self.variant_invocations_method, self.health_method]
+        if not isinstance(auth, CognitoAuth):
+            for method in methods:
+                acknowledge(
+                    method,
+                    ["AwsSolutions-COG4"],
+                    f"Authorization is {type(auth).__name__}, not a Cognito user pool: "
+                    + (
+                        "callers sign requests with SigV4 and need execute-api:Invoke on this API."
+                        if isinstance(auth, IamAuth)
+                        else "chosen in the front door's configuration (auth)."
+                    ),
+                )
+        if isinstance(auth, ApiKeyAuth | NoAuth):
+            for method in methods:
+                acknowledge(
+                    method,
+                    ["AwsSolutions-APIG4"],
+                    "API key auth: callers are identified by their key in a usage plan with its own throttle and "
+                    "quota (partner testing); no IAM or Cognito authorizer by configuration."
+                    if isinstance(auth, ApiKeyAuth)
+                    else "Open API on purpose: NoAuth(acknowledge_unauthenticated=True) was set explicitly.",
+                )
 
     def _waf(self, options: WafOptions) -> None:
         from aws_cdk import aws_wafv2 as wafv2
@@ -653,6 +849,18 @@ class FrontDoor(Construct):
                         )
                     ),
                     visibility_config=visibility(f"{prefix}-CommonRuleSet"),
+                ),
+                # Known bad inputs: Log4j (CVE-2021-44228) lookups, localhost Host headers, exploit paths.
+                wafv2.CfnWebACL.RuleProperty(
+                    name="AWSManagedRulesKnownBadInputsRuleSet",
+                    priority=2,
+                    override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                    statement=wafv2.CfnWebACL.StatementProperty(
+                        managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                            vendor_name="AWS", name="AWSManagedRulesKnownBadInputsRuleSet"
+                        )
+                    ),
+                    visibility_config=visibility(f"{prefix}-KnownBadInputs"),
                 ),
             ],
         )
@@ -781,6 +989,62 @@ def _api_problems(
         )
     if waf is not None:
         problems += _integer("waf.rate_limit_per_5_minutes", waf.rate_limit_per_5_minutes, 100, 2_000_000_000)
+    return problems
+
+
+def _select_subnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | None) -> list[str]:
+    """Subnet IDs of ``selection`` (a struct, which Python bindings take as keyword arguments)."""
+    if selection is None:
+        return vpc.select_subnets().subnet_ids
+    return vpc.select_subnets(
+        availability_zones=selection.availability_zones,
+        one_per_az=selection.one_per_az,
+        subnet_filters=selection.subnet_filters,
+        subnet_group_name=selection.subnet_group_name,
+        subnets=selection.subnets,
+        subnet_type=selection.subnet_type,
+    ).subnet_ids
+
+
+def _lambda_vpc_statements(
+    stack: cdk.Stack, subnet_ids: Sequence[str], security_groups: Sequence[ec2.ISecurityGroup]
+) -> list[iam.PolicyStatement]:
+    """The EC2 calls Lambda makes with the execution role for a function in a VPC (the actions of
+    ``AWSLambdaVPCAccessExecutionRole``), with ENI creation limited to these subnets and groups."""
+
+    def arn(resource: str, name: str) -> str:
+        return stack.format_arn(service="ec2", resource=resource, resource_name=name)
+
+    any_eni = arn("network-interface", "*")
+    return [
+        iam.PolicyStatement(actions=["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"], resources=["*"]),
+        iam.PolicyStatement(
+            actions=["ec2:CreateNetworkInterface"],
+            resources=[
+                any_eni,
+                *(arn("subnet", s) for s in subnet_ids),
+                *(arn("security-group", g.security_group_id) for g in security_groups),
+            ],
+        ),
+        iam.PolicyStatement(
+            actions=["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+            resources=[any_eni],
+        ),
+    ]
+
+
+def _vpc_problems(
+    *,
+    integration: str,
+    vpc: object,
+    vpc_subnets: object,
+    security_groups: Sequence[object] | None,
+) -> list[str]:
+    problems = []
+    if vpc is not None and integration != "lambda":
+        problems.append(f"vpc: {vpc!r} is not allowed with integration={integration!r}; only the function has a VPC")
+    if vpc is None and (vpc_subnets is not None or security_groups):
+        problems.append("vpc_subnets/security_groups: not allowed without vpc; pass vpc= as well")
     return problems
 
 

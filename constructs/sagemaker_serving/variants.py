@@ -122,6 +122,16 @@ class ServerlessVariant:
                 f"{where}.memory_size_mb: {memory!r} is not allowed; must be one of 1024, 2048, 3072, 4096, 5120, 6144"
             )
         problems += _int_in(f"{where}.max_concurrency", self.max_concurrency, 1, 200)
+        # Serverless Inference supports neither VPC configuration nor network isolation.
+        if getattr(self.model, "vpc", None) is not None:
+            problems.append(
+                f"{where}.model: runs in a VPC, which serverless variants do not support; use an instance variant"
+            )
+        if getattr(self.model, "network_isolation", False):
+            problems.append(
+                f"{where}.model: has network isolation, which serverless variants do not support; "
+                "use an instance variant"
+            )
         if self.provisioned_concurrency is not None:
             upper = self.max_concurrency if isinstance(self.max_concurrency, int) else 200
             problems += _int_in(

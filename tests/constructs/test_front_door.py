@@ -11,6 +11,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Template
 
@@ -25,6 +26,7 @@ from sagemaker_serving import (
     Model,
     NoAuth,
     ServerlessVariant,
+    ServingNetwork,
     ValidationError,
     WafOptions,
 )
@@ -68,6 +70,23 @@ def _build() -> dict[str, tuple[cdk.Stack, FrontDoor]]:
         FrontDoor(existing, "FrontDoor", endpoint=_endpoint(existing), auth=CognitoAuth(user_pool=pool)),
     )
     add("Open", auth=NoAuth(acknowledge_unauthenticated=True))
+    in_vpc = cdk.Stack(app, "InVpc")
+    network = ServingNetwork(in_vpc, "Network")
+    group = network.add_client_security_group("FrontDoorSecurityGroup", description="Front-door Lambda")
+    built["InVpc"] = (
+        in_vpc,
+        FrontDoor(
+            in_vpc,
+            "FrontDoor",
+            endpoint=_endpoint(in_vpc),
+            vpc=network.vpc,
+            vpc_subnets=network.subnet_selection,
+            security_groups=[group],
+        ),
+    )
+    own_key = cdk.Stack(app, "OwnKey")
+    key = kms.Key(own_key, "Key", enable_key_rotation=True)
+    built["OwnKey"] = (own_key, FrontDoor(own_key, "FrontDoor", endpoint=_endpoint(own_key), log_encryption_key=key))
     add("Direct", integration="direct")
     add("DirectApiKey", integration="direct", auth=ApiKeyAuth())
     add(
@@ -632,6 +651,7 @@ def test_public_attributes_url_and_metrics(
         ({"powertools_layer_arn": "my-layer"}, "powertools_layer_arn: 'my-layer' is not allowed"),
         ({"metrics_namespace": "AWS/Mine"}, "metrics_namespace: 'AWS/Mine' is not allowed"),
         ({"log_level": "TRACE"}, "log_level: 'TRACE' is not allowed; expected DEBUG, INFO, WARNING or ERROR"),
+        ({"security_groups": ["sg"]}, "vpc_subnets/security_groups: not allowed without vpc"),
     ],
 )
 def test_each_validation_rule(stack: cdk.Stack, props: dict[str, Any], message: str) -> None:
@@ -686,3 +706,88 @@ def test_missing_default_asset_needs_a_code_override(
     fn = Template.from_stack(stack).find_resources("AWS::Lambda::Function")
     (props,) = [r["Properties"] for r in fn.values()]
     assert props["Handler"] == "index.handler" and "ZipFile" in props["Code"]
+
+
+# --- encryption, VPC and compliance acknowledgements ---------------------------------------------
+
+
+def test_log_groups_are_encrypted_with_a_rotating_key_logs_may_use(templates: dict[str, dict[str, Any]]) -> None:
+    template = templates["Default"]
+    (key_id,) = _of_type(template, "AWS::KMS::Key")
+    key = _one(template, "AWS::KMS::Key")
+    assert key["EnableKeyRotation"] is True
+    (logs_statement,) = [
+        s for s in key["KeyPolicy"]["Statement"] if "Service" in s["Principal"] and "logs." in json.dumps(s)
+    ]
+    assert "kms:EncryptionContext:aws:logs:arn" in json.dumps(logs_statement["Condition"])
+    groups = _of_type(template, "AWS::Logs::LogGroup").values()
+    assert len(groups) == 2
+    assert all(g["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]} for g in groups)
+    own = templates["OwnKey"]
+    assert len(_of_type(own, "AWS::KMS::Key")) == 1  # the given key only
+    (own_key_id,) = _of_type(own, "AWS::KMS::Key")
+    assert all(
+        g["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [own_key_id, "Arn"]}
+        for g in _of_type(own, "AWS::Logs::LogGroup").values()
+    )
+
+
+def test_function_in_a_vpc_gets_its_subnets_group_and_scoped_eni_permissions(
+    templates: dict[str, dict[str, Any]],
+) -> None:
+    template = templates["InVpc"]
+    function = _one(template, "AWS::Lambda::Function")
+    subnets = set(_of_type(template, "AWS::EC2::Subnet"))
+    assert {s["Ref"] for s in function["VpcConfig"]["SubnetIds"]} == subnets
+    (group,) = function["VpcConfig"]["SecurityGroupIds"]
+    assert group["Fn::GetAtt"][0].startswith("NetworkFrontDoorSecurityGroup")
+    statements = _statements(template, "FrontDoorFunctionRole")
+    (create,) = [s for s in statements if "ec2:CreateNetworkInterface" in _actions(s)]
+    resources = json.dumps(create["Resource"])
+    assert all(subnet in resources for subnet in subnets) and group["Fn::GetAtt"][0] in resources
+    wildcard = [a for s in statements if s["Resource"] == "*" for a in _actions(s)]
+    assert sorted(wildcard) == sorted(
+        ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"]
+    )
+    (role,) = [r for k, r in _of_type(template, "AWS::IAM::Role").items() if k.startswith("FrontDoorFunctionRole")]
+    assert "ManagedPolicyArns" not in role["Properties"]  # no AWSLambdaVPCAccessExecutionRole (logs on "*")
+    assert "VpcConfig" not in _one(templates["Default"], "AWS::Lambda::Function")
+
+
+def test_vpc_is_refused_in_direct_mode(stack: cdk.Stack) -> None:
+    network = ServingNetwork(stack, "Network")
+    with pytest.raises(ValidationError, match=re.escape("is not allowed with integration='direct'")):
+        FrontDoor(stack, "FrontDoor", endpoint=_endpoint(stack), integration="direct", vpc=network.vpc)
+
+
+def _acknowledged(front_door: FrontDoor) -> dict[str, set[str]]:
+    """Acknowledged rule IDs by construct path (relative to the front door)."""
+    found: dict[str, set[str]] = {}
+    for construct in front_door.node.find_all():
+        for entry in construct.node.metadata:
+            if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY:
+                path = construct.node.path.removeprefix(front_door.node.path + "/")
+                found.setdefault(path, set()).update(r.removeprefix("Annotation::") for r in entry.data)
+    return found
+
+
+def test_acknowledgements_follow_the_configuration(built: dict[str, tuple[cdk.Stack, FrontDoor]]) -> None:
+    def rules(name: str) -> set[str]:
+        return {r for found in _acknowledged(built[name][1]).values() for r in found}
+
+    default = rules("Default")
+    assert {"AwsSolutions-COG4", "NIST.800.53.R5-LambdaInsideVPC", "NIST.800.53.R5-LambdaConcurrency"} <= default
+    assert {"AwsSolutions-APIG3", "NIST.800.53.R5-APIGWAssociatedWithWAF"} <= default
+    assert "AwsSolutions-APIG4" not in default and "NIST.800.53.R5-WAFv2LoggingEnabled" not in default
+    assert "AwsSolutions-COG4" not in rules("Cognito")
+    assert "AwsSolutions-APIG4" in rules("ApiKey") and "AwsSolutions-APIG4" in rules("Open")
+    in_vpc = rules("InVpc")
+    assert "NIST.800.53.R5-LambdaInsideVPC" not in in_vpc
+    assert any("network-interface/*" in r for r in in_vpc)
+    extras = rules("Extras")  # reserved concurrency, WAF, CloudWatch role
+    assert "NIST.800.53.R5-LambdaConcurrency" not in extras and "AwsSolutions-APIG3" not in extras
+    assert "NIST.800.53.R5-WAFv2LoggingEnabled" in extras
+    assert any(r.startswith("AwsSolutions-IAM4[") for r in extras)
+    assert not any(r.startswith("AwsSolutions-IAM4[") for r in default)
+    direct = rules("Direct")  # no function: no function acknowledgements
+    assert not any("Lambda" in r or r == "AwsSolutions-L1" for r in direct)

