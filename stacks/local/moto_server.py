@@ -63,9 +63,36 @@ def _patch_moto() -> None:
     ``AWS::IAM::ManagedPolicy`` has no CloudFormation delete in moto: the policy stays attached, so
     deleting the role (and the stack) fails with ``DeleteConflict``. Give it the delete that
     CloudFormation performs: detach from every role, group and user, then delete.
+
+    ``AWS::EC2::VPCEndpoint``, ``AWS::EC2::RouteTable`` and ``AWS::EC2::FlowLog`` have no
+    CloudFormation delete in moto either, so the VPC of a stack with ``network.vpc`` cannot be deleted
+    (``DependencyViolation``). Give them CloudFormation's delete too.
     """
+    from moto.ec2.models.flow_logs import FlowLogs
+    from moto.ec2.models.route_tables import RouteTable
+    from moto.ec2.models.vpcs import VPCEndPoint
     from moto.iam.models import ManagedPolicy
     from moto.kms.models import Key
+
+    if not hasattr(VPCEndPoint, "delete"):
+
+        def delete_vpc_endpoint(self: VPCEndPoint, account_id: str, region_name: str) -> None:
+            # A gateway endpoint removes its routes; skip route tables the stack already deleted.
+            self.route_table_ids = [r for r in self.route_table_ids or [] if r in self.ec2_backend.route_tables]
+            self.ec2_backend.delete_vpc_endpoints([self.id])
+            self.ec2_backend.vpc_end_points.pop(self.id, None)
+
+        def delete_route_table(self: RouteTable, account_id: str, region_name: str) -> None:
+            for association_id in list(self._associations):
+                self.ec2_backend.disassociate_route_table(association_id)
+            self.ec2_backend.delete_route_table(self.id)
+
+        def delete_flow_log(self: FlowLogs, account_id: str, region_name: str) -> None:
+            self.ec2_backend.delete_flow_logs([self.id])
+
+        VPCEndPoint.delete = delete_vpc_endpoint  # type: ignore[attr-defined]
+        RouteTable.delete = delete_route_table  # type: ignore[attr-defined]
+        FlowLogs.delete = delete_flow_log  # type: ignore[attr-defined]
 
     if not hasattr(ManagedPolicy, "delete"):
 

@@ -230,7 +230,7 @@ def verify_stack(
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
     out = checks.out
-    endpoint = _check_endpoint(client, env, models, physical, by_type, outputs, out)
+    endpoint = _check_endpoint(client, env, models, physical, by_type, outputs, out, resources)
     out += _check_front_door(client, env, resources, physical, by_type, endpoint)
     out += _template_only(resources)
     return Report(stack_name, tuple(out))
@@ -249,6 +249,7 @@ def _check_endpoint(
     by_type: Mapping[str, list[str]],
     outputs: Mapping[str, str],
     out: list[Check],
+    resources: Mapping[str, Any],
 ) -> dict[str, Any]:
     sm = client("sagemaker")
     checks = _Checks("Endpoint", out)
@@ -276,13 +277,24 @@ def _check_endpoint(
         actual = variants.get(v.name, {})
         expected = _expected_variant(v)
         checks.equal(f"variant {v.name}", {k: actual.get(k) for k in expected}, expected)
-    kms_key = _one(by_type, "AWS::KMS::Key", physical)
-    if kms_key:
+    # The key the template gives the endpoint config (none for serverless or local-storage types).
+    config_ids = by_type.get("AWS::SageMaker::EndpointConfig", [])
+    key_ref = resources[config_ids[0]].get("Properties", {}).get("KmsKeyId") if len(config_ids) == 1 else None
+    key_ids = [lid for lid in by_type.get("AWS::KMS::Key", []) if lid in json.dumps(key_ref)]
+    if key_ids:
+        kms_key = physical.get(key_ids[0], "")
         checks.expect(
             "encrypted with the stack's KMS key",
-            kms_key in str(described.get("KmsKeyId", "")),
+            bool(kms_key) and kms_key in str(described.get("KmsKeyId", "")),
             _short(described.get("KmsKeyId")),
             f"KmsKeyId {described.get('KmsKeyId')!r} is not key {kms_key}",
+        )
+    else:
+        checks.expect(
+            "no KMS key (SageMaker encrypts these volumes itself)",
+            not described.get("KmsKeyId"),
+            "none",
+            f"unexpected KmsKeyId {described.get('KmsKeyId')!r}",
         )
 
     for v in _variants(env):
