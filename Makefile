@@ -33,7 +33,7 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 
 ## Synthesise every environment's stack into cdk.out/ (no AWS account or credentials needed).
 synth: setup
-	$(CDK) synth --all --quiet
+	$(CDK) synth --quiet
 	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- cdk.out/*.template.json
 	@ls cdk.out/*.template.json
 
