@@ -12,6 +12,7 @@ with it on (it alone adds ~4 s and ~260 MiB to any app, the empty one included).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -85,7 +86,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--builtin-validation", action="store_true", help="run CDK's built-in validation in both")
+    parser.add_argument("--env", help="synthesise only this environment's stack (-c env=NAME) instead of all")
     args = parser.parse_args()
+    if args.env:
+        VALIDATION["CDK_CONTEXT_JSON"] = json.dumps({"env": args.env})
+        print(f"only the {args.env} stack")
     VALIDATION["CDK_VALIDATION"] = "true" if args.builtin_validation else "false"
     print(f"CDK_VALIDATION={VALIDATION['CDK_VALIDATION']} for both apps")
     empty_cmd = [sys.executable, "-c", EMPTY_APP]
