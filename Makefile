@@ -6,6 +6,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# checkov in its own venv: checkov 3.3 pins a boto3 that conflicts with the one in .venv.
+CHECKOV_VENV := .venv-checkov
 ENV ?= dev
 STACK = ModelServing-$(ENV)
 
@@ -20,11 +22,16 @@ CDK := node_modules/.bin/cdk
 
 .PHONY: setup synth test lint typecheck unit deploy diff clean bench deploy-local serve-local
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]' 2> >(grep -v "is ignored: it is neither" >&2)
+	touch $@
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.lock
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install -q --disable-pip-version-check -c requirements-checkov.lock checkov 2> >(grep -v "is ignored: it is neither" >&2)
 	touch $@
 
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
