@@ -174,6 +174,9 @@ class FrontDoorConfig:
     cors_allowed_origins: tuple[str, ...] = ()
     #: A WAF web ACL on the stage. Default: none.
     waf: WafConfig | None = None
+    #: A private API, reachable only through an ``execute-api`` VPC endpoint the stack adds to the
+    #: environment's VPC (needs ``network.vpc = true``). Default: a regional API.
+    private: bool = False
     #: Default: the construct's (``image/*``, ``application/octet-stream``, ``application/x-npy``).
     binary_media_types: tuple[str, ...] | None = None
     #: Default: the construct's (JSON, CSV, NPY, octet-stream, JPEG, PNG).
@@ -331,6 +334,12 @@ def _environment_problems(env: EnvironmentConfig, models: dict[str, ModelConfig]
     if env.account is not None and not (env.account.isdigit() and len(env.account) == 12):
         problems.append(f"{where}account: {env.account!r} is not allowed; expected a 12-digit account ID")
     problems += _front_door_problems(env.front_door, f"{where}front_door.")
+    if env.front_door.private is True and env.network.vpc is not True:
+        problems.append(
+            f"{where}front_door.private: true is not allowed without network.vpc = true; a private API is "
+            "reached through an execute-api VPC endpoint in the environment's VPC: set network.vpc = true "
+            "or front_door.private = false"
+        )
     return problems
 
 

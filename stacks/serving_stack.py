@@ -10,6 +10,7 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
@@ -191,7 +192,14 @@ class ServingStack(cdk.Stack):
             vpc=self.network.vpc if self.network is not None and in_vpc else None,
             vpc_subnets=self.network.subnet_selection if self.network is not None and in_vpc else None,
             security_groups=[security_group] if security_group is not None else None,
+            private_endpoint=self._private_endpoint(fd),
         )
+
+    def _private_endpoint(self, fd: FrontDoorConfig) -> ec2.IInterfaceVpcEndpoint | None:
+        if not fd.private:
+            return None
+        assert self.network is not None, "the config allows front_door.private only with network.vpc"
+        return self.network.add_api_gateway_endpoint()
 
     def _front_door_auth(self, fd: FrontDoorConfig) -> FrontDoorAuth:
         if fd.auth == "api_key":

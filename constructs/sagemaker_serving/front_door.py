@@ -1,4 +1,4 @@
-"""The REST front door of a SageMaker endpoint: API Gateway (regional) + a Lambda function, or direct.
+"""The REST front door of a SageMaker endpoint: API Gateway (regional or private) + a Lambda function, or direct.
 
 SageMaker endpoints only take IAM-signed ``InvokeEndpoint`` calls; applications reach the model
 through this API instead::
@@ -11,6 +11,11 @@ Two integrations: ``"lambda"`` (default; the handler in ``lambda/front_door/`` v
 and size, maps SageMaker errors, emits metrics) or ``"direct"`` (API Gateway calls the SageMaker
 runtime itself: lowest latency, same error body built by mapping templates; see
 :mod:`sagemaker_serving.direct_integration`).
+
+The API is regional by default. With ``private_endpoint`` it is a private API, reachable only through
+that ``execute-api`` interface VPC endpoint (:meth:`ServingNetwork.add_api_gateway_endpoint`
+creates one): endpoint type ``PRIVATE``, associated with the endpoint, and a resource policy that
+denies ``execute-api:Invoke`` unless ``aws:SourceVpce`` is that endpoint's ID.
 """
 
 from __future__ import annotations
@@ -186,7 +191,7 @@ class _VariantNames:
 
 
 class FrontDoor(Construct):
-    """A regional REST API in front of one SageMaker endpoint.
+    """A regional (or private) REST API in front of one SageMaker endpoint.
 
     Secure by default: IAM auth, stage throttling, JSON access logs with retention, X-Ray on the stage
     and the function, execution logging at ``ERROR`` with data trace off (bodies are never logged),
@@ -196,7 +201,8 @@ class FrontDoor(Construct):
     Attributes: ``api``, ``stage``, ``function`` (``None`` in direct mode), ``function_log_group``
     (``None`` in direct mode), ``access_log_group``, ``integration_role`` (direct mode, else
     ``None``), ``request_validator``, ``authorizer``, ``user_pool``, ``user_pool_client``,
-    ``usage_plan``, ``api_key``, ``web_acl`` (each ``None`` unless its option is on), ``url``.
+    ``usage_plan``, ``api_key``, ``web_acl``, ``private_endpoint`` (each ``None`` unless its option is
+    on), ``url``.
     """
 
     def __init__(
@@ -236,6 +242,7 @@ class FrontDoor(Construct):
         vpc: ec2.IVpc | None = None,
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        private_endpoint: ec2.IInterfaceVpcEndpoint | None = None,
     ) -> None:
         """Create the API, its stage and (in ``lambda`` mode) the function.
 
@@ -297,6 +304,14 @@ class FrontDoor(Construct):
         :param security_groups: the function's security groups in ``vpc``. Default: a new group with
             all outbound traffic allowed (``ServingNetwork.add_client_security_group`` gives an
             HTTPS-only one).
+        :param private_endpoint: make the API private, reachable only through this ``execute-api``
+            interface VPC endpoint (``InterfaceVpcEndpointAwsService.APIGATEWAY``;
+            :meth:`~sagemaker_serving.ServingNetwork.add_api_gateway_endpoint` creates one): endpoint
+            type ``PRIVATE``, associated with the endpoint (``VpcEndpointIds``), and a resource policy
+            that allows ``execute-api:Invoke`` only when ``aws:SourceVpce`` is the endpoint's ID and
+            denies it otherwise. With :class:`IamAuth` the allow names this account, not ``*``, so
+            callers still need ``execute-api:Invoke`` in their own IAM policy. Works with both
+            integrations, every auth and ``waf``. Default: none, a regional API.
         """
         super().__init__(scope, construct_id)
         auth = auth or IamAuth()
@@ -323,6 +338,7 @@ class FrontDoor(Construct):
                 *_vpc_problems(
                     integration=integration, vpc=vpc, vpc_subnets=vpc_subnets, security_groups=security_groups
                 ),
+                *_private_endpoint_problems(private_endpoint),
                 *(
                     _lambda_problems(
                         allowed_content_types=allowed_content_types,
@@ -355,6 +371,7 @@ class FrontDoor(Construct):
         self.usage_plan: apigateway.UsagePlan | None = None
         self.api_key: apigateway.IApiKey | None = None
         self.web_acl: wafv2.CfnWebACL | None = None
+        self.private_endpoint = private_endpoint
 
         self.log_encryption_key: kms.IKey = log_encryption_key or self._log_key()
         self.access_log_group = logs.LogGroup(
@@ -365,7 +382,15 @@ class FrontDoor(Construct):
             "Api",
             rest_api_name=rest_api_name,
             description=f"Front door of SageMaker endpoint ({self.node.path})",
-            endpoint_types=[apigateway.EndpointType.REGIONAL],
+            endpoint_types=None if private_endpoint is not None else [apigateway.EndpointType.REGIONAL],
+            endpoint_configuration=(
+                apigateway.EndpointConfiguration(
+                    types=[apigateway.EndpointType.PRIVATE], vpc_endpoints=[private_endpoint]
+                )
+                if private_endpoint is not None
+                else None
+            ),
+            policy=_private_api_policy(private_endpoint, auth) if private_endpoint is not None else None,
             binary_media_types=list(binary_media_types),
             cloud_watch_role=cloud_watch_role,
             deploy_options=apigateway.StageOptions(
@@ -895,6 +920,39 @@ ACCESS_LOG_FIELDS = {
 }
 
 
+def _private_api_policy(endpoint: ec2.IInterfaceVpcEndpoint, auth: FrontDoorAuth) -> iam.PolicyDocument:
+    """The resource policy of a private API (AWS's documented pattern): deny ``execute-api:Invoke``
+    unless the request comes through ``endpoint``, allow it when it does.
+
+    ``execute-api:/*`` is every stage, method and path of this API (API Gateway expands it to the
+    API's ARN; the API's own ID cannot be referenced in its policy). The allow names this account
+    with :class:`IamAuth`, so a caller's IAM policy must still grant ``execute-api:Invoke``; the
+    other auth modes have anonymous callers at the IAM layer, so it names ``*``.
+    """
+    invoke, everything = ["execute-api:Invoke"], ["execute-api:/*"]
+    vpce = endpoint.vpc_endpoint_id
+    return iam.PolicyDocument(
+        statements=[
+            iam.PolicyStatement(
+                sid="DenyOutsideTheVpcEndpoint",
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=invoke,
+                resources=everything,
+                conditions={"StringNotEquals": {"aws:SourceVpce": vpce}},
+            ),
+            iam.PolicyStatement(
+                sid="AllowThroughTheVpcEndpoint",
+                effect=iam.Effect.ALLOW,
+                principals=[iam.AccountRootPrincipal() if isinstance(auth, IamAuth) else iam.AnyPrincipal()],
+                actions=invoke,
+                resources=everything,
+                conditions={"StringEquals": {"aws:SourceVpce": vpce}},
+            ),
+        ]
+    )
+
+
 # --- validation (pure functions; every problem names the field, the value and what is allowed) ---
 
 
@@ -1046,6 +1104,19 @@ def _vpc_problems(
     if vpc is None and (vpc_subnets is not None or security_groups):
         problems.append("vpc_subnets/security_groups: not allowed without vpc; pass vpc= as well")
     return problems
+
+
+def _private_endpoint_problems(private_endpoint: object) -> list[str]:
+    if private_endpoint is None:
+        return []
+    from aws_cdk import aws_ec2 as ec2
+
+    if isinstance(private_endpoint, ec2.GatewayVpcEndpoint) or not hasattr(private_endpoint, "vpc_endpoint_id"):
+        return [
+            f"private_endpoint: {private_endpoint!r} is not allowed; expected an execute-api interface VPC endpoint "
+            "(ec2.IInterfaceVpcEndpoint, e.g. ServingNetwork.add_api_gateway_endpoint())"
+        ]
+    return []
 
 
 def _lambda_problems(

@@ -47,6 +47,8 @@ class ServingNetwork(Construct):
     - ``model_security_group``: for SageMaker models; no inbound rule, outbound HTTPS only;
     - VPC flow logs (all traffic) to a log group encrypted with a KMS key with rotation.
 
+    :meth:`add_api_gateway_endpoint` adds the ``execute-api`` endpoint a private front door needs.
+
     Use :attr:`vpc`, :attr:`subnet_selection` and :meth:`add_client_security_group` to put other
     compute (e.g. a front-door Lambda) in the same subnets::
 
@@ -132,21 +134,39 @@ class ServingNetwork(Construct):
         )
         self.interface_endpoints: dict[str, ec2.InterfaceVpcEndpoint] = {}
         for service in interface_endpoints:
-            short = service.short_name
-            endpoint_id = "".join(part.capitalize() for part in short.replace("-", ".").split("."))
-            self.interface_endpoints[short] = self.vpc.add_interface_endpoint(
-                endpoint_id,
-                service=service,
-                subnets=self.subnet_selection,
-                security_groups=[self.endpoint_security_group],
-                open=False,
-                private_dns_enabled=True,
-            )
+            self._add_interface_endpoint(service)
 
         self.model_security_group = self.add_client_security_group(
             "ModelSecurityGroup", description="SageMaker model containers: outbound HTTPS only"
         )
         self._add_flow_logs(flow_log_retention)
+
+    def add_api_gateway_endpoint(self) -> ec2.InterfaceVpcEndpoint:
+        """The ``execute-api`` interface endpoint, for a private front door (``FrontDoor(private_endpoint=...)``).
+
+        Not created by default: it is only needed for a private API. Created once; later calls (or
+        ``InterfaceVpcEndpointAwsService.APIGATEWAY`` in ``interface_endpoints``) return the same
+        endpoint. Like the others it accepts HTTPS from this VPC only and has private DNS on, so
+        ``https://<api-id>.execute-api.<region>.amazonaws.com`` resolves to it inside the VPC. Private
+        DNS applies to every ``execute-api`` name in the VPC: code in this VPC then reaches public
+        (regional or edge) APIs only through a custom domain name.
+        """
+        existing = self.interface_endpoints.get(ec2.InterfaceVpcEndpointAwsService.APIGATEWAY.short_name)
+        return existing or self._add_interface_endpoint(ec2.InterfaceVpcEndpointAwsService.APIGATEWAY)
+
+    def _add_interface_endpoint(self, service: ec2.InterfaceVpcEndpointAwsService) -> ec2.InterfaceVpcEndpoint:
+        short = service.short_name
+        endpoint_id = "".join(part.capitalize() for part in short.replace("-", ".").split("."))
+        endpoint = self.vpc.add_interface_endpoint(
+            endpoint_id,
+            service=service,
+            subnets=self.subnet_selection,
+            security_groups=[self.endpoint_security_group],
+            open=False,
+            private_dns_enabled=True,
+        )
+        self.interface_endpoints[short] = endpoint
+        return endpoint
 
     def add_client_security_group(self, construct_id: str, *, description: str) -> ec2.SecurityGroup:
         """A security group for compute in this VPC: no inbound rule, outbound HTTPS only.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import tomllib
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -164,7 +165,6 @@ def test_the_real_handler_starts_with_the_settings_the_stack_gives_it(
     """The construct's timeout rule and the handler's agree: the handler loads (it refuses budgets over
     API Gateway's limit) and its worst case fits the function timeout the stack sets."""
     import importlib.util
-    from pathlib import Path
 
     (fn,) = env_templates[env].find_resources("AWS::Lambda::Function").values()
     variables = fn["Properties"]["Environment"]["Variables"]
@@ -179,3 +179,78 @@ def test_the_real_handler_starts_with_the_settings_the_stack_gives_it(
     assert fn["Properties"]["Timeout"] - 1 >= handler.WORST_CASE_BUDGET_SECONDS
     assert fn["Properties"]["Timeout"] >= handler.LAMBDA_TIMEOUT_SECONDS
     assert frozenset(variables["VARIANT_NAMES"].split(",")) == handler.VARIANT_NAMES
+
+
+def _acknowledged(stack: cdk.Stack) -> dict[tuple[str, str], str]:
+    found = {}
+    for construct in stack.node.find_all():
+        for entry in construct.node.metadata:
+            if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY:
+                path = construct.node.path.removeprefix(f"{stack.node.path}/")
+                for rule, reason in entry.data.items():
+                    found[(path, rule.removeprefix("Annotation::"))] = reason
+    return found
+
+
+def test_private_front_door_needs_a_vpc(raw: dict[str, Any]) -> None:
+    data = copy.deepcopy(raw)
+    data["environments"]["dev"]["front_door"]["private"] = True
+    data["environments"]["staging"]["front_door"]["private"] = "yes"
+    with pytest.raises(ConfigError) as info:
+        parse(data)
+    assert info.value.problems == (
+        "environment 'dev': front_door.private: true is not allowed without network.vpc = true; a private API is "
+        "reached through an execute-api VPC endpoint in the environment's VPC: set network.vpc = true or "
+        "front_door.private = false",
+        "environment 'staging': front_door.private: 'yes' is not allowed; expected bool",
+    )
+
+
+def test_private_is_off_in_every_reference_environment(app_config: Any, env_templates: dict[str, Template]) -> None:
+    for name, env in app_config.environments.items():
+        assert env.front_door.private is False, name
+        (api,) = _props(env_templates[name], "AWS::ApiGateway::RestApi")
+        assert api["EndpointConfiguration"] == {"Types": ["REGIONAL"]} and "Policy" not in api, name
+
+
+def test_prod_with_a_private_front_door_synthesises_passes_the_nag_packs_and_cfn_lint(
+    raw: dict[str, Any], env_stacks: dict[str, cdk.Stack], tmp_path: Path
+) -> None:
+    from cfnlint.api import ManualArgs, lint_file
+
+    import app as app_module
+
+    data = copy.deepcopy(raw)
+    data["environments"]["prod"]["front_door"]["private"] = True
+    config = parse(data)
+    app = app_module.build_app(config, outdir=str(tmp_path), context={"env": "prod"})
+    app.synth()
+    stack = app.node.find_child(config.environments["prod"].stack_name)
+    assert isinstance(stack, ServingStack)
+    template = Template.from_stack(stack)
+
+    (api,) = _props(template, "AWS::ApiGateway::RestApi")
+    (vpce_id,) = [
+        k
+        for k, r in template.find_resources("AWS::EC2::VPCEndpoint").items()
+        if "execute-api" in str(r["Properties"]["ServiceName"])
+    ]
+    assert api["EndpointConfiguration"] == {"Types": ["PRIVATE"], "VpcEndpointIds": [{"Ref": vpce_id}]}
+    assert [s["Effect"] for s in api["Policy"]["Statement"]] == ["Deny", "Allow"]
+    assert {m["AuthorizationType"] for m in _methods(template)} == {"AWS_IAM"}
+    assert len(_props(template, "AWS::WAFv2::WebACLAssociation")) == 1  # prod's WAF stays on
+
+    findings = [
+        f"{v.severity}: {v.rule_name} at {r.construct_path}"
+        for pack in app_module.nag_packs()
+        for v in pack.validate_scope(app).violations
+        for r in v.violating_resources
+    ]
+    assert findings == []
+    # No new acknowledgement: the private variant needs exactly those of the reference prod stack.
+    assert _acknowledged(stack) == _acknowledged(env_stacks["prod"])
+
+    (path,) = tmp_path.glob("ModelServing-prod.template.json")
+    found = lint_file(path, config=ManualArgs(regions=["us-east-1", "eu-west-1"]))
+    errors = [m for m in found if m.rule.id.startswith("E") or (m.rule.id.startswith("W") and m.rule.id != "W3005")]
+    assert [f"{m.rule.id} {m.message}" for m in errors] == []
