@@ -35,6 +35,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from sagemaker_serving._shared import log_group_key, select_subnet_ids
 from sagemaker_serving.compliance import acknowledge
 from sagemaker_serving.direct_integration import direct_integrations
 from sagemaker_serving.endpoint import Endpoint, EndpointBase
@@ -373,7 +374,9 @@ class FrontDoor(Construct):
         self.web_acl: wafv2.CfnWebACL | None = None
         self.private_endpoint = private_endpoint
 
-        self.log_encryption_key: kms.IKey = log_encryption_key or self._log_key()
+        self.log_encryption_key: kms.IKey = log_encryption_key or log_group_key(
+            self, "LogKey", description=f"Encrypts the log groups of {self.node.path}"
+        )
         self.access_log_group = logs.LogGroup(
             self, "AccessLogs", retention=log_retention, encryption_key=self.log_encryption_key
         )
@@ -667,37 +670,12 @@ class FrontDoor(Construct):
             # A role passed to lambda_.Function gets no AWSLambdaVPCAccessExecutionRole: grant the ENI
             # calls Lambda makes with it, limited to ENIs in this function's subnets and security groups.
             for statement in _lambda_vpc_statements(
-                cdk.Stack.of(self), _select_subnets(vpc, vpc_subnets), self.function.connections.security_groups
+                cdk.Stack.of(self), select_subnet_ids(vpc, vpc_subnets), self.function.connections.security_groups
             ):
                 role.add_to_policy(statement)
         self._acknowledge_function(self.function, role, reserved=reserved, in_vpc=vpc is not None)
         # One permission per method for the deployed stage; none for the console's test-invoke.
         return apigateway.LambdaIntegration(self.function, proxy=True, timeout=timeout, allow_test_invoke=False)
-
-    def _log_key(self) -> kms.Key:
-        """A KMS key with rotation for the log groups, usable by CloudWatch Logs for this account's log groups."""
-        stack = cdk.Stack.of(self)
-        key = kms.Key(
-            self, "LogKey", description=f"Encrypts the log groups of {self.node.path}", enable_key_rotation=True
-        )
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-                actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                resources=["*"],  # In a key policy, "*" is this key.
-                conditions={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
-                            service="logs",
-                            resource="log-group",
-                            resource_name="*",
-                            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-                        )
-                    }
-                },
-            )
-        )
-        return key
 
     def _acknowledge_function(
         self, function: lambda_.Function, role: iam.Role, *, reserved: int | None, in_vpc: bool
@@ -1048,20 +1026,6 @@ def _api_problems(
     if waf is not None:
         problems += _integer("waf.rate_limit_per_5_minutes", waf.rate_limit_per_5_minutes, 100, 2_000_000_000)
     return problems
-
-
-def _select_subnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | None) -> list[str]:
-    """Subnet IDs of ``selection`` (a struct, which Python bindings take as keyword arguments)."""
-    if selection is None:
-        return vpc.select_subnets().subnet_ids
-    return vpc.select_subnets(
-        availability_zones=selection.availability_zones,
-        one_per_az=selection.one_per_az,
-        subnet_filters=selection.subnet_filters,
-        subnet_group_name=selection.subnet_group_name,
-        subnets=selection.subnets,
-        subnet_type=selection.subnet_type,
-    ).subnet_ids
 
 
 def _lambda_vpc_statements(

@@ -11,6 +11,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
+from sagemaker_serving._shared import select_subnet_ids
 from sagemaker_serving.compliance import acknowledge
 from sagemaker_serving.container_image import ContainerImage
 from sagemaker_serving.errors import raise_if_problems
@@ -98,7 +99,7 @@ class Model(Construct):
             given = {"vpc_subnets": vpc_subnets is not None, "security_groups": security_groups is not None}
             problems += [f"{k}: given without vpc, which is not allowed; pass vpc too" for k, v in given.items() if v]
         else:
-            subnet_ids = _select_subnets(vpc, vpc_subnets)
+            subnet_ids = select_subnet_ids(vpc, vpc_subnets)
             if not 1 <= len(subnet_ids) <= _MAX_SUBNETS:
                 problems.append(f"vpc_subnets: {len(subnet_ids)} subnets selected is not allowed; expected 1 to 16")
             if security_groups is not None and not 1 <= len(security_groups) <= _MAX_SECURITY_GROUPS:
@@ -221,20 +222,6 @@ class Model(Construct):
                 "unknown; creating one is also limited to this model's subnets and security groups, and "
                 "the other ENI actions to this VPC by an ec2:Vpc condition.",
             )
-
-
-def _select_subnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | None) -> list[str]:
-    """Subnet IDs of ``selection`` (a struct, which Python bindings take as keyword arguments)."""
-    if selection is None:
-        return vpc.select_subnets().subnet_ids
-    return vpc.select_subnets(
-        availability_zones=selection.availability_zones,
-        one_per_az=selection.one_per_az,
-        subnet_filters=selection.subnet_filters,
-        subnet_group_name=selection.subnet_group_name,
-        subnets=selection.subnets,
-        subnet_type=selection.subnet_type,
-    ).subnet_ids
 
 
 def _vpc_statements(

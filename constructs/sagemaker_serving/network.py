@@ -15,10 +15,10 @@ from collections.abc import Sequence
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from sagemaker_serving._shared import log_group_key
 from sagemaker_serving.compliance import acknowledge
 from sagemaker_serving.errors import raise_if_problems
 
@@ -181,26 +181,8 @@ class ServingNetwork(Construct):
         return group
 
     def _add_flow_logs(self, retention: logs.RetentionDays) -> None:
-        stack = cdk.Stack.of(self)
-        self.flow_log_key = kms.Key(
-            self, "FlowLogKey", description=f"Encrypts the VPC flow logs of {self.node.path}", enable_key_rotation=True
-        )
-        self.flow_log_key.add_to_resource_policy(
-            iam.PolicyStatement(
-                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-                actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                resources=["*"],  # In a key policy, "*" is this key.
-                conditions={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
-                            service="logs",
-                            resource="log-group",
-                            resource_name="*",
-                            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-                        )
-                    }
-                },
-            )
+        self.flow_log_key = log_group_key(
+            self, "FlowLogKey", description=f"Encrypts the VPC flow logs of {self.node.path}"
         )
         self.flow_log_group = logs.LogGroup(self, "FlowLogs", encryption_key=self.flow_log_key, retention=retention)
         role = iam.Role(
