@@ -42,7 +42,7 @@ class Model(Construct):
 
     The execution role is created least-privilege unless one is given: it may read only this
     model's artifact object, pull only this image's repository, write only SageMaker endpoint logs
-    and publish only SageMaker metrics. It never gets ``AmazonSageMakerFullAccess``.
+    and publish only SageMaker metrics. It never gets the SageMaker full-access managed policy.
 
     With ``vpc``, the model's containers run in that VPC's subnets (``VpcConfig``) behind the given
     security groups (default: a new group with no inbound rule and outbound HTTPS only); the role
