@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
@@ -16,6 +16,9 @@ from sagemaker_serving.compliance import acknowledge
 from sagemaker_serving.container_image import ContainerImage
 from sagemaker_serving.errors import raise_if_problems
 from sagemaker_serving.model_data import ModelData, model_data_read_statement
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_ec2 as ec2
 
 _ENV_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{0,1023}$")
 _MODEL_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
@@ -144,15 +147,16 @@ class Model(Construct):
 
         self.vpc: ec2.IVpc | None = vpc
         self.network_isolation: bool = network_isolation
-        self.connections = ec2.Connections()
+        # aws_ec2 is imported only by models in a VPC (or when `connections` is read): it costs ~0.1 s.
+        self._security_groups: list[ec2.ISecurityGroup] = []
+        self._connections: ec2.Connections | None = None
         vpc_config = None
         if vpc is not None:
-            for group in security_groups or [self._default_security_group(vpc)]:
-                self.connections.add_security_group(group)
-            statements += _vpc_statements(stack, vpc, subnet_ids, self.connections.security_groups)
+            self._security_groups = list(security_groups or [self._default_security_group(vpc)])
+            statements += _vpc_statements(stack, vpc, subnet_ids, self._security_groups)
             vpc_config = sagemaker.CfnModel.VpcConfigProperty(
                 subnets=subnet_ids,
-                security_group_ids=[g.security_group_id for g in self.connections.security_groups],
+                security_group_ids=[g.security_group_id for g in self._security_groups],
             )
 
         self.policy = iam.ManagedPolicy(
@@ -178,7 +182,18 @@ class Model(Construct):
             self.cfn_model.node.add_dependency(self.role)
         self.model_name: str = self.cfn_model.attr_model_name
 
+    @property
+    def connections(self) -> ec2.Connections:
+        """The security groups of the model's network interfaces (none outside a VPC)."""
+        if self._connections is None:
+            from aws_cdk import aws_ec2 as ec2
+
+            self._connections = ec2.Connections(security_groups=self._security_groups)
+        return self._connections
+
     def _default_security_group(self, vpc: ec2.IVpc) -> ec2.ISecurityGroup:
+        from aws_cdk import aws_ec2 as ec2
+
         group = ec2.SecurityGroup(
             self,
             "SecurityGroup",

@@ -1,0 +1,41 @@
+"""A configuration pays only for the aws_cdk modules it uses (each costs real synth time)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FOUNDATION_APP = """
+import json, sys
+import aws_cdk as cdk
+from sagemaker_serving import ContainerImage, Endpoint, EndpointConfig, InstanceVariant, Model, ModelData
+
+stack = cdk.Stack(cdk.App(), "S")
+model = Model(stack, "M", image=ContainerImage.sklearn(), model_data=ModelData.from_s3_url("s3://b/m.tar.gz"))
+config = EndpointConfig(stack, "C", variants=[InstanceVariant(name="a", model=model, instance_type="ml.m5.large")])
+Endpoint(stack, "E", endpoint_config=config).autoscale("a", min_capacity=1, max_capacity=2)
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("aws_cdk.aws_") and m.count(".") == 1)))
+"""
+
+
+def test_model_endpoint_and_autoscaling_import_no_front_door_or_network_modules() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", FOUNDATION_APP],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'constructs'}"},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    modules = json.loads(result.stdout.strip().splitlines()[-1])
+    assert modules == [
+        "aws_cdk.aws_applicationautoscaling",
+        "aws_cdk.aws_iam",
+        "aws_cdk.aws_kms",
+        "aws_cdk.aws_sagemaker",
+    ]
