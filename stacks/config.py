@@ -181,7 +181,8 @@ class FrontDoorConfig:
     binary_media_types: tuple[str, ...] | None = None
     #: Default: the construct's (JSON, CSV, NPY, octet-stream, JPEG, PNG).
     allowed_content_types: tuple[str, ...] | None = None
-    max_body_bytes: int = 6_291_456
+    #: Largest request body. Default: the construct's (what Lambda's payload limit allows after base64).
+    max_body_bytes: int | None = None
     sagemaker_connect_timeout_seconds: float = 1.0
     sagemaker_read_timeout_seconds: float = 9.0
     sagemaker_max_attempts: int = 2
@@ -343,6 +344,20 @@ def _environment_problems(env: EnvironmentConfig, models: dict[str, ModelConfig]
     return problems
 
 
+#: FrontDoorConfig fields that configure the Lambda function only.
+_LAMBDA_ONLY_FRONT_DOOR_FIELDS = (
+    "allowed_content_types",
+    "max_body_bytes",
+    "sagemaker_connect_timeout_seconds",
+    "sagemaker_read_timeout_seconds",
+    "sagemaker_max_attempts",
+    "memory_size_mb",
+    "reserved_concurrency",
+    "log_level",
+    "powertools_layer_arn",
+)
+
+
 def _front_door_problems(fd: FrontDoorConfig, where: str) -> list[str]:
     """Choices and combinations; numeric ranges are the construct's to check."""
     problems = []
@@ -360,6 +375,14 @@ def _front_door_problems(fd: FrontDoorConfig, where: str) -> list[str]:
             f"{where}usage_plan.quota_period: {fd.usage_plan.quota_period!r} is not allowed; "
             f"expected one of {', '.join(QUOTA_PERIODS)}"
         )
+    if fd.integration == "direct":
+        defaults = FrontDoorConfig()
+        for name in _LAMBDA_ONLY_FRONT_DOOR_FIELDS:
+            if getattr(fd, name) != getattr(defaults, name):
+                problems.append(
+                    f"{where}{name}: {getattr(fd, name)!r} is not allowed with integration = 'direct' "
+                    "(it configures the Lambda function, which the direct integration does not have)"
+                )
     if fd.auth == "none" and not fd.acknowledge_unauthenticated:
         problems.append(
             f"{where}auth: 'none' is not allowed without acknowledge_unauthenticated = true "

@@ -148,16 +148,32 @@ class ServingStack(cdk.Stack):
             )
 
     def _front_door(self, fd: FrontDoorConfig) -> FrontDoor:
-        # The front-door Lambda runs in the models' VPC when the environment has one (direct mode has
-        # no function to place).
-        in_vpc = self.network is not None and fd.integration != "direct"
-        security_group = (
-            self.network.add_client_security_group(
-                "FrontDoorSecurityGroup", description="Front-door Lambda: outbound HTTPS to VPC endpoints only"
-            )
-            if self.network is not None and in_vpc
-            else None
-        )
+        # The front-door Lambda runs in the models' VPC when the environment has one.
+        # Settings of the Lambda function; the direct integration has none (the config refuses them there).
+        lambda_only: dict[str, Any] = {}
+        if fd.integration != "direct":
+            lambda_only = {
+                "allowed_content_types": (
+                    fd.allowed_content_types if fd.allowed_content_types is not None else DEFAULT_ALLOWED_CONTENT_TYPES
+                ),
+                "sagemaker_connect_timeout": cdk.Duration.millis(round(fd.sagemaker_connect_timeout_seconds * 1000)),
+                "sagemaker_read_timeout": cdk.Duration.millis(round(fd.sagemaker_read_timeout_seconds * 1000)),
+                "sagemaker_max_attempts": fd.sagemaker_max_attempts,
+                "memory_size": fd.memory_size_mb,
+                "reserved_concurrent_executions": fd.reserved_concurrency,
+                "powertools_layer_arn": fd.powertools_layer_arn,
+                "log_level": fd.log_level,
+            }
+            if fd.max_body_bytes is not None:
+                lambda_only["max_body_bytes"] = fd.max_body_bytes
+            if self.network is not None:
+                lambda_only["vpc"] = self.network.vpc
+                lambda_only["vpc_subnets"] = self.network.subnet_selection
+                lambda_only["security_groups"] = [
+                    self.network.add_client_security_group(
+                        "FrontDoorSecurityGroup", description="Front-door Lambda: outbound HTTPS to VPC endpoints only"
+                    )
+                ]
         return FrontDoor(
             self,
             "FrontDoor",
@@ -167,16 +183,9 @@ class ServingStack(cdk.Stack):
             stage_name=fd.stage_name,
             throttling_rate_limit=fd.throttling_rate_limit,
             throttling_burst_limit=fd.throttling_burst_limit,
-            binary_media_types=fd.binary_media_types or DEFAULT_BINARY_MEDIA_TYPES,
-            allowed_content_types=fd.allowed_content_types or DEFAULT_ALLOWED_CONTENT_TYPES,
-            max_body_bytes=fd.max_body_bytes,
-            sagemaker_connect_timeout=cdk.Duration.millis(round(fd.sagemaker_connect_timeout_seconds * 1000)),
-            sagemaker_read_timeout=cdk.Duration.millis(round(fd.sagemaker_read_timeout_seconds * 1000)),
-            sagemaker_max_attempts=fd.sagemaker_max_attempts,
-            memory_size=fd.memory_size_mb,
-            reserved_concurrent_executions=fd.reserved_concurrency,
-            powertools_layer_arn=fd.powertools_layer_arn,
-            log_level=fd.log_level,  # type: ignore[arg-type]  # checked by config
+            binary_media_types=(
+                fd.binary_media_types if fd.binary_media_types is not None else DEFAULT_BINARY_MEDIA_TYPES
+            ),
             log_retention=_retention(fd.log_retention_days),
             execution_log_level=getattr(apigateway.MethodLoggingLevel, fd.execution_log_level),
             cloud_watch_role=fd.cloud_watch_role,
@@ -189,10 +198,8 @@ class ServingStack(cdk.Stack):
                 if fd.waf
                 else None
             ),
-            vpc=self.network.vpc if self.network is not None and in_vpc else None,
-            vpc_subnets=self.network.subnet_selection if self.network is not None and in_vpc else None,
-            security_groups=[security_group] if security_group is not None else None,
             private_endpoint=self._private_endpoint(fd),
+            **lambda_only,
         )
 
     def _private_endpoint(self, fd: FrontDoorConfig) -> ec2.IInterfaceVpcEndpoint | None:

@@ -230,10 +230,11 @@ def _schedule_problems(schedules: Sequence[ScheduledCapacity], max_capacity: int
             problems.append(f"{where}: sets neither min_capacity nor max_capacity; set at least one")
         for label, value in (("min_capacity", s.min_capacity), ("max_capacity", s.max_capacity)):
             if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_CAPACITY
+                isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_CAPACITY
             ):
                 problems.append(
-                    f"{where}.{label}: {value!r} is not allowed; must be an integer from 0 to {_MAX_CAPACITY}"
+                    f"{where}.{label}: {value!r} is not allowed; must be an integer from 1 to {_MAX_CAPACITY} "
+                    "(a SageMaker variant keeps at least one instance)"
                 )
         if isinstance(s.min_capacity, int) and isinstance(s.max_capacity, int) and s.min_capacity > s.max_capacity:
             problems.append(f"{where}: min_capacity {s.min_capacity} is above max_capacity {s.max_capacity}")

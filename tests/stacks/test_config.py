@@ -134,3 +134,39 @@ def test_autoscaling_capacity_outside_initial_count_fails_synth(raw: dict[str, A
         match=r"environment 'prod': Invalid autoscaling of variant 'challenger': min_capacity/max_capacity: 3..4 must include",
     ):
         build_app(parse(bad))
+
+
+def test_lambda_only_front_door_settings_are_refused_with_the_direct_integration(raw: dict[str, Any]) -> None:
+    bad = copy.deepcopy(raw)
+    bad["environments"]["prod"]["front_door"]["integration"] = "direct"  # prod sets memory_size_mb = 512
+    bad["environments"]["prod"]["front_door"]["sagemaker_read_timeout_seconds"] = 5.0
+    with pytest.raises(ConfigError) as info:
+        parse(bad)
+    message = str(info.value)
+    assert (
+        "environment 'prod': front_door.memory_size_mb: 512 is not allowed with integration = 'direct' "
+        "(it configures the Lambda function, which the direct integration does not have)" in message
+    )
+    assert "environment 'prod': front_door.sagemaker_read_timeout_seconds: 5.0 is not allowed" in message
+
+
+def test_empty_lists_are_not_replaced_by_defaults(raw: dict[str, Any]) -> None:
+    bad = copy.deepcopy(raw)
+    bad["environments"] = {"dev": bad["environments"]["dev"]}
+    bad["environments"]["dev"]["front_door"]["allowed_content_types"] = []
+    with pytest.raises(
+        ConfigError, match=r"environment 'dev': Invalid front door props: allowed_content_types: \(\) is not allowed; expected a non-empty list"
+    ):
+        build_app(parse(bad))
+
+
+def test_scheduled_capacity_zero_is_refused(raw: dict[str, Any]) -> None:
+    bad = copy.deepcopy(raw)
+    bad["environments"] = {"prod": bad["environments"]["prod"]}
+    schedule = bad["environments"]["prod"]["instance_variants"][0]["autoscaling"]["schedules"][1]
+    schedule["min_capacity"] = 0
+    with pytest.raises(
+        ConfigError,
+        match=r"schedules\[1\].min_capacity: 0 is not allowed; must be an integer from 1 to 1000 \(a SageMaker variant keeps at least one instance\)",
+    ):
+        build_app(parse(bad))
