@@ -171,7 +171,7 @@ def bench_latency(requests: int, server: str, block: int) -> dict[str, list[floa
                 config=Config(
                     connect_timeout=handler.CONNECT_TIMEOUT,
                     read_timeout=handler.READ_TIMEOUT,
-                    retries={"mode": "standard", "total_max_attempts": handler.MAX_ATTEMPTS},
+                    retries=handler.runtime.meta.config.retries,  # the handler's: one attempt, it retries by hand
                 ),
             )
             context = lambda_context()

@@ -181,7 +181,7 @@ class FrontDoorConfig:
     binary_media_types: tuple[str, ...] | None = None
     #: Default: the construct's (JSON, CSV, NPY, octet-stream, JPEG, PNG).
     allowed_content_types: tuple[str, ...] | None = None
-    #: Largest request body. Default: the construct's (what Lambda's payload limit allows after base64).
+    #: Default: the construct's (4 521 984 bytes; 4 MiB for a serverless endpoint). Lambda mode only.
     max_body_bytes: int | None = None
     sagemaker_connect_timeout_seconds: float = 1.0
     sagemaker_read_timeout_seconds: float = 9.0

@@ -39,11 +39,17 @@ RUNTIME_ERRORS: tuple[tuple[str, str, str, str], ...] = (
 
 _JSON = "'application/json'"
 _CONTENT_TYPE = "method.response.header.Content-Type"
-_INVOKED_VARIANT = "method.response.header.X-Amzn-Invoked-Production-Variant"
+#: The same response header name as the Lambda handler's.
+_INVOKED_VARIANT = "method.response.header.X-Invoked-Production-Variant"
+_CUSTOM_ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes"
+_ALLOW_ORIGIN = "method.response.header.Access-Control-Allow-Origin"
+
+#: EndpointStatus values while the endpoint still serves traffic (same rule as the Lambda handler).
+SERVING_STATUSES = ("InService", "Updating", "SystemUpdating", "RollingBack", "UpdateRollbackFailed")
 
 _HEALTH_TEMPLATE = (
     "#set($status = $input.path('$.EndpointStatus'))\n"
-    '#if("$status" != "InService")\n'
+    "#if(" + " && ".join(f'"$status" != "{s}"' for s in SERVING_STATUSES) + ")\n"
     "#set($context.responseOverride.status = 503)\n"
     "#end\n"
     '{"status": "$status", "requestId": "$context.requestId"}'
@@ -67,8 +73,14 @@ def error_template(code: str, message: str) -> str:
     return ERROR_TEMPLATE % (code, message)
 
 
-def direct_integrations(scope: Construct, *, endpoint: EndpointBase, timeout: cdk.Duration) -> DirectIntegrations:
-    """Integrations for ``POST /invocations``, ``POST /variants/{variant}/invocations`` and ``GET /health``."""
+def direct_integrations(
+    scope: Construct, *, endpoint: EndpointBase, timeout: cdk.Duration, cors_origin: str | None = None
+) -> DirectIntegrations:
+    """Integrations for ``POST /invocations``, ``POST /variants/{variant}/invocations`` and ``GET /health``.
+
+    ``cors_origin``: a static ``Access-Control-Allow-Origin`` on every answer (one origin or ``*``).
+    """
+    cors = {_ALLOW_ORIGIN: f"'{cors_origin}'"} if cors_origin else {}
     role = iam.Role(
         scope,
         "IntegrationRole",
@@ -84,13 +96,15 @@ def direct_integrations(scope: Construct, *, endpoint: EndpointBase, timeout: cd
             response_parameters={
                 _CONTENT_TYPE: "integration.response.header.Content-Type",
                 _INVOKED_VARIANT: "integration.response.header.X-Amzn-Invoked-Production-Variant",
+                f"method.response.header.{_CUSTOM_ATTRIBUTES}": f"integration.response.header.{_CUSTOM_ATTRIBUTES}",
+                **cors,
             },
         ),
         *(
             apigateway.IntegrationResponse(
                 status_code=status,
                 selection_pattern=pattern,
-                response_parameters={_CONTENT_TYPE: _JSON},
+                response_parameters={_CONTENT_TYPE: _JSON, **cors},
                 response_templates={"application/json": error_template(code, message)},
             )
             for pattern, status, code, message in RUNTIME_ERRORS
@@ -101,6 +115,7 @@ def direct_integrations(scope: Construct, *, endpoint: EndpointBase, timeout: cd
         parameters = {
             "integration.request.header.Content-Type": "method.request.header.Content-Type",
             "integration.request.header.Accept": "method.request.header.Accept",
+            f"integration.request.header.{_CUSTOM_ATTRIBUTES}": f"method.request.header.{_CUSTOM_ATTRIBUTES}",
         }
         if variant:
             parameters["integration.request.header.X-Amzn-SageMaker-Target-Variant"] = "method.request.path.variant"
@@ -135,13 +150,13 @@ def direct_integrations(scope: Construct, *, endpoint: EndpointBase, timeout: cd
             integration_responses=[
                 apigateway.IntegrationResponse(
                     status_code="200",
-                    response_parameters={_CONTENT_TYPE: _JSON},
+                    response_parameters={_CONTENT_TYPE: _JSON, **cors},
                     response_templates={"application/json": _HEALTH_TEMPLATE},
                 ),
                 apigateway.IntegrationResponse(
                     status_code="503",
                     selection_pattern=r"[45]\d{2}",
-                    response_parameters={_CONTENT_TYPE: _JSON},
+                    response_parameters={_CONTENT_TYPE: _JSON, **cors},
                     response_templates={
                         "application/json": error_template("EndpointUnavailable", "The model endpoint is unavailable.")
                     },
@@ -150,15 +165,24 @@ def direct_integrations(scope: Construct, *, endpoint: EndpointBase, timeout: cd
         ),
     )
     statuses = ["200", *dict.fromkeys(status for _, status, _, _ in RUNTIME_ERRORS)]
+    declared = dict.fromkeys(cors, True)
     invoke_method_responses = tuple(
         apigateway.MethodResponse(
             status_code=status,
-            response_parameters={_CONTENT_TYPE: True, **({_INVOKED_VARIANT: True} if status == "200" else {})},
+            response_parameters={
+                _CONTENT_TYPE: True,
+                **declared,
+                **(
+                    {_INVOKED_VARIANT: True, f"method.response.header.{_CUSTOM_ATTRIBUTES}": True}
+                    if status == "200"
+                    else {}
+                ),
+            },
         )
         for status in statuses
     )
     health_method_responses = tuple(
-        apigateway.MethodResponse(status_code=status, response_parameters={_CONTENT_TYPE: True})
+        apigateway.MethodResponse(status_code=status, response_parameters={_CONTENT_TYPE: True, **declared})
         for status in ("200", "503")
     )
     return DirectIntegrations(

@@ -5,7 +5,7 @@ through this API instead::
 
     POST /invocations                       → InvokeEndpoint (SageMaker picks the variant by weight)
     POST /variants/{variant}/invocations    → InvokeEndpoint with TargetVariant (A/B pinning)
-    GET  /health                            → DescribeEndpoint (200 when InService, 503 otherwise)
+    GET  /health                            → DescribeEndpoint (200 while the endpoint serves, else 503)
 
 Two integrations: ``"lambda"`` (default; the handler in ``lambda/front_door/`` validates content type
 and size, maps SageMaker errors, emits metrics) or ``"direct"`` (API Gateway calls the SageMaker
@@ -57,13 +57,48 @@ DEFAULT_CODE_DIR = Path(__file__).resolve().parents[2] / "lambda" / "front_door"
 #: documented on the Powertools install page (docs/getting-started/install.md) when this was written.
 POWERTOOLS_LAYER_NAME = "AWSLambdaPowertoolsPythonV3-python312-arm64"
 POWERTOOLS_LAYER_VERSION = 27
-#: Publisher account per region where it is not the commercial-partition one (017000801446).
+#: The layer's publisher account per region, as the Powertools install page documents it: 017000801446
+#: in the commercial regions, others in China and GovCloud. A region not listed (cn-northwest-1, which
+#: Powertools does not document) needs ``powertools_layer_arn``.
+_COMMERCIAL_REGIONS = [
+    "af-south-1",
+    "ap-east-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-7",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+]
 POWERTOOLS_LAYER_ACCOUNTS = {
+    **dict.fromkeys(_COMMERCIAL_REGIONS, "017000801446"),
     "cn-north-1": "498634801083",
     "us-gov-east-1": "165087284144",
     "us-gov-west-1": "165093116878",
 }
-_POWERTOOLS_DEFAULT_ACCOUNT = "017000801446"
 
 DEFAULT_BINARY_MEDIA_TYPES = ("image/*", "application/octet-stream", "application/x-npy")
 DEFAULT_ALLOWED_CONTENT_TYPES = (
@@ -74,14 +109,35 @@ DEFAULT_ALLOWED_CONTENT_TYPES = (
     "image/jpeg",
     "image/png",
 )
-#: Lambda's synchronous invocation payload limit, also SageMaker's InvokeEndpoint body limit.
-MAX_BODY_BYTES = 6 * 1024 * 1024
+#: Lambda's synchronous invocation payload limit (6 MB), for the whole event JSON.
+LAMBDA_PAYLOAD_LIMIT_BYTES = 6_291_456
+#: Room left in the event for everything but the body (headers, request context ...).
+EVENT_ENVELOPE_BYTES = 262_144
+#: Default and maximum ``max_body_bytes`` in ``lambda`` mode: binary bodies reach the function base64
+#: (4/3 larger) inside the event, so (6 291 456 − 262 144) × 3 // 4 = 4 521 984 bytes.
+MAX_BODY_BYTES = (LAMBDA_PAYLOAD_LIMIT_BYTES - EVENT_ENVELOPE_BYTES) * 3 // 4
+#: ... and 4 MiB for a serverless endpoint (SageMaker Serverless Inference's 4 MB payload limit).
+SERVERLESS_MAX_BODY_BYTES = 4 * 1024 * 1024
+#: ``direct`` mode: SageMaker's InvokeEndpoint limit (6 MB) applies; API Gateway's own is 10 MB.
+DIRECT_MAX_BODY_BYTES = 6 * 1024 * 1024
+#: Lambda-only options and their defaults: ``direct`` mode refuses any other value.
+DEFAULT_SAGEMAKER_CONNECT_TIMEOUT_MS = 1_000
+DEFAULT_SAGEMAKER_READ_TIMEOUT_MS = 9_000
+DEFAULT_SAGEMAKER_MAX_ATTEMPTS = 2
+DEFAULT_MEMORY_SIZE = 256
+DEFAULT_HANDLER = "handler.handler"
+DEFAULT_SERVICE_NAME = "front-door"
+DEFAULT_METRICS_NAMESPACE = "SageMakerServing"
+DEFAULT_LOG_LEVEL = "INFO"
 #: API Gateway's default maximum integration timeout for REST APIs.
 MAX_INTEGRATION_TIMEOUT_MS = 29_000
 #: Time reserved in the Lambda for everything but the SageMaker call (parsing, logging, response).
 HANDLER_MARGIN_MS = 2_000
-_MAX_BACKOFF_MS = 20_000  # botocore "standard" retry mode: delay ≤ min(2 ** (attempt - 1), 20) s
-_RETRY_AFTER_EXTRA_MS = 5_000  # ... plus up to 5 s more when the service sends x-amz-retry-after
+# The handler's own retries (botocore's are off): retry i (0-based) sleeps min(100 ms × 2**i, 1 s)
+# plus up to 100 ms of jitter; only throttling, 503s and failed connections are retried.
+_BACKOFF_BASE_MS = 100
+_BACKOFF_CAP_MS = 1_000
+_BACKOFF_JITTER_MS = 100
 
 IntegrationKind = Literal["lambda", "direct"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -219,20 +275,20 @@ class FrontDoor(Construct):
         throttling_rate_limit: float = 50,
         throttling_burst_limit: int = 100,
         binary_media_types: Sequence[str] = DEFAULT_BINARY_MEDIA_TYPES,
-        allowed_content_types: Sequence[str] = DEFAULT_ALLOWED_CONTENT_TYPES,
-        max_body_bytes: int = MAX_BODY_BYTES,
+        allowed_content_types: Sequence[str] | None = None,
+        max_body_bytes: int | None = None,
         integration_timeout: cdk.Duration | None = None,
         sagemaker_connect_timeout: cdk.Duration | None = None,
         sagemaker_read_timeout: cdk.Duration | None = None,
-        sagemaker_max_attempts: int = 2,
-        memory_size: int = 256,
+        sagemaker_max_attempts: int | None = None,
+        memory_size: int | None = None,
         reserved_concurrent_executions: int | None = None,
         code: lambda_.Code | None = None,
-        handler: str = "handler.handler",
+        handler: str | None = None,
         powertools_layer_arn: str | None = None,
-        service_name: str = "front-door",
-        metrics_namespace: str = "SageMakerServing",
-        log_level: LogLevel = "INFO",
+        service_name: str | None = None,
+        metrics_namespace: str | None = None,
+        log_level: LogLevel | None = None,
         log_retention: logs.RetentionDays = logs.RetentionDays.THREE_MONTHS,
         execution_log_level: apigateway.MethodLoggingLevel = apigateway.MethodLoggingLevel.ERROR,
         cloud_watch_role: bool = False,
@@ -252,6 +308,10 @@ class FrontDoor(Construct):
         :param variant_names: variants reachable on ``/variants/{variant}``. Default: all of the
             endpoint's variants; required for an imported endpoint.
         :param integration: ``"lambda"`` (default) or ``"direct"`` (API Gateway → SageMaker runtime).
+            ``direct`` mode has no function, so it refuses a non-default value for each Lambda-only
+            option: ``allowed_content_types``, ``max_body_bytes``, ``sagemaker_*``, ``memory_size``,
+            ``reserved_concurrent_executions``, ``code``, ``handler``, ``powertools_layer_arn``,
+            ``service_name``, ``metrics_namespace``, ``log_level`` (and ``vpc``).
         :param auth: :class:`IamAuth` (default), :class:`ApiKeyAuth`, :class:`CognitoAuth` or
             :class:`NoAuth` (only with ``acknowledge_unauthenticated=True``).
         :param stage_name: the stage. Default ``v1``.
@@ -259,18 +319,25 @@ class FrontDoor(Construct):
         :param throttling_burst_limit: stage burst. Default 100.
         :param binary_media_types: content types API Gateway treats as binary (base64 to Lambda).
             Default: ``image/*``, ``application/octet-stream``, ``application/x-npy``; JSON and
-            CSV stay text.
+            CSV stay text. A binary answer reaches the client as bytes only when the request's first
+            ``Accept`` media type matches one of these (e.g. ``Accept: image/png``); otherwise API
+            Gateway hands back base64 text, so in ``lambda`` mode the handler answers 406 instead.
         :param allowed_content_types: request content types the handler accepts (``lambda`` mode).
             Default: JSON, CSV, NPY, octet-stream, JPEG, PNG.
         :param max_body_bytes: largest request body the handler accepts (``lambda`` mode). Default
-            and maximum 6 MiB (6 291 456).
+            and maximum 4 521 984 bytes: Lambda's 6 MB limit is on the whole event and binary bodies
+            arrive base64-encoded, so (6 291 456 − 256 KiB) × 3/4; 4 MiB (4 194 304) for a serverless
+            endpoint (Serverless Inference's 4 MB payload limit). ``direct`` mode has no such option:
+            SageMaker's own 6 MB ``InvokeEndpoint`` limit applies (413 from SageMaker).
         :param integration_timeout: API Gateway integration timeout; also the Lambda timeout.
             Default and maximum 29 s.
         :param sagemaker_connect_timeout: boto3 connect timeout per attempt. Default 1 s.
         :param sagemaker_read_timeout: boto3 read timeout per attempt. Default 9 s.
-        :param sagemaker_max_attempts: boto3 total attempts (standard retry mode). Default 2. With
-            the back-off between attempts (1 s + up to 5 s retry-after) the worst case must fit in
-            ``integration_timeout`` minus 2 s for the handler: 2 × (1 s + 9 s) + 6 s = 26 s ≤ 27 s.
+        :param sagemaker_max_attempts: total attempts per ``InvokeEndpoint``. Default 2. Only
+            throttling, 503s (``ServiceUnavailable``, ``ModelNotReadyException``) and failed
+            connections are retried, never a read timeout or a ``ModelError``; retry i waits
+            min(0.1 × 2^i, 1) s + up to 0.1 s jitter. The worst case must fit in
+            ``integration_timeout`` minus 2 s for the handler: 2 × (1 s + 9 s) + 0.2 s = 20.2 s ≤ 27 s.
         :param memory_size: Lambda memory in MB. Default 256.
         :param reserved_concurrent_executions: Lambda reserved concurrency. Default: none (the
             function shares the account pool; reserving takes capacity from every other function
@@ -280,7 +347,10 @@ class FrontDoor(Construct):
             pip-installed package has no such folder, so pass ``lambda_.Code.from_asset(...)``.
         :param handler: the handler, ``module.function``. Default ``handler.handler``.
         :param powertools_layer_arn: the Powertools layer. Default: the AWS-published v3 layer for
-            arm64/python3.12, version :data:`POWERTOOLS_LAYER_VERSION`, in the stack's region.
+            arm64/python3.12, version :data:`POWERTOOLS_LAYER_VERSION`, in the stack's region, from
+            the publisher account Powertools documents for it (:data:`POWERTOOLS_LAYER_ACCOUNTS`; a
+            ``Fn::FindInMap`` when the stack's region is unresolved). Required in any other region
+            (e.g. cn-northwest-1).
         :param service_name: ``POWERTOOLS_SERVICE_NAME``. Default ``front-door``.
         :param metrics_namespace: ``POWERTOOLS_METRICS_NAMESPACE``. Default ``SageMakerServing``.
         :param log_level: ``POWERTOOLS_LOG_LEVEL`` and the function's application log level. Default ``INFO``.
@@ -292,6 +362,11 @@ class FrontDoor(Construct):
             it as the account's (``AWS::ApiGateway::Account``, an account-and-region-wide setting,
             kept on stack deletion). Default ``False``: this construct changes no account setting.
         :param cors_allowed_origins: origins allowed by CORS. Default: none, and no CORS at all.
+            Preflight (``OPTIONS``) is answered by API Gateway. In ``lambda`` mode the handler adds
+            ``Access-Control-Allow-Origin`` (the request's ``Origin`` when listed) and ``Vary: Origin``
+            to every answer. API Gateway's own errors (gateway responses) carry the header only with a
+            single origin or ``*`` (a static value); with several, a browser sees them as CORS errors.
+            ``direct`` mode accepts a single origin or ``*`` only (a static header on every answer).
         :param waf: a WAF web ACL on the stage. Default: none.
         :param rest_api_name: the API's name. Default: the construct path.
         :param log_encryption_key: the KMS key of the access log and function log groups. Default: a
@@ -317,8 +392,45 @@ class FrontDoor(Construct):
         super().__init__(scope, construct_id)
         auth = auth or IamAuth()
         integration_timeout = integration_timeout or cdk.Duration.seconds(29)
-        connect = sagemaker_connect_timeout or cdk.Duration.seconds(1)
-        read = sagemaker_read_timeout or cdk.Duration.seconds(9)
+        lambda_only: dict[str, tuple[object, object]] = {
+            "allowed_content_types": (
+                None if allowed_content_types is None else tuple(allowed_content_types),
+                DEFAULT_ALLOWED_CONTENT_TYPES,
+            ),
+            "max_body_bytes": (max_body_bytes, None),
+            "sagemaker_connect_timeout": (
+                None if sagemaker_connect_timeout is None else sagemaker_connect_timeout.to_milliseconds(),
+                DEFAULT_SAGEMAKER_CONNECT_TIMEOUT_MS,
+            ),
+            "sagemaker_read_timeout": (
+                None if sagemaker_read_timeout is None else sagemaker_read_timeout.to_milliseconds(),
+                DEFAULT_SAGEMAKER_READ_TIMEOUT_MS,
+            ),
+            "sagemaker_max_attempts": (sagemaker_max_attempts, DEFAULT_SAGEMAKER_MAX_ATTEMPTS),
+            "memory_size": (memory_size, DEFAULT_MEMORY_SIZE),
+            "reserved_concurrent_executions": (reserved_concurrent_executions, None),
+            "code": (code, None),
+            "handler": (handler, DEFAULT_HANDLER),
+            "powertools_layer_arn": (powertools_layer_arn, None),
+            "service_name": (service_name, DEFAULT_SERVICE_NAME),
+            "metrics_namespace": (metrics_namespace, DEFAULT_METRICS_NAMESPACE),
+            "log_level": (log_level, DEFAULT_LOG_LEVEL),
+        }
+        body_limit = _max_body_limit(endpoint)
+        allowed_content_types = (
+            DEFAULT_ALLOWED_CONTENT_TYPES if allowed_content_types is None else allowed_content_types
+        )
+        max_body_bytes = body_limit if max_body_bytes is None else max_body_bytes
+        connect = sagemaker_connect_timeout or cdk.Duration.millis(DEFAULT_SAGEMAKER_CONNECT_TIMEOUT_MS)
+        read = sagemaker_read_timeout or cdk.Duration.millis(DEFAULT_SAGEMAKER_READ_TIMEOUT_MS)
+        sagemaker_max_attempts = (
+            DEFAULT_SAGEMAKER_MAX_ATTEMPTS if sagemaker_max_attempts is None else sagemaker_max_attempts
+        )
+        memory_size = DEFAULT_MEMORY_SIZE if memory_size is None else memory_size
+        handler = DEFAULT_HANDLER if handler is None else handler
+        service_name = DEFAULT_SERVICE_NAME if service_name is None else service_name
+        metrics_namespace = DEFAULT_METRICS_NAMESPACE if metrics_namespace is None else metrics_namespace
+        log_level = "INFO" if log_level is None else log_level
         names = _variant_names(endpoint, variant_names)
         code_given = code is not None
         raise_if_problems(
@@ -336,14 +448,17 @@ class FrontDoor(Construct):
                     integration_timeout=integration_timeout,
                     waf=waf,
                 ),
+                *(_direct_problems(lambda_only, cors_allowed_origins) if integration == "direct" else []),
                 *_vpc_problems(
                     integration=integration, vpc=vpc, vpc_subnets=vpc_subnets, security_groups=security_groups
                 ),
                 *_private_endpoint_problems(private_endpoint),
+                *(_powertools_problems(cdk.Stack.of(self), powertools_layer_arn) if integration == "lambda" else []),
                 *(
                     _lambda_problems(
                         allowed_content_types=allowed_content_types,
                         max_body_bytes=max_body_bytes,
+                        max_body_limit=body_limit,
                         integration_timeout=integration_timeout,
                         connect=connect,
                         read=read,
@@ -405,7 +520,7 @@ class FrontDoor(Construct):
                 logging_level=execution_log_level,
                 data_trace_enabled=False,
                 access_log_destination=apigateway.LogGroupLogDestination(self.access_log_group),
-                access_log_format=apigateway.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
+                access_log_format=apigateway.AccessLogFormat.custom(ACCESS_LOG_FORMAT),
             ),
             default_cors_preflight_options=(
                 apigateway.CorsOptions(
@@ -430,7 +545,7 @@ class FrontDoor(Construct):
         self.request_validator = self.api.add_request_validator(
             "RequestValidator", validate_request_body=True, validate_request_parameters=True
         )
-        self._add_gateway_responses()
+        self._add_gateway_responses(cors_allowed_origins)
         method_options = self._auth(auth)
 
         invoke: apigateway.Integration
@@ -452,6 +567,8 @@ class FrontDoor(Construct):
                     "POWERTOOLS_SERVICE_NAME": service_name,
                     "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace,
                     "POWERTOOLS_LOG_LEVEL": log_level,
+                    "BINARY_MEDIA_TYPES": ",".join(binary_media_types),
+                    **({"CORS_ALLOWED_ORIGINS": ",".join(cors_allowed_origins)} if cors_allowed_origins else {}),
                 },
                 memory_size=memory_size,
                 reserved=reserved_concurrent_executions,
@@ -465,13 +582,20 @@ class FrontDoor(Construct):
             invoke_responses: list[apigateway.MethodResponse] | None = None
             health_responses: list[apigateway.MethodResponse] | None = None
         else:
-            direct = direct_integrations(self, endpoint=endpoint, timeout=integration_timeout)
+            direct = direct_integrations(
+                self,
+                endpoint=endpoint,
+                timeout=integration_timeout,
+                cors_origin=cors_allowed_origins[0] if cors_allowed_origins else None,
+            )
             self.integration_role = direct.role
             invoke, invoke_variant, health = direct.invoke, direct.invoke_variant, direct.health
             invoke_responses = list(direct.invoke_method_responses)
             health_responses = list(direct.health_method_responses)
 
         post_parameters = {"method.request.header.Content-Type": True, "method.request.header.Accept": False}
+        if integration == "direct":  # mapped to SageMaker's header; the Lambda proxy sees every header anyway
+            post_parameters["method.request.header.X-Amzn-SageMaker-Custom-Attributes"] = False
         root = self.api.root
         self.invocations_method = root.add_resource("invocations").add_method(
             "POST",
@@ -587,23 +711,36 @@ class FrontDoor(Construct):
         self.api_key = self.api.add_api_key("ApiKey", description=f"API key of {self.node.path}")
         self.usage_plan.add_api_key(self.api_key)
 
-    def _add_gateway_responses(self) -> None:
+    def _add_gateway_responses(self, cors_allowed_origins: Sequence[str]) -> None:
+        headers = {"Content-Type": "'application/json'"}
+        # A gateway response can only carry a static value: one origin (or "*"). With several the
+        # handler echoes the right one on its own answers, but API Gateway's errors carry none.
+        if len(cors_allowed_origins) == 1:
+            headers["Access-Control-Allow-Origin"] = f"'{cors_allowed_origins[0]}'"
         for name, code in _GATEWAY_RESPONSES.items():
             self.api.add_gateway_response(
                 f"GatewayResponse{name.title().replace('_', '')}",
                 type=getattr(apigateway.ResponseType, name),
-                response_headers={"Content-Type": "'application/json'"},
+                response_headers=headers,
                 templates={"application/json": GATEWAY_RESPONSE_TEMPLATE % code},
             )
 
     def _powertools_layer_arn(self) -> str:
         stack = cdk.Stack.of(self)
         region = stack.region
-        account = (
-            _POWERTOOLS_DEFAULT_ACCOUNT
-            if cdk.Token.is_unresolved(region)
-            else POWERTOOLS_LAYER_ACCOUNTS.get(region, _POWERTOOLS_DEFAULT_ACCOUNT)
-        )
+        account: str
+        if cdk.Token.is_unresolved(region):
+            mapping = stack.node.try_find_child("PowertoolsLayerAccounts")
+            if not isinstance(mapping, cdk.CfnMapping):
+                mapping = cdk.CfnMapping(
+                    stack,
+                    "PowertoolsLayerAccounts",
+                    mapping={r: {"account": a} for r, a in sorted(POWERTOOLS_LAYER_ACCOUNTS.items())},
+                    lazy=True,
+                )
+            account = mapping.find_in_map(region, "account")
+        else:
+            account = POWERTOOLS_LAYER_ACCOUNTS[region]  # checked by _powertools_problems
         return (
             f"arn:{stack.partition}:lambda:{region}:{account}:layer:{POWERTOOLS_LAYER_NAME}:{POWERTOOLS_LAYER_VERSION}"
         )
@@ -892,10 +1029,18 @@ ACCESS_LOG_FIELDS = {
     "integrationLatency": "$context.integration.latency",
     "integrationStatus": "$context.integration.status",
     "errorType": "$context.error.responseType",
-    "errorMessage": "$context.error.message",
+    # messageString is already a quoted, escaped JSON string: no quotes around it (see ACCESS_LOG_FORMAT).
+    "errorMessage": "$context.error.messageString",
     "wafResponseCode": "$context.wafResponseCode",
     "xrayTraceId": "$context.xrayTraceId",
 }
+
+
+#: The access log format: the fields as JSON, with ``$context.error.messageString`` unquoted (API Gateway
+#: puts the quotes in, and escapes the message, so a quote in it cannot break the line's JSON).
+ACCESS_LOG_FORMAT = json.dumps(ACCESS_LOG_FIELDS).replace(
+    '"$context.error.messageString"', "$context.error.messageString"
+)
 
 
 def _private_api_policy(endpoint: ec2.IInterfaceVpcEndpoint, auth: FrontDoorAuth) -> iam.PolicyDocument:
@@ -1083,10 +1228,45 @@ def _private_endpoint_problems(private_endpoint: object) -> list[str]:
     return []
 
 
+def _max_body_limit(endpoint: EndpointBase) -> int:
+    """Default and maximum ``max_body_bytes`` (``lambda`` mode) for this endpoint."""
+    if isinstance(endpoint, Endpoint) and endpoint.endpoint_config.is_serverless:
+        return SERVERLESS_MAX_BODY_BYTES
+    return MAX_BODY_BYTES
+
+
+def _direct_problems(lambda_only: dict[str, tuple[object, object]], cors_allowed_origins: Sequence[str]) -> list[str]:
+    """``direct`` mode has no function: every Lambda-only option set to a non-default value is a mistake."""
+    problems = [
+        f"{name}: {value!r} is not allowed with integration='direct'; it configures the Lambda function, "
+        "which direct mode does not have (leave it unset or use integration='lambda')"
+        for name, (value, default) in lambda_only.items()
+        if value is not None and value != default
+    ]
+    if len(cors_allowed_origins) > 1:
+        problems.append(
+            f"cors_allowed_origins: {list(cors_allowed_origins)!r} is not allowed with integration='direct'; "
+            "direct mode can only send one static Access-Control-Allow-Origin: give one origin (or '*'), "
+            "or use integration='lambda', whose handler echoes whichever listed origin asked"
+        )
+    return problems
+
+
+def _powertools_problems(stack: cdk.Stack, powertools_layer_arn: str | None) -> list[str]:
+    region = stack.region
+    if powertools_layer_arn is None and not cdk.Token.is_unresolved(region) and region not in POWERTOOLS_LAYER_ACCOUNTS:
+        return [
+            f"powertools_layer_arn: None is not allowed in region {region!r}; Powertools documents no layer "
+            "there: pass the ARN of a Powertools v3 python3.12/arm64 layer you can use in that region"
+        ]
+    return []
+
+
 def _lambda_problems(
     *,
     allowed_content_types: Sequence[str],
     max_body_bytes: int,
+    max_body_limit: int,
     integration_timeout: cdk.Duration,
     connect: cdk.Duration,
     read: cdk.Duration,
@@ -1108,7 +1288,15 @@ def _lambda_problems(
                 problems.append(
                     f"allowed_content_types: {content_type!r} is not allowed; expected a lower-case type/subtype"
                 )
-    problems += _integer("max_body_bytes", max_body_bytes, 1, MAX_BODY_BYTES, " (6 MiB, Lambda's payload limit)")
+    problems += _integer(
+        "max_body_bytes",
+        max_body_bytes,
+        1,
+        max_body_limit,
+        " (4 MiB: Serverless Inference's payload limit)"
+        if max_body_limit == SERVERLESS_MAX_BODY_BYTES
+        else " (Lambda's 6 MB event limit less 256 KiB, as base64)",
+    )
     problems += _integer("sagemaker_max_attempts", attempts, 1, 10)
     connect_ms, read_ms = connect.to_milliseconds(), read.to_milliseconds()
     if connect_ms <= 0:
@@ -1157,13 +1345,14 @@ def _lambda_problems(
 
 
 def client_budget_ms(*, connect_ms: float, read_ms: float, attempts: int) -> float:
-    """Worst-case time of one boto3 call: every attempt times out, plus the largest back-offs.
+    """Worst-case time of one ``InvokeEndpoint`` call: every attempt times out, plus the largest back-offs.
 
-    botocore's ``standard`` retry mode waits at most ``min(2 ** (n - 1), 20)`` s before retry ``n``,
-    plus up to 5 s when the service sends ``x-amz-retry-after``. The handler (``lambda/front_door``)
-    computes the same budget and refuses to start when it exceeds the API Gateway limit minus 2 s.
+    The handler retries by hand (botocore's retries are off) and waits at most
+    ``min(100 ms × 2**n, 1 s) + 100 ms`` of jitter before retry ``n`` (0-based). The handler
+    (``lambda/front_door``) computes the same budget and refuses to start when it exceeds the API
+    Gateway limit minus 2 s.
     """
-    backoff = sum(min(1_000 * (1 << n), _MAX_BACKOFF_MS) + _RETRY_AFTER_EXTRA_MS for n in range(attempts - 1))
+    backoff = sum(min(_BACKOFF_BASE_MS * (1 << n), _BACKOFF_CAP_MS) + _BACKOFF_JITTER_MS for n in range(attempts - 1))
     return attempts * (connect_ms + read_ms) + backoff
 
 

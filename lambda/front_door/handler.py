@@ -7,7 +7,10 @@ Routes
 ``POST /variants/{variant}/invocations``
     The same, pinned to one production variant (``TargetVariant``).
 ``GET /health``
-    ``DescribeEndpoint``: 200 ``{"status": "InService", ...}`` or 503.
+    ``DescribeEndpoint``: 200 ``{"status": ..., "variants": [...]}`` while the
+    endpoint serves traffic (``InService``, ``Updating``, ``SystemUpdating``,
+    ``RollingBack``, ``UpdateRollbackFailed``), else 503 (``Creating``,
+    ``OutOfService``, ``Deleting``, ``Failed`` or anything unknown).
 
 Anything else is a JSON 404 (unknown path) or 405 (known path, wrong method).
 
@@ -26,21 +29,41 @@ Environment variables
     outside this list is a 404 without calling SageMaker.  When unset, the
     variant name is only checked for SageMaker's syntax and SageMaker's
     ``ValidationError`` about an unknown variant becomes the 404.
-``MAX_BODY_BYTES`` (default 6291456 = 6 MiB, the Lambda payload limit)
-    Largest decoded request body accepted; larger is a 413.  1..6291456.
+``MAX_BODY_BYTES`` (default and maximum 4521984)
+    Largest decoded request body accepted; larger is a 413.  Lambda's 6 MB
+    (6291456-byte) synchronous payload limit applies to the whole event JSON,
+    and binary bodies arrive base64-encoded (4/3 larger), so the maximum is
+    (6291456 - 262144 for the event envelope) * 3 // 4 = 4521984.  A body
+    just over it still fits in the event, so the 413 can actually be sent.
 ``ALLOWED_CONTENT_TYPES``
     Comma-separated media types accepted in ``Content-Type`` (parameters
     such as ``charset`` are ignored; ``type/*`` wildcards allowed).  Default
     ``application/json,text/csv,application/x-npy,image/jpeg,image/png,
     application/octet-stream``.
 ``SAGEMAKER_CONNECT_TIMEOUT`` / ``SAGEMAKER_READ_TIMEOUT`` (seconds, default 1 / 9)
-``SAGEMAKER_MAX_ATTEMPTS`` (default 2: one retry, botocore "standard" mode)
+``SAGEMAKER_MAX_ATTEMPTS`` (default 2: one retry)
+    botocore's own retries are off (``total_max_attempts=1``): a read timeout
+    is never retried (the model may still be working, a retry would run the
+    inference twice), nor is a ``ModelError``.  Only throttling (HTTP 429 /
+    ``ThrottlingException``), ``ServiceUnavailable`` /
+    ``ModelNotReadyException`` / HTTP 503 and connection failures
+    (``ConnectTimeoutError``, ``EndpointConnectionError``) are retried, after
+    ``min(0.1 * 2**i, 1)`` s plus up to 0.1 s of jitter.
     Together they bound :data:`WORST_CASE_BUDGET_SECONDS` (see
     :func:`worst_case_budget`), which must not exceed
     :data:`MAX_BUDGET_SECONDS` (API Gateway's 29 s integration timeout less
     2 s of headroom); otherwise the module refuses to load.
 ``HEALTH_CACHE_SECONDS`` (default 5; 0 disables)
     How long a ``DescribeEndpoint`` result is reused by ``GET /health``.
+``CORS_ALLOWED_ORIGINS`` (optional)
+    Comma-separated origins (or ``*``).  When the request's ``Origin`` is one
+    of them, every answer (errors too) carries ``Access-Control-Allow-Origin``
+    (that origin, or ``*``) and ``Vary: Origin``.
+``BINARY_MEDIA_TYPES`` (optional)
+    The REST API's binary media types.  When set and the model answers with a
+    binary (non-text) type, the request's first ``Accept`` media type must
+    match one of them, or API Gateway would hand the client base64 text: the
+    answer is then a 406 ``NotAcceptable`` instead.
 ``POWERTOOLS_SERVICE_NAME`` (default ``sagemaker-front-door``),
 ``POWERTOOLS_METRICS_NAMESPACE`` (default ``SageMakerFrontDoor``),
 ``POWERTOOLS_LOG_LEVEL`` (default ``INFO``)
@@ -65,6 +88,7 @@ import json
 import logging
 import math
 import os
+import random
 import re
 import time
 import traceback
@@ -83,20 +107,31 @@ from botocore.config import Config  # type: ignore[import-untyped]
 API_GATEWAY_TIMEOUT_SECONDS: Final = 29.0
 MAX_BUDGET_SECONDS: Final = API_GATEWAY_TIMEOUT_SECONDS - 2.0
 LAMBDA_PAYLOAD_LIMIT_BYTES: Final = 6_291_456
+#: Room left in the Lambda event for everything but the body (headers, request context ...).
+EVENT_ENVELOPE_BYTES: Final = 262_144
+#: The largest body whose base64 form still fits in a Lambda event: 4521984.
+MAX_BODY_LIMIT_BYTES: Final = (LAMBDA_PAYLOAD_LIMIT_BYTES - EVENT_ENVELOPE_BYTES) * 3 // 4
 DEFAULT_ALLOWED_CONTENT_TYPES: Final = (
     "application/json,text/csv,application/x-npy,image/jpeg,image/png,application/octet-stream"
 )
 MAX_MESSAGE_CHARS: Final = 1024  # upstream error messages are cut to this
-# botocore "standard" retries: the i-th retry (i = 1, 2, ...) sleeps up to
-# min(2 ** (i - 1), 20) s for throttling errors, plus up to 5 s more if the
-# service sends x-amz-retry-after (botocore/retries/standard.py).
-_BACKOFF_CAP_SECONDS: Final = 20.0
-_RETRY_AFTER_EXTRA_SECONDS: Final = 5.0
+# Our own retries (botocore's are off): retry i (0, 1, ...) sleeps
+# min(0.1 * 2 ** i, 1) s plus up to 0.1 s of jitter.
+BACKOFF_BASE_SECONDS: Final = 0.1
+BACKOFF_CAP_SECONDS: Final = 1.0
+BACKOFF_JITTER_SECONDS: Final = 0.1
+#: EndpointStatus values while the endpoint still serves traffic (DescribeEndpoint docs).
+SERVING_STATUSES: Final = frozenset({"InService", "Updating", "SystemUpdating", "RollingBack", "UpdateRollbackFailed"})
+
+
+def backoff_seconds(retry: int) -> float:
+    """The sleep before retry ``retry`` (0-based), jitter excluded."""
+    return min(BACKOFF_BASE_SECONDS * 2.0**retry, BACKOFF_CAP_SECONDS)
 
 
 def worst_case_budget(connect_timeout: float, read_timeout: float, attempts: int) -> float:
     """Longest an ``InvokeEndpoint`` call can take, retries included, in seconds."""
-    backoff = sum(min(2.0**i, _BACKOFF_CAP_SECONDS) + _RETRY_AFTER_EXTRA_SECONDS for i in range(attempts - 1))
+    backoff = sum(backoff_seconds(i) + BACKOFF_JITTER_SECONDS for i in range(attempts - 1))
     return attempts * (connect_timeout + read_timeout) + backoff
 
 
@@ -121,9 +156,7 @@ ENDPOINT_NAME: Final = os.environ.get("ENDPOINT_NAME", "").strip()
 if not ENDPOINT_NAME:
     raise ValueError("ENDPOINT_NAME must be set")
 VARIANT_NAMES: Final = _env_list("VARIANT_NAMES")
-MAX_BODY_BYTES: Final = int(
-    _env_number("MAX_BODY_BYTES", LAMBDA_PAYLOAD_LIMIT_BYTES, 1, LAMBDA_PAYLOAD_LIMIT_BYTES, integer=True)
-)
+MAX_BODY_BYTES: Final = int(_env_number("MAX_BODY_BYTES", MAX_BODY_LIMIT_BYTES, 1, MAX_BODY_LIMIT_BYTES, integer=True))
 ALLOWED_CONTENT_TYPES: Final = frozenset(
     t.lower() for t in _env_list("ALLOWED_CONTENT_TYPES", DEFAULT_ALLOWED_CONTENT_TYPES)
 )
@@ -131,6 +164,8 @@ CONNECT_TIMEOUT: Final = _env_number("SAGEMAKER_CONNECT_TIMEOUT", 1.0, 0.01, MAX
 READ_TIMEOUT: Final = _env_number("SAGEMAKER_READ_TIMEOUT", 9.0, 0.01, MAX_BUDGET_SECONDS)
 MAX_ATTEMPTS: Final = int(_env_number("SAGEMAKER_MAX_ATTEMPTS", 2, 1, 10, integer=True))
 HEALTH_CACHE_SECONDS: Final = _env_number("HEALTH_CACHE_SECONDS", 5.0, 0.0, 3600.0)
+CORS_ALLOWED_ORIGINS: Final = _env_list("CORS_ALLOWED_ORIGINS")
+BINARY_MEDIA_TYPES: Final = frozenset(t.lower() for t in _env_list("BINARY_MEDIA_TYPES"))
 WORST_CASE_BUDGET_SECONDS: Final = worst_case_budget(CONNECT_TIMEOUT, READ_TIMEOUT, MAX_ATTEMPTS)
 if WORST_CASE_BUDGET_SECONDS > MAX_BUDGET_SECONDS:
     raise ValueError(
@@ -159,7 +194,8 @@ runtime = boto3.client(
     config=Config(
         connect_timeout=CONNECT_TIMEOUT,
         read_timeout=READ_TIMEOUT,
-        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+        # One attempt per call: _invoke_with_retries() decides what is worth another.
+        retries={"mode": "standard", "total_max_attempts": 1},
     ),
 )
 _cold_start = True
@@ -201,6 +237,19 @@ def _content_type_allowed(media: str) -> bool:
         media in ALLOWED_CONTENT_TYPES
         or media.split("/", 1)[0] + "/*" in ALLOWED_CONTENT_TYPES
         or "*/*" in ALLOWED_CONTENT_TYPES
+    )
+
+
+def _binary_accept(accept: str | None) -> bool:
+    """Whether API Gateway turns a base64 answer back into bytes: the first ``Accept`` media type
+    must match a binary media type (``type/*`` and ``*/*`` entries match as wildcards)."""
+    if not accept:
+        return False
+    first = _media_type(accept.split(",", 1)[0])
+    return (
+        first in BINARY_MEDIA_TYPES
+        or first.split("/", 1)[0] + "/*" in BINARY_MEDIA_TYPES
+        or "*/*" in BINARY_MEDIA_TYPES
     )
 
 
@@ -338,6 +387,36 @@ def _sagemaker_error(exc: boto_errors.ClientError, variant: str | None) -> HttpE
     return HttpError(500, "InternalError", "Internal server error")
 
 
+def _retryable(exc: Exception) -> bool:
+    """Throttling, 503-ish answers and failed connections: the request never reached the model."""
+    if isinstance(exc, boto_errors.ClientError):
+        code = exc.response.get("Error", {}).get("Code", "")
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return (
+            code in _THROTTLING_CODES
+            or code in ("ServiceUnavailable", "ModelNotReadyException")
+            or (status in (429, 503) and code != "ModelError")
+        )
+    # Never a read timeout (ReadTimeoutError): the model may still be working on the request.
+    return isinstance(exc, (boto_errors.ConnectTimeoutError, boto_errors.EndpointConnectionError))
+
+
+def _invoke_with_retries(kwargs: dict[str, Any], log: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    """``InvokeEndpoint`` and read the body, retrying only what :func:`_retryable` allows."""
+    attempt = 0
+    while True:
+        attempt += 1
+        log["attempts"] = attempt
+        try:
+            result = runtime.invoke_endpoint(**kwargs)
+            payload: bytes = result["Body"].read()
+            return result, payload
+        except (boto_errors.ClientError, boto_errors.BotoCoreError) as exc:
+            if attempt >= MAX_ATTEMPTS or not _retryable(exc):
+                raise
+        time.sleep(backoff_seconds(attempt - 1) + random.uniform(0, BACKOFF_JITTER_SECONDS))
+
+
 def _transport_error(exc: boto_errors.BotoCoreError) -> HttpError:
     if isinstance(exc, (boto_errors.ReadTimeoutError, boto_errors.ConnectTimeoutError)):
         return HttpError(504, "UpstreamTimeout", "The model did not answer in time")
@@ -368,8 +447,7 @@ def _invoke(event: dict[str, Any], variant: str | None, log: dict[str, Any]) -> 
     if variant is not None:
         kwargs["TargetVariant"] = log["variant"] = variant
     try:
-        result = runtime.invoke_endpoint(**kwargs)
-        payload: bytes = result["Body"].read()
+        result, payload = _invoke_with_retries(kwargs, log)
     except boto_errors.ClientError as exc:
         log["upstream_error"] = exc.response.get("Error", {}).get("Code", "")
         raise _sagemaker_error(exc, variant) from None
@@ -391,6 +469,13 @@ def _invoke(event: dict[str, Any], variant: str | None, log: dict[str, Any]) -> 
             text = payload.decode()
         except UnicodeDecodeError:
             text = None
+    if text is None and BINARY_MEDIA_TYPES and not _binary_accept(accept):
+        raise HttpError(
+            406,
+            "NotAcceptable",
+            f"The model answered {_media_type(out_type)[:64]}, a binary type: send an Accept header whose first "
+            "media type is one of the API's binary media types (e.g. Accept: image/png) to receive it as bytes",
+        )
     encoded = text if text is not None else base64.b64encode(payload).decode("ascii")
     if len(encoded) > LAMBDA_PAYLOAD_LIMIT_BYTES - 64 * 1024:
         raise HttpError(502, "ResponseTooLarge", "The model's response exceeds the Lambda payload limit")
@@ -426,7 +511,7 @@ def _health(log: dict[str, Any]) -> dict[str, Any]:
         _health_cache = (now, str(described.get("EndpointStatus", "Unknown")), variants)
     _, status, variants = _health_cache
     log["endpoint_status"] = status
-    if status != "InService":
+    if status not in SERVING_STATUSES:
         raise HttpError(503, "EndpointNotInService", f"Endpoint status is {status}", {"Retry-After": "30"})
     return {
         "statusCode": 200,
@@ -482,6 +567,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         logger.error("Unhandled error", extra={"error_type": type(exc).__name__, "frames": frames})
         log["error_code"] = "InternalError"
         response = _error_response(HttpError(500, "InternalError", "Internal server error"), request_id)
+    origin = _headers(event).get("origin") if CORS_ALLOWED_ORIGINS else None
+    if origin and (origin in CORS_ALLOWED_ORIGINS or "*" in CORS_ALLOWED_ORIGINS):
+        response["headers"]["Access-Control-Allow-Origin"] = "*" if "*" in CORS_ALLOWED_ORIGINS else origin
+        response["headers"]["Vary"] = "Origin"
     log["status"] = response["statusCode"]
     latency_ms = (time.perf_counter() - started) * 1000.0
     log["latency_ms"] = round(latency_ms, 3)

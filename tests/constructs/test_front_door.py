@@ -111,6 +111,9 @@ def _build() -> dict[str, tuple[cdk.Stack, FrontDoor]]:
     )
     add("Imported", env=cdk.Environment(account="123456789012", region="eu-west-1"), imported=True)
     add("China", env=cdk.Environment(account="123456789012", region="cn-north-1"))
+    add("GovCloud", env=cdk.Environment(account="123456789012", region="us-gov-west-1"))
+    add("DirectCors", integration="direct", cors_allowed_origins=["https://app.example.com"])
+    add("Origins", cors_allowed_origins=["https://a.example.com", "https://b.example.com"])
     add("LayerOverride", powertools_layer_arn="arn:aws:lambda:eu-west-1:123456789012:layer:mine:3")
     return built
 
@@ -270,7 +273,13 @@ def test_stage_throttling_logging_tracing_and_access_logs(templates: dict[str, d
     ]
     access_log_id = next(k for k in _of_type(template, "AWS::Logs::LogGroup") if k.startswith("FrontDoorAccessLogs"))
     assert stage["AccessLogSetting"]["DestinationArn"] == {"Fn::GetAtt": [access_log_id, "Arn"]}
-    log_format = json.loads(stage["AccessLogSetting"]["Format"])
+    raw_format = stage["AccessLogSetting"]["Format"]
+    # messageString comes quoted and escaped from API Gateway: unquoted here, so a quote in the message
+    # cannot break the line's JSON.
+    assert '"errorMessage": $context.error.messageString,' in raw_format
+    assert '$context.error.message"' not in raw_format
+    log_format = json.loads(raw_format.replace("$context.error.messageString", '"a \\"quoted\\" message"'))
+    assert log_format["errorMessage"] == 'a "quoted" message'
     assert log_format["requestId"] == "$context.requestId"
     assert log_format["status"] == "$context.status"
     assert log_format["integrationLatency"] == "$context.integration.latency"
@@ -368,7 +377,7 @@ def test_function_runtime_arch_tracing_logging_and_environment(templates: dict[s
     assert fn["Environment"]["Variables"] == {
         "ENDPOINT_NAME": {"Fn::GetAtt": [_endpoint_id(template), "EndpointName"]},
         "VARIANT_NAMES": "champion,challenger",
-        "MAX_BODY_BYTES": "6291456",
+        "MAX_BODY_BYTES": "4194304",  # a serverless endpoint: Serverless Inference's 4 MB payload limit
         "ALLOWED_CONTENT_TYPES": "application/json,text/csv,application/x-npy,application/octet-stream,"
         "image/jpeg,image/png",
         "SAGEMAKER_CONNECT_TIMEOUT": "1",
@@ -377,14 +386,32 @@ def test_function_runtime_arch_tracing_logging_and_environment(templates: dict[s
         "POWERTOOLS_SERVICE_NAME": "front-door",
         "POWERTOOLS_METRICS_NAMESPACE": "SageMakerServing",
         "POWERTOOLS_LOG_LEVEL": "INFO",
+        "BINARY_MEDIA_TYPES": "image/*,application/octet-stream,application/x-npy",
     }
     (layer,) = fn["Layers"]
+    # Region unresolved: the publisher account comes from a region-keyed mapping, as the partition does.
+    find = {"Fn::FindInMap": ["PowertoolsLayerAccounts", {"Ref": "AWS::Region"}, "account"]}
     assert layer == {
         "Fn::Join": [
             "",
-            ["arn:", {"Ref": "AWS::Partition"}, ":lambda:", {"Ref": "AWS::Region"}, f":017000801446:layer:{LAYER}"],
+            ["arn:", {"Ref": "AWS::Partition"}, ":lambda:", {"Ref": "AWS::Region"}, ":", find, f":layer:{LAYER}"],
         ]
     }
+    mapping = template["Mappings"]["PowertoolsLayerAccounts"]
+    assert mapping["cn-north-1"] == {"account": "498634801083"}
+    assert mapping["us-gov-east-1"] == {"account": "165087284144"}
+    assert mapping["us-gov-west-1"] == {"account": "165093116878"}
+    assert mapping["eu-west-1"] == mapping["us-east-1"] == {"account": "017000801446"}
+    assert "cn-northwest-1" not in mapping  # not documented by Powertools: powertools_layer_arn is required
+
+
+def test_max_body_bytes_default_leaves_room_for_base64_in_the_lambda_event(
+    templates: dict[str, dict[str, Any]],
+) -> None:
+    # Not serverless (an import): (6 291 456 - 262 144) * 3 // 4, so a base64 body over it still fits the event.
+    env = _one(templates["Imported"], "AWS::Lambda::Function")["Environment"]["Variables"]
+    assert env["MAX_BODY_BYTES"] == "4521984"
+    assert (4_521_984 + 2) // 3 * 4 + 262_144 == 6_291_456
 
 
 def test_function_settings_are_configurable(templates: dict[str, dict[str, Any]]) -> None:
@@ -394,6 +421,8 @@ def test_function_settings_are_configurable(templates: dict[str, dict[str, Any]]
     assert fn["Timeout"] == 20
     env = fn["Environment"]["Variables"]
     assert env["MAX_BODY_BYTES"] == "1000000"
+    assert env["CORS_ALLOWED_ORIGINS"] == "https://app.example.com"
+    assert env["BINARY_MEDIA_TYPES"] == "image/png"
     assert env["ALLOWED_CONTENT_TYPES"] == "application/json"
     assert (env["SAGEMAKER_CONNECT_TIMEOUT"], env["SAGEMAKER_READ_TIMEOUT"]) == ("1.5", "4")
 
@@ -418,9 +447,12 @@ def test_timeouts_keep_the_client_budget_inside_the_integration_timeout(
 
 
 def test_client_budget_counts_attempts_and_backoff() -> None:
-    # Defaults: 2 attempts of (1 s + 9 s), 1 s back-off + up to 5 s retry-after: fits 29 s - 2 s.
-    assert client_budget_ms(connect_ms=1000, read_ms=9000, attempts=2) == 26_000
-    assert client_budget_ms(connect_ms=1000, read_ms=1000, attempts=3) == 6_000 + (1_000 + 5_000) + (2_000 + 5_000)
+    # Defaults: 2 attempts of (1 s + 9 s), 100 ms back-off + up to 100 ms jitter: fits 29 s - 2 s.
+    assert client_budget_ms(connect_ms=1000, read_ms=9000, attempts=2) == 20_200
+    assert client_budget_ms(connect_ms=1000, read_ms=1000, attempts=3) == 6_000 + (100 + 100) + (200 + 100)
+    assert client_budget_ms(connect_ms=0, read_ms=0, attempts=8) - client_budget_ms(
+        connect_ms=0, read_ms=0, attempts=7
+    ) == (1_000 + 100)  # 100 ms * 2**6 is capped at 1 s
     assert client_budget_ms(connect_ms=1000, read_ms=1000, attempts=1) == 2_000
 
 
@@ -480,6 +512,8 @@ def test_powertools_layer_per_region_and_override(templates: dict[str, dict[str,
 
     assert layer("Imported") == partitioned(f":lambda:eu-west-1:017000801446:layer:{LAYER}")
     assert layer("China") == partitioned(f":lambda:cn-north-1:498634801083:layer:{LAYER}")
+    assert layer("GovCloud") == partitioned(f":lambda:us-gov-west-1:165093116878:layer:{LAYER}")
+    assert "Mappings" not in templates["China"]  # a known region needs no mapping
     assert layer("LayerOverride") == "arn:aws:lambda:eu-west-1:123456789012:layer:mine:3"
 
 
@@ -635,15 +669,19 @@ def test_public_attributes_url_and_metrics(
         ({"allowed_content_types": []}, "allowed_content_types: [] is not allowed"),
         ({"allowed_content_types": ["json"]}, "allowed_content_types: 'json' is not allowed"),
         ({"max_body_bytes": 7 * 1024 * 1024}, "max_body_bytes: 7340032 is not allowed; must be an integer from 1 to"),
+        (
+            {"max_body_bytes": 4 * 1024 * 1024 + 1},
+            "max_body_bytes: 4194305 is not allowed; must be an integer from 1 to 4194304 (4 MiB: Serverless",
+        ),
         ({"sagemaker_max_attempts": 0}, "sagemaker_max_attempts: 0 is not allowed"),
         (
             {"sagemaker_read_timeout": cdk.Duration.seconds(20)},
-            "sagemaker timeouts: 2 attempt(s) × (1000 ms connect + 20000 ms read) + back-off = 48000 ms is not "
+            "sagemaker timeouts: 2 attempt(s) × (1000 ms connect + 20000 ms read) + back-off = 42200 ms is not "
             "allowed; must be ≤ 27000 ms",
         ),
         (
             {"integration_timeout": cdk.Duration.seconds(10)},
-            "back-off = 26000 ms is not allowed; must be ≤ 8000 ms",
+            "back-off = 20200 ms is not allowed; must be ≤ 8000 ms",
         ),
         ({"sagemaker_connect_timeout": cdk.Duration.seconds(0)}, "sagemaker_connect_timeout: 0 ms is not allowed"),
         ({"memory_size": 100}, "memory_size: 100 is not allowed; must be an integer from 128 to 10240"),
@@ -665,15 +703,55 @@ def test_an_imported_endpoint_needs_variant_names(stack: cdk.Stack) -> None:
         FrontDoor(stack, "FrontDoor", endpoint=endpoint)
 
 
-def test_direct_mode_ignores_lambda_only_settings(stack: cdk.Stack) -> None:
-    # Client timeouts, body limits and the code asset belong to the function; direct mode has none.
+LAMBDA_ONLY = {
+    "allowed_content_types": ["application/json"],
+    "max_body_bytes": 1_000,
+    "sagemaker_connect_timeout": cdk.Duration.seconds(2),
+    "sagemaker_read_timeout": cdk.Duration.seconds(60),
+    "sagemaker_max_attempts": 3,
+    "memory_size": 512,
+    "reserved_concurrent_executions": 5,
+    "code": lambda_.Code.from_inline("def handler(event, context): pass"),
+    "handler": "main.handler",
+    "powertools_layer_arn": "arn:aws:lambda:eu-west-1:123456789012:layer:mine:3",
+    "service_name": "svc",
+    "metrics_namespace": "Mine",
+    "log_level": "DEBUG",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAMBDA_ONLY))
+def test_direct_mode_refuses_each_lambda_only_setting(stack: cdk.Stack, name: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        FrontDoor(stack, "FrontDoor", endpoint=_endpoint(stack), integration="direct", **{name: LAMBDA_ONLY[name]})
+    (problem,) = info.value.problems
+    assert problem.startswith(f"{name}: ") and "is not allowed with integration='direct'" in problem
+
+
+def test_direct_mode_names_every_lambda_only_setting_at_once(stack: cdk.Stack) -> None:
+    with pytest.raises(ValidationError) as info:
+        FrontDoor(stack, "FrontDoor", endpoint=_endpoint(stack), integration="direct", **LAMBDA_ONLY)
+    assert sorted(p.split(":", 1)[0] for p in info.value.problems) == sorted(LAMBDA_ONLY)
+
+
+def test_direct_mode_accepts_lambda_only_settings_at_their_defaults(stack: cdk.Stack) -> None:
+    """What a caller that always passes every option (like the reference stack) sends."""
     FrontDoor(
         stack,
         "FrontDoor",
         endpoint=_endpoint(stack),
         integration="direct",
-        sagemaker_read_timeout=cdk.Duration.seconds(60),
-        max_body_bytes=10**9,
+        allowed_content_types=list(front_door_module.DEFAULT_ALLOWED_CONTENT_TYPES),
+        sagemaker_connect_timeout=cdk.Duration.millis(1000),
+        sagemaker_read_timeout=cdk.Duration.seconds(9),
+        sagemaker_max_attempts=2,
+        memory_size=256,
+        handler="handler.handler",
+        service_name="front-door",
+        metrics_namespace="SageMakerServing",
+        log_level="INFO",
+        reserved_concurrent_executions=None,
+        powertools_layer_arn=None,
     )
 
 
@@ -791,3 +869,86 @@ def test_acknowledgements_follow_the_configuration(built: dict[str, tuple[cdk.St
     assert not any(r.startswith("AwsSolutions-IAM4[") for r in default)
     direct = rules("Direct")  # no function: no function acknowledgements
     assert not any("Lambda" in r or r == "AwsSolutions-L1" for r in direct)
+
+
+def test_powertools_layer_needs_an_arn_where_powertools_documents_none() -> None:
+    stack = cdk.Stack(cdk.App(), "Ningxia", env=cdk.Environment(account="123456789012", region="cn-northwest-1"))
+    with pytest.raises(ValidationError, match=re.escape("powertools_layer_arn: None is not allowed in region")):
+        FrontDoor(stack, "FrontDoor", endpoint=_endpoint(stack))
+    given = cdk.Stack(cdk.App(), "Given", env=cdk.Environment(account="123456789012", region="cn-northwest-1"))
+    FrontDoor(
+        given,
+        "FrontDoor",
+        endpoint=_endpoint(given),
+        powertools_layer_arn="arn:aws-cn:lambda:cn-northwest-1:123456789012:layer:powertools:1",
+    )
+
+
+# --- review fixes: health, direct-mode headers, CORS -------------------------------------------
+
+
+def test_direct_health_is_200_while_the_endpoint_serves(templates: dict[str, dict[str, Any]]) -> None:
+    health = _methods(templates["Direct"])[("GET", "/health")]["Integration"]
+    template = health["IntegrationResponses"][0]["ResponseTemplates"]["application/json"]
+    condition = template.splitlines()[1]
+    serving = ["InService", "Updating", "SystemUpdating", "RollingBack", "UpdateRollbackFailed"]
+    assert condition == "#if(" + " && ".join(f'"$status" != "{s}"' for s in serving) + ")"
+    for status in ("Creating", "OutOfService", "Deleting", "Failed"):
+        assert f'"{status}"' not in template
+
+
+def test_direct_mode_headers_match_the_lambda_mode(templates: dict[str, dict[str, Any]]) -> None:
+    methods = _methods(templates["Direct"])
+    invoke = methods[("POST", "/invocations")]
+    ok = next(r for r in invoke["Integration"]["IntegrationResponses"] if r["StatusCode"] == "200")
+    assert ok["ResponseParameters"]["method.response.header.X-Invoked-Production-Variant"] == (
+        "integration.response.header.X-Amzn-Invoked-Production-Variant"
+    )
+    assert ok["ResponseParameters"]["method.response.header.X-Amzn-SageMaker-Custom-Attributes"] == (
+        "integration.response.header.X-Amzn-SageMaker-Custom-Attributes"
+    )
+    assert "X-Amzn-Invoked-Production-Variant" not in json.dumps(invoke["MethodResponses"])
+    for path in ("/invocations", "/variants/{variant}/invocations"):
+        method = methods[("POST", path)]
+        assert method["RequestParameters"]["method.request.header.X-Amzn-SageMaker-Custom-Attributes"] is False
+        assert method["Integration"]["RequestParameters"][
+            "integration.request.header.X-Amzn-SageMaker-Custom-Attributes"
+        ] == ("method.request.header.X-Amzn-SageMaker-Custom-Attributes")
+    assert "Access-Control" not in json.dumps(templates["Direct"])
+
+
+def test_direct_mode_cors_sends_the_origin_on_every_answer(templates: dict[str, dict[str, Any]]) -> None:
+    header = "method.response.header.Access-Control-Allow-Origin"
+    methods = _methods(templates["DirectCors"])
+    for key in (("POST", "/invocations"), ("POST", "/variants/{variant}/invocations"), ("GET", "/health")):
+        responses = methods[key]["Integration"]["IntegrationResponses"]
+        assert {r["ResponseParameters"][header] for r in responses} == {"'https://app.example.com'"}
+        assert all(m["ResponseParameters"][header] is True for m in methods[key]["MethodResponses"])
+
+
+def test_direct_mode_refuses_several_cors_origins(stack: cdk.Stack) -> None:
+    with pytest.raises(ValidationError, match=re.escape("direct mode can only send one static")):
+        FrontDoor(
+            stack,
+            "FrontDoor",
+            endpoint=_endpoint(stack),
+            integration="direct",
+            cors_allowed_origins=["https://a.example.com", "https://b.example.com"],
+        )
+
+
+def test_gateway_responses_carry_a_single_cors_origin(templates: dict[str, dict[str, Any]]) -> None:
+    def headers(name: str) -> list[dict[str, str]]:
+        return [
+            r["Properties"]["ResponseParameters"]
+            for r in _of_type(templates[name], "AWS::ApiGateway::GatewayResponse").values()
+        ]
+
+    for name in ("Extras", "DirectCors"):
+        for params in headers(name):
+            assert params["gatewayresponse.header.Access-Control-Allow-Origin"] == "'https://app.example.com'"
+    # Several origins: no static value is right for all of them (documented); the handler echoes its own.
+    for params in headers("Origins"):
+        assert "gatewayresponse.header.Access-Control-Allow-Origin" not in params
+    env = _one(templates["Origins"], "AWS::Lambda::Function")["Environment"]["Variables"]
+    assert env["CORS_ALLOWED_ORIGINS"] == "https://a.example.com,https://b.example.com"

@@ -14,6 +14,7 @@ import itertools
 import json
 import socket
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,8 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, fake: FakeSageMaker) -> FakeSageMak
         "SAGEMAKER_CONNECT_TIMEOUT",
         "SAGEMAKER_READ_TIMEOUT",
         "SAGEMAKER_MAX_ATTEMPTS",
+        "CORS_ALLOWED_ORIGINS",
+        "BINARY_MEDIA_TYPES",
         "POWERTOOLS_LOGGER_LOG_EVENT",
         "POWERTOOLS_METRICS_DISABLED",
         "POWERTOOLS_DEV",
@@ -127,9 +130,10 @@ def load_handler(monkeypatch: pytest.MonkeyPatch, aws_env: FakeSageMaker) -> Loa
 
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Skip botocore's retry backoff sleeps, recording how long each would have been."""
+    """Skip the handler's retry backoff sleeps (and botocore's, were it to retry), recording each."""
     recorded: list[float] = []
     monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=recorded.append))
+    monkeypatch.setattr(time, "sleep", recorded.append)
     return recorded
 
 

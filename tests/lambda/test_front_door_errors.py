@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -100,10 +101,30 @@ def test_structured_json_suffix_types_are_syntax_checked(
     assert len(fake.requests_for(INVOKE)) == 1
 
 
-def test_default_max_body_is_the_6_mib_lambda_limit(frontdoor: Any) -> None:
-    assert frontdoor.module.MAX_BODY_BYTES == 6 * 1024 * 1024
-    response = frontdoor.post(body=b"\x00" * (6 * 1024 * 1024 + 1), headers={"Content-Type": "application/x-npy"})
+def test_default_max_body_leaves_room_for_base64_in_the_lambda_event(
+    frontdoor: Any, fake: FakeSageMaker, make_event: Callable[..., dict[str, Any]]
+) -> None:
+    """A body over the limit still fits Lambda's 6 MB event once base64-encoded, so the 413 is reachable;
+    the base64 pre-check answers it before decoding."""
+    limit = 4_521_984
+    assert limit == frontdoor.module.MAX_BODY_BYTES
+    over = make_event("POST", "/invocations", body=b"\x00" * (limit + 1), headers={"Content-Type": "application/x-npy"})
+    assert len(json.dumps(over)) < 6_291_456  # Lambda would deliver this event
+
+    response = frontdoor.call(over)
+
     assert response.status == 413
+    assert response.error() == ("PayloadTooLarge", f"Body exceeds {limit} bytes")
+    assert fake.requests_for(INVOKE) == []
+
+
+def test_largest_binary_body_is_accepted(frontdoor: Any, fake: FakeSageMaker) -> None:
+    response = frontdoor.post(
+        body=b"\x00" * 4_521_984,
+        headers={"Content-Type": "application/octet-stream", "Accept": "application/json"},
+    )
+    assert response.status == 200
+    assert len(fake.requests_for(INVOKE)[0].body) == 4_521_984
 
 
 # --------------------------------------------------------------------------
@@ -184,7 +205,8 @@ def test_throttling_is_retried_then_429_with_retry_after(
     assert response.headers["Retry-After"] == "1"
     assert response.error()[0] == "Throttled"
     assert len(fake.requests_for(INVOKE)) == 3  # the server saw every attempt
-    assert len(sleeps) == 2 and all(0 <= s <= 2**i for i, s in enumerate(sleeps))
+    # Bounded backoff: min(0.1 * 2**i, 1) s + up to 0.1 s jitter.
+    assert len(sleeps) == 2 and all(0.1 * 2**i <= s <= 0.1 * 2**i + 0.1 for i, s in enumerate(sleeps))
 
 
 def test_throttling_then_success_is_transparent(
@@ -209,17 +231,20 @@ def test_unmodeled_429_is_429(frontdoor_factory: Callable[..., Any], fake: FakeS
 
     assert response.status == 429
     assert response.headers["Retry-After"] == "1"
+    assert len(fake.requests_for(INVOKE)) == 1 and sleeps == []
 
 
-def test_model_not_ready_is_503_with_retry_after(frontdoor: Any, fake: FakeSageMaker) -> None:
-    fake.queue(INVOKE, FakeResponse.error("ModelNotReadyException", 429, "Model is loading"))
+def test_model_not_ready_is_retried_then_503_with_retry_after(
+    frontdoor: Any, fake: FakeSageMaker, sleeps: list[float]
+) -> None:
+    fake.queue(INVOKE, *[FakeResponse.error("ModelNotReadyException", 429, "Model is loading")] * 2)
 
     response = frontdoor.post()
 
     assert response.status == 503
     assert response.error()[0] == "ModelNotReady"
     assert response.headers["Retry-After"] == "5"
-    assert len(fake.requests) == 1  # modeled, not retryable
+    assert len(fake.requests) == 2  # the model never saw it: safe to retry
 
 
 def test_service_unavailable_is_retried_then_503(
@@ -236,6 +261,16 @@ def test_service_unavailable_is_retried_then_503(
     assert len(fake.requests_for(INVOKE)) == 2
 
 
+def test_model_error_is_never_retried(
+    frontdoor_factory: Callable[..., Any], fake: FakeSageMaker, sleeps: list[float]
+) -> None:
+    frontdoor = frontdoor_factory(SAGEMAKER_MAX_ATTEMPTS="3", SAGEMAKER_READ_TIMEOUT="2")
+    fake.queue(INVOKE, *[FakeResponse.model_error("boom", 503)] * 3)
+
+    assert frontdoor.post().status == 424
+    assert len(fake.requests_for(INVOKE)) == 1 and sleeps == []
+
+
 @pytest.mark.parametrize(("code", "status"), [("InternalFailure", 500), ("InternalDependencyException", 530)])
 def test_other_sagemaker_faults_are_a_generic_500(
     frontdoor: Any, fake: FakeSageMaker, sleeps: list[float], code: str, status: int
@@ -248,9 +283,12 @@ def test_other_sagemaker_faults_are_a_generic_500(
     assert response.error() == ("InternalError", "Internal server error")
 
 
-def test_read_timeout_is_504(frontdoor_factory: Callable[..., Any], fake: FakeSageMaker, sleeps: list[float]) -> None:
-    frontdoor = frontdoor_factory(SAGEMAKER_READ_TIMEOUT="0.2", SAGEMAKER_MAX_ATTEMPTS="2")
-    fake.queue(INVOKE, FakeResponse(delay=2.0), FakeResponse(delay=2.0))
+def test_read_timeout_is_504_after_exactly_one_attempt(
+    frontdoor_factory: Callable[..., Any], fake: FakeSageMaker, sleeps: list[float]
+) -> None:
+    """A read timeout means the model may still be working: a retry would run a slow inference twice."""
+    frontdoor = frontdoor_factory(SAGEMAKER_READ_TIMEOUT="0.2", SAGEMAKER_MAX_ATTEMPTS="3")
+    fake.queue(INVOKE, FakeResponse(delay=2.0), FakeResponse(delay=2.0), FakeResponse(delay=2.0))
 
     started = time.monotonic()
     response = frontdoor.post()
@@ -258,11 +296,12 @@ def test_read_timeout_is_504(frontdoor_factory: Callable[..., Any], fake: FakeSa
 
     assert response.status == 504
     assert response.error() == ("UpstreamTimeout", "The model did not answer in time")
-    assert len(fake.requests_for(INVOKE)) == 2  # timed out twice
-    assert 0.4 <= elapsed < 1.5
+    assert len(fake.requests_for(INVOKE)) == 1  # exactly one attempt reached the server
+    assert sleeps == []
+    assert 0.2 <= elapsed < 1.0
 
 
-def test_connection_refused_is_503(
+def test_connection_refused_is_retried_then_503(
     frontdoor_factory: Callable[..., Any], sleeps: list[float], closed_port: int
 ) -> None:
     frontdoor = frontdoor_factory(AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=f"http://127.0.0.1:{closed_port}")

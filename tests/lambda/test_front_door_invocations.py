@@ -249,6 +249,7 @@ def test_success_record_is_an_access_log_with_sizes_not_contents(
         "request_bytes": len(b'{"abc": 123}'),
         "response_bytes": len(b'{"abc": 123}'),
         "response_content_type": "application/json",
+        "attempts": 1,
     }
     assert latency > 0
 
@@ -318,3 +319,89 @@ def test_with_metrics_disabled_the_access_record_is_a_log_line(
         ]
     )
     assert frontdoor.module.metrics.metric_set == {}  # nothing piles up between requests
+
+
+# --------------------------------------------------------------------------
+# CORS (proxy integration: the backend's answer must carry the header)
+# --------------------------------------------------------------------------
+def test_cors_allowed_origin_is_echoed_on_every_answer(
+    frontdoor_factory: Callable[..., Any], fake: FakeSageMaker
+) -> None:
+    frontdoor = frontdoor_factory(CORS_ALLOWED_ORIGINS="https://app.example.com,https://admin.example.com")
+    origin = {"Origin": "https://admin.example.com"}
+
+    ok = frontdoor.post(headers={"Content-Type": "application/json", **origin})
+    error = frontdoor.post(headers={"Content-Type": "text/html", **origin})
+    not_found = frontdoor.request("GET", "/nope", headers=origin)
+    health = frontdoor.request("GET", "/health", headers=origin)
+
+    for response, status in ((ok, 200), (error, 415), (not_found, 404), (health, 200)):
+        assert response.status == status
+        assert response.headers["Access-Control-Allow-Origin"] == "https://admin.example.com"
+        assert response.headers["Vary"] == "Origin"
+
+
+def test_cors_other_or_missing_origin_gets_no_header(
+    frontdoor_factory: Callable[..., Any], fake: FakeSageMaker
+) -> None:
+    frontdoor = frontdoor_factory(CORS_ALLOWED_ORIGINS="https://app.example.com")
+
+    other = frontdoor.post(headers={"Content-Type": "application/json", "Origin": "https://evil.example.com"})
+    missing = frontdoor.post()
+
+    for response in (other, missing):
+        assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_cors_wildcard_and_off(frontdoor_factory: Callable[..., Any], fake: FakeSageMaker) -> None:
+    wildcard = frontdoor_factory(CORS_ALLOWED_ORIGINS="*")
+    off = frontdoor_factory(CORS_ALLOWED_ORIGINS=None)
+    headers = {"Content-Type": "application/json", "Origin": "https://any.example.com"}
+
+    assert wildcard.post(headers=headers).headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in off.post(headers=headers).headers
+
+
+# --------------------------------------------------------------------------
+# Binary answers need a binary Accept (or API Gateway hands back base64 text)
+# --------------------------------------------------------------------------
+BINARY = "image/*,application/octet-stream,application/x-npy"
+
+
+@pytest.mark.parametrize("accept", [None, "application/json", "*/*", "text/plain, image/png"])
+def test_binary_answer_without_a_binary_accept_is_406(
+    frontdoor_factory: Callable[..., Any], fake: FakeSageMaker, accept: str | None
+) -> None:
+    frontdoor = frontdoor_factory(BINARY_MEDIA_TYPES=BINARY)
+    fake.queue(INVOKE, FakeResponse(200, b"\x89PNG\x00", {"Content-Type": "image/png"}))
+    headers = {"Content-Type": "application/json", **({"Accept": accept} if accept else {})}
+
+    response = frontdoor.post(headers=headers)
+
+    assert response.status == 406
+    code, message = response.error()
+    assert code == "NotAcceptable" and "Accept: image/png" in message
+
+
+@pytest.mark.parametrize("accept", ["image/png", "image/jpeg;q=0.9, */*", "application/octet-stream"])
+def test_binary_answer_with_a_binary_accept_is_bytes(
+    frontdoor_factory: Callable[..., Any], fake: FakeSageMaker, accept: str
+) -> None:
+    frontdoor = frontdoor_factory(BINARY_MEDIA_TYPES=BINARY)
+    fake.queue(INVOKE, FakeResponse(200, b"\x89PNG\x00", {"Content-Type": "image/png"}))
+
+    response = frontdoor.post(headers={"Content-Type": "application/json", "Accept": accept})
+
+    assert response.status == 200
+    assert response.raw["isBase64Encoded"] is True and response.data == b"\x89PNG\x00"
+
+
+def test_text_answers_and_unset_binary_types_are_never_406(
+    frontdoor_factory: Callable[..., Any], fake: FakeSageMaker
+) -> None:
+    configured = frontdoor_factory(BINARY_MEDIA_TYPES=BINARY)
+    unset = frontdoor_factory(BINARY_MEDIA_TYPES=None)
+
+    assert configured.post().status == 200  # JSON echoed back: text
+    fake.queue(INVOKE, FakeResponse(200, b"\x89PNG\x00", {"Content-Type": "image/png"}))
+    assert unset.post().status == 200  # image/png, but no BINARY_MEDIA_TYPES: unchecked

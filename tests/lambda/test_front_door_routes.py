@@ -76,8 +76,19 @@ def test_health_in_service_is_200_with_variants(frontdoor: Any, fake: FakeSageMa
     assert json.loads(sent.body) == {"EndpointName": ENDPOINT}
 
 
-@pytest.mark.parametrize("status", ["Updating", "Failed", "Creating", "SystemUpdating", "OutOfService"])
-def test_health_not_in_service_is_503(frontdoor: Any, fake: FakeSageMaker, status: str) -> None:
+@pytest.mark.parametrize("status", ["Updating", "SystemUpdating", "RollingBack", "UpdateRollbackFailed"])
+def test_health_while_the_endpoint_still_serves_is_200(frontdoor: Any, fake: FakeSageMaker, status: str) -> None:
+    """Every autoscaling event and blue/green update puts the endpoint in ``Updating``; it still serves."""
+    fake.endpoint_status = status
+
+    response = frontdoor.request("GET", "/health")
+
+    assert response.status == 200
+    assert response.json() == {"status": status, "variants": ["AllTraffic"]}
+
+
+@pytest.mark.parametrize("status", ["Creating", "OutOfService", "Deleting", "Failed", "SomethingNew"])
+def test_health_not_serving_is_503(frontdoor: Any, fake: FakeSageMaker, status: str) -> None:
     fake.endpoint_status = status
 
     response = frontdoor.request("GET", "/health")
@@ -102,7 +113,7 @@ def test_health_result_is_cached(frontdoor_factory: Callable[..., Any], fake: Fa
     frontdoor = frontdoor_factory(HEALTH_CACHE_SECONDS="60")
 
     assert frontdoor.request("GET", "/health").status == 200
-    fake.endpoint_status = "Updating"
+    fake.endpoint_status = "Failed"
     assert frontdoor.request("GET", "/health").status == 200  # served from the cache
 
     assert len(fake.requests_for(DESCRIBE)) == 1

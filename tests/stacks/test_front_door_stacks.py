@@ -254,3 +254,25 @@ def test_prod_with_a_private_front_door_synthesises_passes_the_nag_packs_and_cfn
     found = lint_file(path, config=ManualArgs(regions=["us-east-1", "eu-west-1"]))
     errors = [m for m in found if m.rule.id.startswith("E") or (m.rule.id.startswith("W") and m.rule.id != "W3005")]
     assert [f"{m.rule.id} {m.message}" for m in errors] == []
+
+
+def test_direct_environment_refuses_lambda_only_settings(raw: dict[str, Any]) -> None:
+    """Direct mode has no function: a Lambda-only setting in its config is an error, not silently ignored."""
+    data = copy.deepcopy(raw)
+    data["environments"]["dev"]["front_door"] = {"integration": "direct", "memory_size_mb": 1024, "max_body_bytes": 10}
+    with pytest.raises(ConfigError) as info:
+        parse(data)
+    message = str(info.value)
+    assert "environment 'dev': front_door.memory_size_mb: 1024 is not allowed with integration = 'direct'" in message
+    assert "environment 'dev': front_door.max_body_bytes: 10 is not allowed with integration = 'direct'" in message
+
+
+def test_body_limit_follows_the_endpoint_kind(env_templates: dict[str, Template]) -> None:
+    """4 MiB on a serverless endpoint (Serverless Inference's limit), else Lambda's event limit less base64."""
+    limits = {
+        env: fn["Properties"]["Environment"]["Variables"]["MAX_BODY_BYTES"]
+        for env, template in env_templates.items()
+        for fn in template.find_resources("AWS::Lambda::Function").values()
+        if "MAX_BODY_BYTES" in fn["Properties"].get("Environment", {}).get("Variables", {})
+    }
+    assert limits == {"dev": "4194304", "staging": "4521984", "prod": "4521984"}
