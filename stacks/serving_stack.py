@@ -71,12 +71,14 @@ class ServingStack(cdk.Stack):
         self.network: ServingNetwork | None = (
             ServingNetwork(self, "Network", max_azs=net.max_azs, cidr=net.cidr) if net.vpc else None
         )
+        # One ModelData per artifact, so models sharing an artifact share its archive and asset.
+        model_data = {models[key].artifact: _model_data(models[key].artifact) for key in used}
         self.models: dict[str, Model] = {
             key: Model(
                 self,
                 f"Model{key.title().replace('-', '').replace('_', '')}",
                 image=_image(models[key].image),
-                model_data=_model_data(models[key].artifact),
+                model_data=model_data[models[key].artifact],
                 environment=models[key].environment,
                 network_isolation=models[key].network_isolation or net.network_isolation,
                 vpc=self.network.vpc if self.network else None,

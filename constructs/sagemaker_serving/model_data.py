@@ -74,21 +74,24 @@ class _AssetModelData(ModelData):
                 "Invalid model data", [f"path: {str(path)!r} does not exist; expected a folder or a .tar.gz"]
             )
         self._path = path
-        self._asset_by_scope: dict[str, BoundModelData] = {}
+        self._archive: Path | None = None
 
     def bind(self, scope: Construct) -> BoundModelData:
         from aws_cdk import aws_s3_assets as s3_assets
 
-        key = scope.node.path
-        if key not in self._asset_by_scope:
-            archive = self._path if self._path.is_file() else _deterministic_tarball(self._path)
-            asset = s3_assets.Asset(scope, "ModelData", path=str(archive))
-            partition = cdk.Stack.of(scope).partition
-            self._asset_by_scope[key] = BoundModelData(
-                asset.s3_object_url,
-                f"arn:{partition}:s3:::{asset.s3_bucket_name}/{asset.s3_object_key}",
-            )
-        return self._asset_by_scope[key]
+        # One archive per ModelData and one asset per stack and archive: models sharing an artifact
+        # (an A/B test of two weight files, say) share the upload and the fingerprinting.
+        if self._archive is None:
+            self._archive = self._path if self._path.is_file() else _deterministic_tarball(self._path)
+        stack = cdk.Stack.of(scope)
+        asset_id = "ModelData" + hashlib.sha256(str(self._archive).encode()).hexdigest()[:12]
+        asset = stack.node.try_find_child(asset_id)
+        if not isinstance(asset, s3_assets.Asset):
+            asset = s3_assets.Asset(stack, asset_id, path=str(self._archive))
+        return BoundModelData(
+            asset.s3_object_url,
+            f"arn:{stack.partition}:s3:::{asset.s3_bucket_name}/{asset.s3_object_key}",
+        )
 
 
 def _deterministic_tarball(folder: Path) -> Path:
