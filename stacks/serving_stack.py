@@ -6,11 +6,10 @@ The stack only composes: it turns an :class:`EnvironmentConfig` into construct p
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigateway
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
@@ -28,12 +27,16 @@ from sagemaker_serving import (
     NoAuth,
     ScheduledCapacity,
     ServerlessVariant,
-    ServingNetwork,
     ValidationError,
     WafOptions,
 )
 from sagemaker_serving.front_door import DEFAULT_ALLOWED_CONTENT_TYPES, DEFAULT_BINARY_MEDIA_TYPES, FrontDoorAuth
 from stacks.config import ConfigError, EnvironmentConfig, FrontDoorConfig, ModelConfig
+
+if TYPE_CHECKING:  # imported when an environment uses them: each aws_cdk module costs synth time
+    from aws_cdk import aws_ec2 as ec2
+
+    from sagemaker_serving import ServingNetwork
 
 STACKS_DIR = Path(__file__).parent
 
@@ -68,9 +71,11 @@ class ServingStack(cdk.Stack):
     def _build(self, config: EnvironmentConfig, models: dict[str, ModelConfig]) -> None:
         used = [v.model for v in config.instance_variants] + [v.model for v in config.serverless_variants]
         net = config.network
-        self.network: ServingNetwork | None = (
-            ServingNetwork(self, "Network", max_azs=net.max_azs, cidr=net.cidr) if net.vpc else None
-        )
+        self.network: ServingNetwork | None = None
+        if net.vpc:
+            from sagemaker_serving import ServingNetwork
+
+            self.network = ServingNetwork(self, "Network", max_azs=net.max_azs, cidr=net.cidr)
         # One ModelData per artifact, so models sharing an artifact share its archive and asset.
         model_data = {models[key].artifact: _model_data(models[key].artifact) for key in used}
         self.models: dict[str, Model] = {

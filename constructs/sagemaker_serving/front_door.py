@@ -37,7 +37,6 @@ from constructs import Construct
 
 from sagemaker_serving._shared import log_group_key, select_subnet_ids
 from sagemaker_serving.compliance import acknowledge
-from sagemaker_serving.direct_integration import direct_integrations
 from sagemaker_serving.endpoint import Endpoint, EndpointBase
 from sagemaker_serving.errors import raise_if_problems
 from sagemaker_serving.variants import VARIANT_NAME
@@ -582,6 +581,8 @@ class FrontDoor(Construct):
             invoke_responses: list[apigateway.MethodResponse] | None = None
             health_responses: list[apigateway.MethodResponse] | None = None
         else:
+            from sagemaker_serving.direct_integration import direct_integrations  # only what "direct" uses
+
             direct = direct_integrations(
                 self,
                 endpoint=endpoint,

@@ -39,3 +39,35 @@ def test_model_endpoint_and_autoscaling_import_no_front_door_or_network_modules(
         "aws_cdk.aws_kms",
         "aws_cdk.aws_sagemaker",
     ]
+
+
+DEV_ONLY_APP = """
+import json, sys
+from app import build_app
+
+build_app(context={"env": "dev"}, outdir=sys.argv[1]).synth()
+print(json.dumps(sorted(m for m in sys.modules if m.startswith(("aws_cdk.aws_", "sagemaker_serving.")))))
+"""
+
+
+def test_dev_stack_imports_no_network_waf_cognito_or_direct_integration_modules(tmp_path: Path) -> None:
+    # dev: serverless, IAM auth, Lambda integration, no VPC, no WAF (stacks/environments.toml).
+    result = subprocess.run(
+        [sys.executable, "-c", DEV_ONLY_APP, str(tmp_path)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'constructs'}", "CDK_VALIDATION": "false"},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    modules = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert (tmp_path / "ModelServing-dev.template.json").is_file()
+    assert {"aws_cdk.aws_apigateway", "aws_cdk.aws_lambda", "sagemaker_serving.front_door"} <= modules
+    # aws_cdk.aws_lambda itself imports aws_cdk.aws_ec2 (its IFunction extends ec2.IConnectable).
+    unused = {
+        "aws_cdk.aws_wafv2",
+        "aws_cdk.aws_cognito",
+        "sagemaker_serving.network",
+        "sagemaker_serving.direct_integration",
+    }
+    assert modules & unused == set()
