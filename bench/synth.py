@@ -8,6 +8,10 @@ Both apps run with the same CDK built-in CloudFormation validation setting (``CD
 off by default, as ``app.py`` ships (cfn-lint runs instead); ``--builtin-validation`` measures both
 with it on (it alone adds ~4 s and ~260 MiB to any app, the empty one included).
 
+``foundation`` synthesises, for every environment (or the ``--env`` one), only what the
+foundation issue covers: the models, endpoint config, endpoint and autoscaling
+(:func:`stacks.serving_stack.compose_endpoint` on a bare stack, no VPC, no front door).
+
 Two lower bounds run in the same pairs, so the app's ratio can be read against what any CDK
 library would pay for the same output:
 
@@ -66,6 +70,18 @@ for path in sorted(pathlib.Path(os.environ["BENCH_TEMPLATES"]).glob("*.template.
     for logical_id, resource in json.loads(path.read_text())["Resources"].items():
         if resource["Type"] != "AWS::CDK::Metadata":
             cdk.CfnResource(stack, logical_id, type=resource["Type"], properties=resource.get("Properties"))
+app.synth()
+"""
+FOUNDATION_APP = """
+import json, os, aws_cdk as cdk
+from stacks.config import load
+from stacks.serving_stack import compose_endpoint
+config = load()
+only = json.loads(os.environ.get("CDK_CONTEXT_JSON", "{}")).get("env")
+app = cdk.App(outdir=os.environ["CDK_OUTDIR"])
+for env in config.environments.values():
+    if only in (None, env.name):
+        compose_endpoint(cdk.Stack(app, env.stack_name), env, config.models)
 app.synth()
 """
 TARGET_RATIO, TARGET_PEAK_MIB = 1.3, 550
@@ -147,6 +163,7 @@ def main() -> None:
         commands = {
             "empty": [sys.executable, "-c", EMPTY_APP],
             app_name: [sys.executable, "app.py"],
+            "foundation": [sys.executable, "-c", FOUNDATION_APP],
             "floor: submodules": [sys.executable, "-c", SUBMODULES_APP],
             "floor: core only": [sys.executable, "-c", CORE_ONLY_APP],
         }
