@@ -10,7 +10,7 @@ with it on (it alone adds ~4 s and ~260 MiB to any app, the empty one included).
 
 ``foundation`` synthesises, for every environment (or the ``--env`` one), only what the
 foundation issue covers: the models, endpoint config, endpoint and autoscaling
-(:func:`stacks.serving_stack.compose_endpoint` on a bare stack, no VPC, no front door).
+(:func:`stacks.serving_endpoint.compose_endpoint` on a bare stack, no VPC, no front door).
 
 Two lower bounds run in the same pairs, so the app's ratio can be read against what any CDK
 library would pay for the same output:
@@ -75,7 +75,7 @@ app.synth()
 FOUNDATION_APP = """
 import json, os, aws_cdk as cdk
 from stacks.config import load
-from stacks.serving_stack import compose_endpoint
+from stacks.serving_endpoint import compose_endpoint
 config = load()
 only = json.loads(os.environ.get("CDK_CONTEXT_JSON", "{}")).get("env")
 app = cdk.App(outdir=os.environ["CDK_OUTDIR"])
