@@ -183,3 +183,29 @@ def test_bad_model_props_are_all_reported_at_once(stack: cdk.Stack) -> None:
     assert "environment: key '1BAD' is not allowed" in message
     assert "environment['OK']" in message and "≤1024" in message
     assert "model_name: 'not_valid!' is not allowed" in message
+
+
+def test_models_sharing_an_artifact_share_one_staged_file_asset(tmp_path: Path) -> None:
+    folder = tmp_path / "artifact"
+    folder.mkdir()
+    (folder / "weights.json").write_text('{"w": [1, 2]}')
+    app = cdk.App(outdir=str(tmp_path / "cdk.out"))
+    stack = cdk.Stack(app, "Shared")
+    data = ModelData.from_asset(folder)
+    for name in ("Champion", "Challenger"):
+        Model(stack, name, image=ContainerImage.sklearn(), model_data=data)
+    assembly = app.synth()
+
+    manifest = json.loads((Path(assembly.directory) / "Shared.assets.json").read_text())
+    (asset,) = (f for f in manifest["files"].values() if not f["source"]["path"].endswith(".template.json"))
+    assert asset["source"]["packaging"] == "file"
+    staged = Path(assembly.directory) / asset["source"]["path"]
+    assert staged.read_bytes() == _deterministic_tarball(folder).read_bytes()
+    (destination,) = asset["destinations"].values()
+    template = assembly.get_stack_by_name("Shared").template
+    urls = {r["Properties"]["PrimaryContainer"]["ModelDataUrl"]["Fn::Sub"] for r in _models(template)}
+    assert urls == {f"s3://{destination['bucketName']}/{destination['objectKey']}"}
+
+
+def _models(template: dict) -> list[dict]:
+    return [r for r in template["Resources"].values() if r["Type"] == "AWS::SageMaker::Model"]
