@@ -6,7 +6,7 @@ alternating order, each in a fresh process: wall time and peak memory of the who
 
 Both apps run with the same CDK built-in CloudFormation validation setting (``CDK_VALIDATION``):
 off by default, as ``app.py`` ships (cfn-lint runs instead); ``--builtin-validation`` measures both
-with it on (it alone adds ~4 s and ~260 MiB to any app, the empty one included).
+with it on (measured: it adds 1.1 s and 240 MiB to the empty app, 1.7 s and 375 MiB to this one).
 
 ``foundation`` synthesises, for every environment (or the ``--env`` one), only what the
 foundation issue covers: the models, endpoint config, endpoint and autoscaling

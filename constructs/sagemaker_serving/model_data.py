@@ -77,27 +77,20 @@ class _AssetModelData(ModelData):
         self._archive: Path | None = None
 
     def bind(self, scope: Construct) -> BoundModelData:
+        from aws_cdk import aws_s3_assets as s3_assets
+
         # One archive per ModelData and one asset per stack and archive: models sharing an artifact
-        # (an A/B test of two weight files, say) share the upload and the fingerprinting. The asset
-        # is staged and registered with core's API, which is what aws_s3_assets.Asset does inside;
-        # that class would also load the aws_s3_assets and aws_s3 modules (~75 ms of every synth)
-        # for a bucket object and grants this package does not use (the role gets one GetObject).
+        # (an A/B test of two weight files, say) share the upload and the fingerprinting.
         if self._archive is None:
             self._archive = self._path if self._path.is_file() else _deterministic_tarball(self._path)
         stack = cdk.Stack.of(scope)
         asset_id = "ModelData" + hashlib.sha256(str(self._archive).encode()).hexdigest()[:12]
-        staging = stack.node.try_find_child(asset_id)
-        if not isinstance(staging, cdk.AssetStaging):
-            staging = cdk.AssetStaging(stack, asset_id, source_path=str(self._archive))
-        location = stack.synthesizer.add_file_asset(  # idempotent for the same source hash
-            source_hash=staging.asset_hash,
-            file_name=staging.relative_staged_path(stack),
-            packaging=cdk.FileAssetPackaging.FILE,
-            display_name=asset_id,
-        )
+        asset = stack.node.try_find_child(asset_id)
+        if not isinstance(asset, s3_assets.Asset):
+            asset = s3_assets.Asset(stack, asset_id, path=str(self._archive))
         return BoundModelData(
-            location.s3_object_url,
-            f"arn:{stack.partition}:s3:::{location.bucket_name}/{location.object_key}",
+            asset.s3_object_url,
+            f"arn:{stack.partition}:s3:::{asset.s3_bucket_name}/{asset.s3_object_key}",
         )
 
 

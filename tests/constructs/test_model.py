@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -196,6 +198,9 @@ def test_models_sharing_an_artifact_share_one_staged_file_asset(tmp_path: Path) 
         Model(stack, name, image=ContainerImage.sklearn(), model_data=data)
     assembly = app.synth()
 
+    assert [c.node.id for c in stack.node.children if c.node.id.startswith("ModelData")] == [
+        "ModelData" + hashlib.sha256(str(_deterministic_tarball(folder)).encode()).hexdigest()[:12]
+    ]
     manifest = json.loads((Path(assembly.directory) / "Shared.assets.json").read_text())
     (asset,) = (f for f in manifest["files"].values() if not f["source"]["path"].endswith(".template.json"))
     assert asset["source"]["packaging"] == "file"
@@ -209,3 +214,25 @@ def test_models_sharing_an_artifact_share_one_staged_file_asset(tmp_path: Path) 
 
 def _models(template: dict) -> list[dict]:
     return [r for r in template["Resources"].values() if r["Type"] == "AWS::SageMaker::Model"]
+
+
+@pytest.mark.parametrize(
+    "synthesizer",
+    [
+        lambda: cdk.DefaultStackSynthesizer(qualifier="custom1"),
+        lambda: cdk.CliCredentialsStackSynthesizer(),
+        lambda: cdk.LegacyStackSynthesizer(),
+    ],
+    ids=["default-with-qualifier", "cli-credentials", "legacy"],
+)
+def test_asset_model_data_works_with_a_synthesizer_made_in_python(
+    tmp_path: Path, synthesizer: Callable[[], cdk.IReusableStackSynthesizer]
+) -> None:
+    (tmp_path / "weights.json").write_text("{}")
+    for stack in (
+        cdk.Stack(cdk.App(), "OwnSynthesizer", synthesizer=synthesizer()),
+        cdk.Stack(cdk.App(default_stack_synthesizer=synthesizer()), "AppDefault"),
+    ):
+        Model(stack, "Model", image=ContainerImage.sklearn(), model_data=ModelData.from_asset(tmp_path))
+        (model,) = _models(Template.from_stack(stack).to_json())
+        assert '"s3://' in json.dumps(model["Properties"]["PrimaryContainer"]["ModelDataUrl"])

@@ -17,7 +17,6 @@ from sagemaker_serving import ContainerImage, Endpoint, EndpointConfig, Instance
 
 stack = cdk.Stack(cdk.App(), "S")
 model = Model(stack, "M", image=ContainerImage.sklearn(), model_data=ModelData.from_s3_url("s3://b/m.tar.gz"))
-Model(stack, "Local", image=ContainerImage.sklearn(), model_data=ModelData.from_asset("stacks/reference_model/artifact"))
 config = EndpointConfig(stack, "C", variants=[InstanceVariant(name="a", model=model, instance_type="ml.m5.large")])
 Endpoint(stack, "E", endpoint_config=config).autoscale("a", min_capacity=1, max_capacity=2)
 import stacks.serving_endpoint  # the reference app's serving part, as the synth benchmark uses it
