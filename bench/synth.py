@@ -8,6 +8,10 @@ Both apps run with the same CDK built-in CloudFormation validation setting (``CD
 off by default, as ``app.py`` ships (cfn-lint runs instead); ``--builtin-validation`` measures both
 with it on (measured: it adds 1.1 s and 240 MiB to the empty app, 1.7 s and 375 MiB to this one).
 
+``--baseline REV`` adds the app as it was at git revision ``REV`` (checked out into a temporary
+worktree, with its own configuration and code) to the same pairs, and prints this tree's time and
+peak against it: the before/after measurement of a change, in one run.
+
 ``foundation`` synthesises, for every environment (or the ``--env`` one), only what the
 foundation issue covers: the models, endpoint config, endpoint and autoscaling
 (:func:`stacks.serving_endpoint.compose_endpoint` on a bare stack, no VPC, no front door).
@@ -26,6 +30,7 @@ library would pay for the same output:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -34,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,6 +91,7 @@ for env in config.environments.values():
 app.synth()
 """
 TARGET_RATIO, TARGET_PEAK_MIB = 1.3, 550
+BASELINE = "baseline app"
 
 
 def _tree_rss_kib(root_pid: int) -> int:
@@ -113,17 +120,18 @@ def _tree_rss_kib(root_pid: int) -> int:
 VALIDATION = {"CDK_VALIDATION": "false"}
 
 
-def run(argv: list[str], outdir: str | None = None) -> tuple[float, float]:
-    """Run ``argv`` once (into ``outdir``, else a fresh folder); return (seconds, peak MiB of its process tree)."""
+def run(argv: list[str], outdir: str | None = None, root: Path = ROOT) -> tuple[float, float]:
+    """Run ``argv`` in ``root`` once (into ``outdir``, else a fresh folder); return (seconds, peak MiB of its
+    process tree)."""
     with tempfile.TemporaryDirectory() as scratch:
         env = {
             **os.environ,
             **VALIDATION,
             "CDK_OUTDIR": outdir or scratch,
-            "PYTHONPATH": f"{ROOT}:{ROOT / 'constructs'}",
+            "PYTHONPATH": f"{root}:{root / 'constructs'}",
         }
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+        proc = subprocess.Popen(argv, cwd=root, env=env, stdout=subprocess.DEVNULL)
         peak = 0
         done = threading.Event()
 
@@ -150,7 +158,27 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--builtin-validation", action="store_true", help="run CDK's built-in validation in both")
     parser.add_argument("--env", help="synthesise only this environment's stack (-c env=NAME) instead of all")
+    parser.add_argument("--baseline", metavar="REV", help="also run the app at git revision REV (before/after)")
     args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        baseline = stack.enter_context(_worktree(args.baseline)) if args.baseline else None
+        _bench(args, baseline)
+
+
+@contextlib.contextmanager
+def _worktree(rev: str) -> Iterator[Path]:
+    """A detached temporary git worktree of ``rev``, removed afterwards."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "baseline"
+        subprocess.run(["git", "worktree", "add", "-q", "--detach", str(path), rev], cwd=ROOT, check=True)
+        try:
+            yield path
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, check=True)
+
+
+def _bench(args: argparse.Namespace, baseline: Path | None) -> None:
+    """The paired runs of every command, then the table."""
     if args.env:
         VALIDATION["CDK_CONTEXT_JSON"] = json.dumps({"env": args.env})
         print(f"only the {args.env} stack")
@@ -167,15 +195,19 @@ def main() -> None:
             "floor: submodules": [sys.executable, "-c", SUBMODULES_APP],
             "floor: core only": [sys.executable, "-c", CORE_ONLY_APP],
         }
-        for cmd in commands.values():
-            run(cmd)  # warm the jsii cache and the file-system cache
+        roots = dict.fromkeys(commands, ROOT)
+        if baseline is not None:
+            commands[BASELINE] = [sys.executable, "app.py"]
+            roots[BASELINE] = baseline
+        for name, cmd in commands.items():
+            run(cmd, root=roots[name])  # warm the jsii cache and the file-system cache
         times: dict[str, list[float]] = {name: [] for name in commands}
         peaks: dict[str, list[float]] = {name: [] for name in commands}
         for i in range(args.runs):
             order = list(commands)
             order = order[i % len(order) :] + order[: i % len(order)]  # rotate: no one always runs first
             for name in order:
-                seconds, mib = run(commands[name])
+                seconds, mib = run(commands[name], root=roots[name])
                 times[name].append(seconds)
                 peaks[name].append(mib)
             print(
@@ -188,6 +220,12 @@ def main() -> None:
         print(f"  {name:<20} {statistics.median(times[name]):.2f}s  {ratio:.2f}x  peak {max(peaks[name]):.0f} MiB")
     ratio = statistics.median(t / e for t, e in zip(times[app_name], times["empty"], strict=True))
     peak = max(peaks[app_name])
+    if baseline is not None:
+        after = statistics.median(t / b for t, b in zip(times[app_name], times[BASELINE], strict=True))
+        print(
+            f"\n{app_name} against {args.baseline}: {after:.3f}x the time ({(1 - after) * 100:+.1f}% saved), "
+            f"peak {max(peaks[app_name]):.0f} MiB vs {max(peaks[BASELINE]):.0f} MiB"
+        )
     print(
         f"\n{app_name}: {ratio:.2f}x (target <= {TARGET_RATIO}x), peak {peak:.0f} MiB (target <= {TARGET_PEAK_MIB} MiB)"
     )
