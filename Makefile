@@ -20,48 +20,90 @@ export PYTHONPATH := $(CURDIR):$(CURDIR)/constructs
 
 CDK := node_modules/.bin/cdk
 
-.PHONY: setup synth test lint typecheck unit deploy diff clean bench deploy-local serve-local
+.PHONY: setup setup-test check-python synth test lint typecheck unit cdk bootstrap deploy diff clean distclean \
+	bench deploy-local serve-local check-credentials
 
-setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed node_modules/.installed
+## Set up what synth needs: .venv (Python packages) and node_modules (the CDK CLI).
+setup: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: pyproject.toml requirements.lock
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]' 2> >(grep -v "is ignored: it is neither" >&2)
-	touch $@
+## ... and what the tests need on top: checkov in its own venv.
+setup-test: setup $(CHECKOV_VENV)/.installed
 
-$(CHECKOV_VENV)/.installed: requirements-checkov.lock
-	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/python -m pip install -q --disable-pip-version-check -c requirements-checkov.lock checkov 2> >(grep -v "is ignored: it is neither" >&2)
-	touch $@
+## Python 3.11 or newer, checked before anything is installed.
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 || { \
+	  echo "error: this project needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>/dev/null || echo 'not installed')." >&2; \
+	  echo "       Install one and run again with it, e.g. 'make $(or $(MAKECMDGOALS),setup) PYTHON=python3.12'." >&2; \
+	  exit 1; }
+
+$(VENV)/.installed: pyproject.toml requirements.lock | check-python
+	@echo "==> Python packages into $(VENV)/ (aws-cdk-lib, jsii, test tools; first run 1-3 minutes, about 1 GB)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]' \
+	  2> >(grep -v "is ignored: it is neither" >&2) || { rm -rf $(VENV); echo "error: pip failed; $(VENV) removed, run again" >&2; exit 1; }
+	@touch $@
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.lock | check-python
+	@echo "==> checkov into $(CHECKOV_VENV)/ (its own venv: it pins an older boto3; first run about 30 s)"
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	@$(CHECKOV_VENV)/bin/python -m pip install -q --disable-pip-version-check -c requirements-checkov.lock checkov \
+	  2> >(grep -v "is ignored: it is neither" >&2) || { rm -rf $(CHECKOV_VENV); echo "error: pip failed; $(CHECKOV_VENV) removed, run again" >&2; exit 1; }
+	@touch $@
 
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
-	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-	touch $@
+	@echo "==> The CDK CLI into node_modules/ (npm ci)"
+	@npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null
+	@touch $@
 
-## Synthesise every environment's stack into cdk.out/ (no AWS account or credentials needed).
+## Synthesise every environment's stack into cdk.out/ (no AWS account or credentials needed); cfn-lint them.
 synth: setup
-	$(CDK) synth --quiet
-	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- cdk.out/*.template.json
+	@echo "==> cdk synth: one stack per environment of stacks/environments.toml"
+	@rm -rf cdk.out
+	@$(CDK) synth --quiet
+	@echo "==> cfn-lint"
+	@$(VENV)/bin/cfn-lint --ignore-checks W3005 -- cdk.out/*.template.json
 	@ls cdk.out/*.template.json
 
 ## Lint, type-check, then the whole test suite.
-test: setup lint typecheck unit
+test: setup-test lint typecheck unit
 
 lint: setup
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	@echo "==> ruff"
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
 
 typecheck: setup
-	$(VENV)/bin/mypy
+	@echo "==> mypy (strict; a cold cache takes about 40 s)"
+	@$(VENV)/bin/mypy
 
-unit: setup
-	$(PY) -m pytest
+unit: setup-test
+	@echo "==> pytest"
+	$(PY) -m pytest $(if $(SNAPSHOT_UPDATE),--snapshot-update)
 
-## Real AWS: diff / deploy one environment's stack (needs credentials and a bootstrapped account).
-diff: setup
+## Any CDK CLI command with this project's venv and CLI: make cdk ARGS="synth ModelServing-prod -c env=prod"
+cdk: setup
+	$(CDK) $(ARGS)
+
+## Real AWS: one-off bootstrap of an account and region, diff / deploy one environment's stack.
+# One line when there are no credentials. Only local sources are read (environment, files, SSO, container):
+# the instance-metadata provider is asked only on an EC2 instance, so nothing leaves the machine elsewhere.
+HAS_CREDENTIALS = import botocore.session as b, pathlib as p; \
+  r = b.get_session().get_component("credential_provider"); \
+  ec2 = p.Path("/sys/class/dmi/id/sys_vendor"); \
+  ec2.exists() and "Amazon EC2" in ec2.read_text() or r.remove("iam-role"); \
+  print(r.load_credentials() is not None)
+
+check-credentials: setup
+	$(if $(shell $(PY) -c '$(HAS_CREDENTIALS)' 2>/dev/null | grep True),,\
+	  $(error no AWS credentials found (set AWS_PROFILE or run 'aws configure'); to rehearse without an account run 'make deploy-local ENV=$(ENV)'))
+
+bootstrap: check-credentials
+	$(CDK) bootstrap -c env=$(ENV)
+
+diff: check-credentials
 	$(CDK) diff $(STACK) -c env=$(ENV)
 
-deploy: setup
+deploy: check-credentials
 	$(CDK) deploy $(STACK) -c env=$(ENV)
 
 ## Local rehearsal on a moto server (127.0.0.1, no AWS account): deploy with the real CDK CLI and
@@ -76,5 +118,9 @@ serve-local: setup
 bench: setup
 	$(PY) bench/synth.py
 
+## Remove build output; distclean also removes the venvs and node_modules (the next make sets them up again).
 clean:
 	rm -rf cdk.out cdk.local.out build constructs/*.egg-info
+
+distclean: clean
+	rm -rf $(VENV) $(CHECKOV_VENV) node_modules
