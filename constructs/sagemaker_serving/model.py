@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 _ENV_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{0,1023}$")
 _MODEL_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+_MODEL_ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 _MAX_ENV_VARS = 100  # CreateModel: Environment map, at most 100 entries of up to 1024 characters.
 _MAX_SUBNETS, _MAX_SECURITY_GROUPS = 16, 5  # CreateModel: VpcConfig limits.
 # EC2 calls SageMaker makes with the execution role to attach the model to a VPC
@@ -126,7 +127,8 @@ class Model(ModelBase):
     support neither a VPC nor network isolation.
 
     The model is grantable (``grant_principal`` is its role): ``bucket.grant_read(model)`` adds to the
-    role's default policy, which the model resource depends on, like the execution policy. Existing
+    role's default policy, which the model resource depends on (as on the execution policy) when the
+    role is an ``iam.Role`` of this app; :meth:`add_to_role_policy` extends the execution policy. Existing
     models are imported with :meth:`from_model_name`, :meth:`from_model_arn` or
     :meth:`from_model_attributes`, and can be served by production variants like this one.
 
@@ -286,6 +288,14 @@ class Model(ModelBase):
             A model imported with security groups is known to run in a VPC, so a serverless
             variant refuses it; otherwise SageMaker checks that at deploy time.
         """
+        if not cdk.Token.is_unresolved(model_arn) and not _MODEL_ARN.match(model_arn):
+            raise_if_problems(
+                "Invalid model import",
+                [
+                    f"model_arn: {model_arn!r} is not allowed; "
+                    "expected arn:<partition>:sagemaker:<region>:<account>:model/<name>"
+                ],
+            )
         name = cdk.Arn.split(model_arn, cdk.ArnFormat.SLASH_RESOURCE_NAME).resource_name
         return _ImportedModel(
             scope,

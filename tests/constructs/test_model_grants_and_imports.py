@@ -86,6 +86,12 @@ def test_import_by_arn_takes_name_and_environment_from_the_arn(stack: cdk.Stack)
     imported = Model.from_model_arn(stack, "Imported", arn)
     assert (imported.model_name, imported.model_arn) == ("shared-model", arn)
     assert (imported.env.account, imported.env.region) == ("111122223333", "us-east-2")
+    with pytest.raises(ValidationError) as info:
+        Model.from_model_arn(stack, "Bad", "arn:aws:sagemaker:us-east-2:111122223333:endpoint/not-a-model")
+    assert (
+        "model_arn: 'arn:aws:sagemaker:us-east-2:111122223333:endpoint/not-a-model' is not allowed; "
+        "expected arn:<partition>:sagemaker:<region>:<account>:model/<name>" in str(info.value)
+    )
 
 
 def test_import_without_a_role_makes_grants_a_warning_not_a_policy(stack: cdk.Stack) -> None:
