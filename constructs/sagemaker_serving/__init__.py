@@ -7,6 +7,7 @@ Public API (imported lazily, so an app pays only for the aws_cdk modules it uses
         InstanceVariant, ServerlessVariant, EndpointConfig,
         Endpoint, VariantAutoscaling, ScheduledCapacity, ServingNetwork, ValidationError,
         FrontDoor, IamAuth, ApiKeyAuth, CognitoAuth, NoAuth, WafOptions,
+        ModelBase, EndpointBase, MetricOptions, AutoscalingOptions,
     )
 """
 
@@ -22,13 +23,16 @@ _EXPORTS: dict[str, str] = {
     "ContainerImage": "container_image",
     "ModelData": "model_data",
     "Model": "model",
+    "ModelBase": "model",
     "InstanceVariant": "variants",
     "ServerlessVariant": "variants",
     "EndpointConfig": "endpoint_config",
     "Endpoint": "endpoint",
     "EndpointBase": "endpoint",
+    "MetricOptions": "endpoint",
     "VariantAutoscaling": "autoscaling",
     "ScheduledCapacity": "autoscaling",
+    "AutoscalingOptions": "autoscaling",
     "FrontDoor": "front_door",
     "IamAuth": "front_door",
     "ApiKeyAuth": "front_door",
@@ -40,6 +44,7 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "ApiKeyAuth",
+    "AutoscalingOptions",
     "CognitoAuth",
     "ContainerImage",
     "Endpoint",
@@ -48,7 +53,9 @@ __all__ = [
     "FrontDoor",
     "IamAuth",
     "InstanceVariant",
+    "MetricOptions",
     "Model",
+    "ModelBase",
     "ModelData",
     "NoAuth",
     "ScheduledCapacity",
@@ -60,13 +67,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from sagemaker_serving.autoscaling import ScheduledCapacity, VariantAutoscaling
+    from sagemaker_serving.autoscaling import AutoscalingOptions, ScheduledCapacity, VariantAutoscaling
     from sagemaker_serving.container_image import ContainerImage
-    from sagemaker_serving.endpoint import Endpoint, EndpointBase
+    from sagemaker_serving.endpoint import Endpoint, EndpointBase, MetricOptions
     from sagemaker_serving.endpoint_config import EndpointConfig
     from sagemaker_serving.errors import ValidationError
     from sagemaker_serving.front_door import ApiKeyAuth, CognitoAuth, FrontDoor, IamAuth, NoAuth, WafOptions
-    from sagemaker_serving.model import Model
+    from sagemaker_serving.model import Model, ModelBase
     from sagemaker_serving.model_data import ModelData
     from sagemaker_serving.network import ServingNetwork
     from sagemaker_serving.variants import InstanceVariant, ServerlessVariant

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 from zoneinfo import available_timezones
 
 import aws_cdk as cdk
@@ -13,9 +14,9 @@ from constructs import Construct
 
 from sagemaker_serving.endpoint import Endpoint
 from sagemaker_serving.errors import raise_if_problems
+from sagemaker_serving.schedules import schedule_problems
 from sagemaker_serving.variants import InstanceVariant, is_burstable
 
-_SCHEDULE = re.compile(r"^(cron\([^()]+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|at\([0-9T:-]+\))$")
 _ACTION_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
 _MAX_CAPACITY = 1000
 
@@ -30,7 +31,9 @@ class ScheduledCapacity:
 
     #: Action name (letters, digits, ``_.-``), unique per variant.
     name: str
-    #: ``cron(...)``, ``rate(...)`` or ``at(...)`` expression.
+    #: ``cron(...)`` with six fields (Minutes Hours Day-of-month Month Day-of-week Year, e.g.
+    #: ``cron(0 7 ? * MON-FRI *)``), ``rate(N unit)`` or ``at(yyyy-mm-ddThh:mm:ss)``; see
+    #: :mod:`sagemaker_serving.schedules`.
     schedule: str
     #: New minimum capacity. Default: unchanged.
     min_capacity: int | None = None
@@ -38,6 +41,25 @@ class ScheduledCapacity:
     max_capacity: int | None = None
     #: IANA time zone of the schedule. Default ``UTC``.
     time_zone: str = "UTC"
+
+
+class _RequiredAutoscalingOptions(TypedDict):
+    min_capacity: int
+    max_capacity: int
+
+
+class AutoscalingOptions(_RequiredAutoscalingOptions, total=False):
+    """The keyword options of ``Endpoint.autoscale``: :class:`VariantAutoscaling`'s own.
+
+    ``min_capacity`` and ``max_capacity`` are required; the others take the defaults documented on
+    :class:`VariantAutoscaling` (stated there only).
+    """
+
+    target_invocations_per_instance: int
+    target_cpu_utilization: float | None
+    scale_in_cooldown: cdk.Duration | None
+    scale_out_cooldown: cdk.Duration | None
+    schedules: Sequence[ScheduledCapacity]
 
 
 class VariantAutoscaling(Construct):
@@ -73,7 +95,7 @@ class VariantAutoscaling(Construct):
         """Turn on autoscaling for ``variant_name`` of ``endpoint``.
 
         :param min_capacity: fewest instances (≥ 1, ≤ the variant's initial count).
-        :param max_capacity: most instances (≥ the variant's initial count, ≤ 1000).
+        :param max_capacity: most instances (≥ the variant's initial count and ``min_capacity``, ≤ 1000).
         :param target_invocations_per_instance: requests per instance per minute to track. Default 100.
         :param target_cpu_utilization: also track this average CPU percent. Default: off.
         :param scale_in_cooldown: wait after a scale-in. Default 300 s (scale in slowly).
@@ -103,10 +125,17 @@ class VariantAutoscaling(Construct):
                 )
         if variant_name in endpoint._autoscaled_variants:
             problems.append(f"variant_name: {variant_name!r} already has autoscaling; enable it once per variant")
+        capacities_valid = True
         for field_name, value in (("min_capacity", min_capacity), ("max_capacity", max_capacity)):
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_CAPACITY:
                 problems.append(f"{field_name}: {value!r} is not allowed; must be an integer from 1 to {_MAX_CAPACITY}")
-        if not problems and not min_capacity <= initial <= max_capacity:
+                capacities_valid = False
+        if capacities_valid and min_capacity > max_capacity:
+            problems.append(
+                f"min_capacity: {min_capacity} is greater than max_capacity {max_capacity}; "
+                "min_capacity must be <= max_capacity"
+            )
+        elif not problems and not min_capacity <= initial <= max_capacity:
             problems.append(
                 f"min_capacity/max_capacity: {min_capacity}..{max_capacity} must include the variant's "
                 f"initial_instance_count {initial} (min_capacity <= initial_instance_count <= max_capacity)"
@@ -221,11 +250,7 @@ def _schedule_problems(schedules: Sequence[ScheduledCapacity], max_capacity: int
         if s.name in names:
             problems.append(f"{where}.name: {s.name!r} is used twice; names must be unique")
         names.add(s.name)
-        if not _SCHEDULE.match(s.schedule):
-            problems.append(
-                f"{where}.schedule: {s.schedule!r} is not allowed; "
-                "expected cron(...), rate(N unit) or at(yyyy-mm-ddThh:mm:ss)"
-            )
+        problems += schedule_problems(f"{where}.schedule", s.schedule)
         if s.min_capacity is None and s.max_capacity is None:
             problems.append(f"{where}: sets neither min_capacity nor max_capacity; set at least one")
         for label, value in (("min_capacity", s.min_capacity), ("max_capacity", s.max_capacity)):
@@ -237,14 +262,16 @@ def _schedule_problems(schedules: Sequence[ScheduledCapacity], max_capacity: int
                     "(a SageMaker variant keeps at least one instance)"
                 )
         if isinstance(s.min_capacity, int) and isinstance(s.max_capacity, int) and s.min_capacity > s.max_capacity:
-            problems.append(f"{where}: min_capacity {s.min_capacity} is above max_capacity {s.max_capacity}")
+            problems.append(f"{where}: min_capacity {s.min_capacity} is greater than max_capacity {s.max_capacity}")
         if (
             s.max_capacity is None
             and isinstance(s.min_capacity, int)
             and isinstance(max_capacity, int)
             and s.min_capacity > max_capacity
         ):
-            problems.append(f"{where}.min_capacity: {s.min_capacity} is above the target's max_capacity {max_capacity}")
+            problems.append(
+                f"{where}.min_capacity: {s.min_capacity} is greater than the target's max_capacity {max_capacity}"
+            )
         if s.time_zone != "UTC":
             zones = zones if zones is not None else available_timezones()
             if s.time_zone not in zones:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -11,18 +13,58 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from sagemaker_serving.endpoint_config import EndpointConfig
-from sagemaker_serving.errors import raise_if_problems
+from sagemaker_serving.errors import ValidationError, raise_if_problems
 
 if TYPE_CHECKING:
     from aws_cdk import aws_cloudwatch as cloudwatch
 
-    from sagemaker_serving.autoscaling import VariantAutoscaling
+    from sagemaker_serving.autoscaling import AutoscalingOptions, VariantAutoscaling
 
 _ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 
 
+class MetricOptions(TypedDict, total=False):
+    """The options of every metric method: the fields of ``aws_cloudwatch.MetricOptions``, all optional.
+
+    Passed as keyword arguments, e.g. ``endpoint.metric_invocations(variant_name="a",
+    period=cdk.Duration.minutes(5), label="Requests")``; type checkers check each name and type.
+    """
+
+    #: Account the metric comes from. Default: the stack's account.
+    account: str
+    #: Colour of the metric in a graph (hex ``#rrggbb``). Default: chosen by the graph.
+    color: str
+    #: Further dimensions, added to (or replacing) ``EndpointName`` and ``VariantName``. Default: none.
+    dimensions_map: Mapping[str, str]
+    #: ID of the metric in a math expression. Default: generated.
+    id: str
+    #: Label in graphs and alarms. Default: the metric name.
+    label: str
+    #: Aggregation period. Default: 1 minute (SageMaker endpoint metrics are per minute).
+    period: cdk.Duration
+    #: Region the metric comes from. Default: the stack's region.
+    region: str
+    #: Account of the stack the metric is used in. Default: the stack's account.
+    stack_account: str
+    #: Region of the stack the metric is used in. Default: the stack's region.
+    stack_region: str
+    #: Statistic (``Sum``, ``Average``, ``p99`` ...). Default: each method's own (``Sum`` unless it says).
+    statistic: str
+    #: Unit to ask CloudWatch for. Default: all units.
+    unit: cloudwatch.Unit
+    #: Whether the metric is drawn in a graph. Default: ``True``.
+    visible: bool
+
+
+_METRIC_OPTIONS = tuple(MetricOptions.__annotations__)
+
+
 class EndpointBase(cdk.Resource):
-    """What every endpoint offers, created here or imported: grants and CloudWatch metrics."""
+    """What every endpoint offers, created here or imported: grants and CloudWatch metrics.
+
+    Every metric method takes the keyword options of :class:`MetricOptions` (those of
+    ``aws_cloudwatch.MetricOptions``) and is one metric of one production variant.
+    """
 
     endpoint_name: str
     endpoint_arn: str
@@ -45,55 +87,74 @@ class EndpointBase(cdk.Resource):
         *,
         variant_name: str,
         namespace: str = "AWS/SageMaker",
-        statistic: str = "Sum",
-        period: cdk.Duration | None = None,
-        **props: Any,
+        **options: Unpack[MetricOptions],
     ) -> cloudwatch.Metric:
-        """A CloudWatch metric of one production variant of this endpoint."""
+        """A CloudWatch metric of one production variant of this endpoint (``Sum`` per minute by default)."""
         from aws_cdk import aws_cloudwatch as cloudwatch
 
+        _check_metric_options(options)
+        dimensions = {"EndpointName": self.endpoint_name, "VariantName": variant_name}
         return cloudwatch.Metric(
             namespace=namespace,
             metric_name=metric_name,
-            dimensions_map={"EndpointName": self.endpoint_name, "VariantName": variant_name},
-            statistic=statistic,
-            period=period or cdk.Duration.minutes(1),
-            **props,
+            dimensions_map={**dimensions, **options.get("dimensions_map", {})},
+            statistic=options.get("statistic", "Sum"),
+            period=options.get("period", cdk.Duration.minutes(1)),
+            account=options.get("account"),
+            color=options.get("color"),
+            id=options.get("id"),
+            label=options.get("label"),
+            region=options.get("region"),
+            stack_account=options.get("stack_account"),
+            stack_region=options.get("stack_region"),
+            unit=options.get("unit"),
+            visible=options.get("visible"),
         )
 
-    def metric_invocations(self, *, variant_name: str, **props: Any) -> cloudwatch.Metric:
+    def metric_invocations(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Requests sent to the variant (Sum)."""
-        return self.metric("Invocations", variant_name=variant_name, **props)
+        return self.metric("Invocations", variant_name=variant_name, **options)
 
-    def metric_invocations_per_instance(self, *, variant_name: str, **props: Any) -> cloudwatch.Metric:
+    def metric_invocations_per_instance(
+        self, *, variant_name: str, **options: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
         """Requests per instance (Sum): the usual autoscaling signal."""
-        return self.metric("InvocationsPerInstance", variant_name=variant_name, **props)
+        return self.metric("InvocationsPerInstance", variant_name=variant_name, **options)
 
-    def metric_client_errors(self, *, variant_name: str, **props: Any) -> cloudwatch.Metric:
+    def metric_client_errors(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Requests the model answered with a 4xx (Sum)."""
-        return self.metric("Invocation4XXErrors", variant_name=variant_name, **props)
+        return self.metric("Invocation4XXErrors", variant_name=variant_name, **options)
 
-    def metric_server_errors(self, *, variant_name: str, **props: Any) -> cloudwatch.Metric:
+    def metric_server_errors(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Requests the model answered with a 5xx (Sum)."""
-        return self.metric("Invocation5XXErrors", variant_name=variant_name, **props)
+        return self.metric("Invocation5XXErrors", variant_name=variant_name, **options)
 
-    def metric_model_latency(self, *, variant_name: str, statistic: str = "p99", **props: Any) -> cloudwatch.Metric:
+    def metric_model_latency(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Time the model took to answer, in microseconds (p99 by default)."""
-        return self.metric("ModelLatency", variant_name=variant_name, statistic=statistic, **props)
+        options.setdefault("statistic", "p99")
+        return self.metric("ModelLatency", variant_name=variant_name, **options)
 
-    def metric_overhead_latency(self, *, variant_name: str, statistic: str = "p99", **props: Any) -> cloudwatch.Metric:
+    def metric_overhead_latency(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Time SageMaker added around the model, in microseconds (p99 by default)."""
-        return self.metric("OverheadLatency", variant_name=variant_name, statistic=statistic, **props)
+        options.setdefault("statistic", "p99")
+        return self.metric("OverheadLatency", variant_name=variant_name, **options)
 
-    def metric_cpu_utilization(self, *, variant_name: str, **props: Any) -> cloudwatch.Metric:
-        """Average CPU utilisation of the variant's instances (percent, summed over cores)."""
-        return self.metric(
-            "CPUUtilization",
-            variant_name=variant_name,
-            namespace="/aws/sagemaker/Endpoints",
-            statistic="Average",
-            **props,
-        )
+    def metric_cpu_utilization(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """Average CPU utilisation of the variant's instances (percent, summed over cores; Average)."""
+        options.setdefault("statistic", "Average")
+        return self.metric("CPUUtilization", variant_name=variant_name, namespace="/aws/sagemaker/Endpoints", **options)
+
+
+def _check_metric_options(options: Mapping[str, object]) -> None:
+    """Refuse option names ``aws_cloudwatch.MetricOptions`` does not have (type checkers do it statically)."""
+    problems = []
+    for name in options:
+        if name not in _METRIC_OPTIONS:
+            close = difflib.get_close_matches(name, _METRIC_OPTIONS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(f"{name}: is not a metric option; {hint}options are {', '.join(_METRIC_OPTIONS)}")
+    if problems:
+        raise ValidationError("Invalid metric options", problems)
 
 
 class _ImportedEndpoint(EndpointBase):
@@ -150,12 +211,18 @@ class Endpoint(EndpointBase):
         """Names of the production variants this endpoint serves."""
         return tuple(v.name for v in self.endpoint_config.variants)
 
-    def autoscale(self, variant_name: str, **props: Any) -> VariantAutoscaling:
-        """Turn on autoscaling for one instance variant; see :class:`VariantAutoscaling`."""
+    def autoscale(self, variant_name: str, **options: Unpack[AutoscalingOptions]) -> VariantAutoscaling:
+        """Turn on autoscaling for one instance variant (a :class:`VariantAutoscaling`).
+
+        Takes the keyword options of :class:`~sagemaker_serving.autoscaling.AutoscalingOptions`, the
+        construct's own: ``min_capacity`` and ``max_capacity`` (required), then optional
+        ``target_invocations_per_instance``, ``target_cpu_utilization``, ``scale_in_cooldown``,
+        ``scale_out_cooldown`` and ``schedules``.
+        """
         from sagemaker_serving.autoscaling import VariantAutoscaling
 
         construct_id = "Autoscaling" + "".join(p.capitalize() for p in re.split(r"[^a-zA-Z0-9]", variant_name))
-        return VariantAutoscaling(self, construct_id, endpoint=self, variant_name=variant_name, **props)
+        return VariantAutoscaling(self, construct_id, endpoint=self, variant_name=variant_name, **options)
 
     @staticmethod
     def from_endpoint_attributes(

@@ -19,7 +19,8 @@ MAX_VARIANTS = 10
 class EndpointConfig(Construct):
     """An ``AWS::SageMaker::EndpointConfig`` with 1 to 10 production variants.
 
-    Variants are all instance variants or all serverless variants. The ML storage volumes of
+    Either 1 to 10 instance variants or exactly one serverless variant (Serverless Inference does not
+    support multiple production variants, so it mixes with nothing). The ML storage volumes of
     instance variants are encrypted with a KMS key (one with rotation is created when none is
     given). Serverless variants and instance types with local NVMe storage (encrypted in hardware by
     SageMaker) take no KMS key: passing one for them is an error, not silently ignored.
@@ -143,6 +144,27 @@ class EndpointConfig(Construct):
         return rendered
 
 
+def _serverless_problems(variants: Sequence[Variant]) -> list[str]:
+    """A config with a serverless variant has that one variant only.
+
+    Serverless Inference does not support multiple production variants (its "Feature exclusions":
+    https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html#serverless-endpoints-how-it-works-exclusions),
+    so neither two serverless variants nor a serverless variant beside instance variants is allowed.
+    """
+    serverless = [v.name for v in variants if isinstance(v, ServerlessVariant)]
+    if not serverless or len(variants) == 1:
+        return []
+    instances = [v.name for v in variants if isinstance(v, InstanceVariant)]
+    if instances:
+        given = f"mixes ServerlessVariant {serverless!r} with InstanceVariant {instances!r}, which"
+    else:
+        given = f"{len(serverless)} ServerlessVariants {serverless!r}"
+    return [
+        f"variants: {given} is not allowed; an endpoint config with a ServerlessVariant has exactly one "
+        "variant (Serverless Inference does not support multiple production variants)"
+    ]
+
+
 def _key_allowed(variants: Sequence[Variant]) -> bool:
     return all(isinstance(v, InstanceVariant) and not has_local_storage(v.instance_type) for v in variants)
 
@@ -163,11 +185,7 @@ def _validate(variants: list[Variant], encryption_key: kms.IKey | None) -> None:
             )
         seen.setdefault(v.name, i)
     kinds = {type(v).__name__ for v in variants if isinstance(v, (InstanceVariant, ServerlessVariant))}
-    if len(kinds) > 1:
-        problems.append(
-            "variants: mixes InstanceVariant and ServerlessVariant, which SageMaker does not allow; "
-            "use one kind per endpoint config"
-        )
+    problems += _serverless_problems(variants)
     if encryption_key is not None and variants and len(kinds) == 1 and not _key_allowed(variants):
         problems.append(
             "encryption_key: a key is not allowed for serverless variants or instance types with local "

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 _ENV_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{0,1023}$")
 _MODEL_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+_MODEL_ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 _MAX_ENV_VARS = 100  # CreateModel: Environment map, at most 100 entries of up to 1024 characters.
 _MAX_SUBNETS, _MAX_SECURITY_GROUPS = 16, 5  # CreateModel: VpcConfig limits.
 # EC2 calls SageMaker makes with the execution role to attach the model to a VPC
@@ -40,7 +42,79 @@ _ENI_ACTIONS = [
 ]
 
 
-class Model(Construct):
+@jsii.implements(iam.IGrantable)
+class ModelBase(cdk.Resource):
+    """What every model offers, created here or imported (aws-sagemaker-alpha's ``IModel``).
+
+    A model is grantable: ``grant_principal`` is its execution role, so ``bucket.grant_read(model)``
+    lets the model's containers read that bucket. Production variants accept any ``ModelBase``.
+
+    Attributes: ``model_name``, ``model_arn``, ``role`` (``None`` when imported without one), ``vpc``
+    (``None`` when not in a VPC or not known), ``network_isolation`` (``None`` when not known),
+    ``security_groups``, ``connections``.
+    """
+
+    model_name: str
+    model_arn: str
+    role: iam.IRole | None
+    vpc: ec2.IVpc | None
+    network_isolation: bool | None
+    _security_groups: list[ec2.ISecurityGroup]
+    _connections: ec2.Connections | None
+    _unknown_principal: iam.IPrincipal | None = None
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The principal the model runs as: its execution role (an ``UnknownPrincipal`` if not known)."""
+        if self.role is not None:
+            return self.role
+        if self._unknown_principal is None:
+            # UnknownPrincipal implements IPrincipal through jsii, which type checkers do not see.
+            self._unknown_principal = cast(iam.IPrincipal, iam.UnknownPrincipal(resource=self))
+        return self._unknown_principal
+
+    @property
+    def security_groups(self) -> tuple[ec2.ISecurityGroup, ...]:
+        """The security groups of the model's network interfaces (empty outside a VPC or when not known)."""
+        return tuple(self._security_groups)
+
+    @property
+    def connections(self) -> ec2.Connections:
+        """The security groups of the model's network interfaces, as ``ec2.Connections``."""
+        if self._connections is None:
+            from aws_cdk import aws_ec2 as ec2
+
+            self._connections = ec2.Connections(security_groups=self._security_groups)
+        return self._connections
+
+    def add_to_role_policy(self, statement: iam.PolicyStatement) -> None:
+        """Let the model's execution role do more (a no-op for a model imported without its role)."""
+        if self.role is not None:
+            self.role.add_to_principal_policy(statement)
+
+
+class _ImportedModel(ModelBase):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        model_arn: str,
+        model_name: str,
+        role: iam.IRole | None,
+        security_groups: Sequence[ec2.ISecurityGroup],
+    ) -> None:
+        super().__init__(scope, construct_id, environment_from_arn=model_arn)
+        self.model_arn = model_arn
+        self.model_name = model_name
+        self.role = role
+        self.vpc = None
+        self.network_isolation = None
+        self._security_groups = list(security_groups)
+        self._connections = None
+
+
+class Model(ModelBase):
     """A SageMaker model (``AWS::SageMaker::Model``) with a single container.
 
     The execution role is created least-privilege unless one is given: it may read only this
@@ -52,9 +126,18 @@ class Model(Construct):
     may then create and delete network interfaces in those subnets only. Serverless variants
     support neither a VPC nor network isolation.
 
-    Attributes: ``cfn_model``, ``role``, ``policy``, ``model_name``, ``image_uri``, ``vpc``
-    (or ``None``), ``network_isolation``, ``connections`` (its security groups).
+    The model is grantable (``grant_principal`` is its role): ``bucket.grant_read(model)`` adds to the
+    role's default policy, which the model resource depends on (as on the execution policy) when the
+    role is an ``iam.Role`` of this app; :meth:`add_to_role_policy` extends the execution policy. Existing
+    models are imported with :meth:`from_model_name`, :meth:`from_model_arn` or
+    :meth:`from_model_attributes`, and can be served by production variants like this one.
+
+    Attributes: ``cfn_model``, ``role``, ``policy``, ``model_name``, ``model_arn``, ``image_uri``,
+    ``vpc`` (or ``None``), ``network_isolation``, ``security_groups``, ``connections``.
     """
+
+    role: iam.IRole
+    network_isolation: bool
 
     def __init__(
         self,
@@ -111,7 +194,7 @@ class Model(Construct):
 
         bound_image = image.bind(self)
         self.image_uri: str = bound_image.image_uri
-        self.role: iam.IRole = role or iam.Role(
+        self.role = role or iam.Role(
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
@@ -145,11 +228,11 @@ class Model(Construct):
         if env:
             container["environment"] = env
 
-        self.vpc: ec2.IVpc | None = vpc
-        self.network_isolation: bool = network_isolation
+        self.vpc = vpc
+        self.network_isolation = network_isolation
         # aws_ec2 is imported only by models in a VPC (or when `connections` is read): it costs ~0.1 s.
-        self._security_groups: list[ec2.ISecurityGroup] = []
-        self._connections: ec2.Connections | None = None
+        self._security_groups = []
+        self._connections = None
         vpc_config = None
         if vpc is not None:
             self._security_groups = list(security_groups or [self._default_security_group(vpc)])
@@ -180,16 +263,68 @@ class Model(Construct):
         self.cfn_model.node.add_dependency(self.policy)
         if isinstance(self.role, iam.Role):
             self.cfn_model.node.add_dependency(self.role)
-        self.model_name: str = self.cfn_model.attr_model_name
+        self.model_name = self.cfn_model.attr_model_name
+        self.model_arn = self.cfn_model.attr_model_arn
 
-    @property
-    def connections(self) -> ec2.Connections:
-        """The security groups of the model's network interfaces (none outside a VPC)."""
-        if self._connections is None:
-            from aws_cdk import aws_ec2 as ec2
+    def add_to_role_policy(self, statement: iam.PolicyStatement) -> None:
+        """Add a statement to the execution policy, which is attached before the model is created."""
+        self.policy.add_statements(statement)
 
-            self._connections = ec2.Connections(security_groups=self._security_groups)
-        return self._connections
+    @staticmethod
+    def from_model_attributes(
+        scope: Construct,
+        construct_id: str,
+        *,
+        model_arn: str,
+        role: iam.IRole | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+    ) -> ModelBase:
+        """Import an existing model by ARN (``arn:...:sagemaker:region:account:model/name``).
+
+        :param role: its execution role. Default: none; ``grant_principal`` is then an
+            ``iam.UnknownPrincipal``: a grant to the model adds nothing and warns at synth, and a
+            grant that needs the principal itself (a bucket's ``grant_read``) fails.
+        :param security_groups: its security groups, if it runs in a VPC. Default: none known.
+            A model imported with security groups is known to run in a VPC, so a serverless
+            variant refuses it; otherwise SageMaker checks that at deploy time.
+        """
+        if not cdk.Token.is_unresolved(model_arn) and not _MODEL_ARN.match(model_arn):
+            raise_if_problems(
+                "Invalid model import",
+                [
+                    f"model_arn: {model_arn!r} is not allowed; "
+                    "expected arn:<partition>:sagemaker:<region>:<account>:model/<name>"
+                ],
+            )
+        name = cdk.Arn.split(model_arn, cdk.ArnFormat.SLASH_RESOURCE_NAME).resource_name
+        return _ImportedModel(
+            scope,
+            construct_id,
+            model_arn=model_arn,
+            model_name=name or model_arn,
+            role=role,
+            security_groups=security_groups or [],
+        )
+
+    @staticmethod
+    def from_model_arn(scope: Construct, construct_id: str, model_arn: str) -> ModelBase:
+        """Import an existing model by ARN; its name is read from the ARN."""
+        return Model.from_model_attributes(scope, construct_id, model_arn=model_arn)
+
+    @staticmethod
+    def from_model_name(scope: Construct, construct_id: str, model_name: str) -> ModelBase:
+        """Import an existing model of this stack's account and region by name.
+
+        The name is used as given (variants refer to the model by it); the ARN carries it
+        lower-cased, as SageMaker writes names in ARNs.
+        """
+        problems = []
+        if not cdk.Token.is_unresolved(model_name) and not _MODEL_NAME.match(model_name):
+            problems.append(f"model_name: {model_name!r} is not allowed; expected 1-63 alphanumerics or hyphens")
+        raise_if_problems("Invalid model import", problems)
+        resource_name = model_name if cdk.Token.is_unresolved(model_name) else model_name.lower()
+        arn = cdk.Stack.of(scope).format_arn(service="sagemaker", resource="model", resource_name=resource_name)
+        return _ImportedModel(scope, construct_id, model_arn=arn, model_name=model_name, role=None, security_groups=[])
 
     def _default_security_group(self, vpc: ec2.IVpc) -> ec2.ISecurityGroup:
         from aws_cdk import aws_ec2 as ec2

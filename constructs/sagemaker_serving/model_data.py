@@ -39,7 +39,11 @@ class ModelData:
 
     @staticmethod
     def from_s3_url(url: str) -> ModelData:
-        """An artifact at ``s3://bucket/key`` (for example ``s3://my-models/iris/model.tar.gz``)."""
+        """An artifact at ``s3://bucket/key`` (for example ``s3://my-models/iris/model.tar.gz``).
+
+        Refused with the reason: another scheme or a mistyped one (``s3:/bucket/key``), no bucket,
+        no object key (``s3://bucket``) or a folder (``s3://bucket/prefix/``).
+        """
         return _S3ModelData(url)
 
     @staticmethod
@@ -52,14 +56,42 @@ class ModelData:
         return _AssetModelData(Path(path))
 
 
+_S3_FORM = "s3://<bucket>/<key of a model.tar.gz>"
+
+
+def _s3_url_problems(url: object) -> list[str]:
+    """What is wrong with an artifact URL, if anything: the scheme, the bucket or the object key."""
+    if not isinstance(url, str):
+        return [f"url: {url!r} is not allowed; expected a string {_S3_FORM}"]
+    if not url.startswith("s3://"):
+        scheme, sep, rest = url.partition(":")
+        if sep and scheme.lower() == "s3" and rest.strip("/"):
+            # s3:/bucket/key, s3:bucket/key, S3://bucket/key, s3:///bucket/key ...
+            fixed = "s3://" + rest.lstrip("/")
+            return [
+                f"url: {url!r} is not allowed; expected the scheme 's3://' (lower case, two slashes): "
+                f"did you mean {fixed!r}?"
+            ]
+        return [f"url: {url!r} is not allowed; expected {_S3_FORM}"]
+    bucket, _, key = url.removeprefix("s3://").partition("/")
+    if not bucket:
+        return [f"url: {url!r} has no bucket name, which is not allowed; expected {_S3_FORM}"]
+    if not key:
+        return [f"url: {url!r} has no object key, which is not allowed; expected s3://{bucket}/<key of a model.tar.gz>"]
+    if key.endswith("/"):
+        return [
+            f"url: {url!r} ends with '/' (a folder, not an object), which is not allowed; "
+            f"expected s3://{bucket}/<key of a model.tar.gz>"
+        ]
+    return []
+
+
 class _S3ModelData(ModelData):
     def __init__(self, url: str) -> None:
+        problems = _s3_url_problems(url)
+        if problems:
+            raise ValidationError("Invalid model data", problems)
         bucket, _, key = url.removeprefix("s3://").partition("/")
-        if not url.startswith("s3://") or not bucket or not key or key.endswith("/"):
-            raise ValidationError(
-                "Invalid model data",
-                [f"url: {url!r} is not allowed; expected s3://<bucket>/<key of a model.tar.gz>"],
-            )
         self.url, self._bucket, self._key = url, bucket, key
 
     def bind(self, scope: Construct) -> BoundModelData:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sagemaker_serving.instance_types import HOSTING_INSTANCE_TYPES
+
 if TYPE_CHECKING:
-    from sagemaker_serving.model import Model
+    from sagemaker_serving.model import ModelBase
 
 VARIANT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-INSTANCE_TYPE = re.compile(r"^ml\.[a-z]+[0-9]+[a-z0-9-]*\.(medium|large|xlarge|[1-9][0-9]*xlarge)$")
+_HOSTING_INSTANCE_TYPES = frozenset(HOSTING_INSTANCE_TYPES)
 # Families whose instances have local NVMe storage, which SageMaker encrypts in hardware and for
 # which CreateEndpointConfig rejects a KmsKeyId.
 _LOCAL_STORAGE_FAMILIES = frozenset({"g5", "g6", "g6e", "p5", "p5e", "p5en", "trn1", "trn1n", "trn2"})
@@ -32,6 +35,33 @@ def has_local_storage(instance_type: str) -> bool:
 def is_burstable(instance_type: str) -> bool:
     """Whether an instance type is a burstable ``ml.t*`` type (not allowed with autoscaling)."""
     return instance_family(instance_type).startswith("t")
+
+
+def instance_type_problems(where: str, instance_type: object) -> list[str]:
+    """Why ``instance_type`` is not a real-time hosting instance type (with close matches), if it is not.
+
+    The allowed values are ``ProductionVariantInstanceType`` (:mod:`sagemaker_serving.instance_types`).
+    """
+    if isinstance(instance_type, str) and instance_type in _HOSTING_INSTANCE_TYPES:
+        return []
+    hint = ""
+    if isinstance(instance_type, str):
+        # Suggest sizes of the same family first ("ml.m5.3xlarge" → ml.m5 sizes), else any close type.
+        family = instance_family(instance_type)
+        sizes = [t.split(".")[2] for t in HOSTING_INSTANCE_TYPES if instance_family(t) == family]
+        same_family = [f"ml.{family}.{size}" for size in sizes]
+        fixed = [t for t in (instance_type.lower(), f"ml.{instance_type.lower()}") if t in _HOSTING_INSTANCE_TYPES]
+        close = fixed or difflib.get_close_matches(
+            instance_type, same_family or HOSTING_INSTANCE_TYPES, n=2, cutoff=0.8
+        )
+        if close:
+            hint = "; did you mean " + " or ".join(repr(c) for c in close) + "?"
+        if sizes:
+            hint += f" (ml.{family} sizes: {', '.join(sizes)})"
+    return [
+        f"{where}: {instance_type!r} is not allowed; expected a SageMaker real-time hosting instance type "
+        f"(ProductionVariantInstanceType) such as 'ml.m5.large'{hint}"
+    ]
 
 
 def _common_problems(where: str, name: str, initial_weight: float) -> list[str]:
@@ -59,9 +89,9 @@ class InstanceVariant:
 
     #: Variant name, unique within the endpoint config.
     name: str
-    #: The model this variant serves.
-    model: Model
-    #: ML instance type, e.g. ``ml.m5.large``.
+    #: The model this variant serves (created here or imported with ``Model.from_model_name``).
+    model: ModelBase
+    #: ML instance type, e.g. ``ml.m5.large``: one of :data:`~sagemaker_serving.instance_types.HOSTING_INSTANCE_TYPES`.
     instance_type: str
     #: Instances to start with (1-1000). Default 1; use 2+ in production for AZ redundancy.
     initial_instance_count: int = 1
@@ -77,11 +107,7 @@ class InstanceVariant:
     def problems(self, where: str) -> list[str]:
         """Every rule this variant breaks, prefixed with ``where``."""
         problems = _common_problems(where, self.name, self.initial_weight)
-        if not isinstance(self.instance_type, str) or not INSTANCE_TYPE.match(self.instance_type):
-            problems.append(
-                f"{where}.instance_type: {self.instance_type!r} is not allowed; expected an ML instance "
-                "type such as 'ml.m5.large'"
-            )
+        problems += instance_type_problems(f"{where}.instance_type", self.instance_type)
         problems += _int_in(f"{where}.initial_instance_count", self.initial_instance_count, 1, 1000)
         if self.volume_size_gb is not None:
             problems += _int_in(f"{where}.volume_size_gb", self.volume_size_gb, 1, 512)
@@ -102,8 +128,8 @@ class ServerlessVariant:
 
     #: Variant name, unique within the endpoint config.
     name: str
-    #: The model this variant serves.
-    model: Model
+    #: The model this variant serves (created here or imported with ``Model.from_model_name``).
+    model: ModelBase
     #: Memory in MB: 1024 to 6144 in steps of 1024. Default 2048.
     memory_size_mb: int = 2048
     #: Concurrent invocations (1-200). Default 5.
@@ -122,12 +148,13 @@ class ServerlessVariant:
                 f"{where}.memory_size_mb: {memory!r} is not allowed; must be one of 1024, 2048, 3072, 4096, 5120, 6144"
             )
         problems += _int_in(f"{where}.max_concurrency", self.max_concurrency, 1, 200)
-        # Serverless Inference supports neither VPC configuration nor network isolation.
-        if getattr(self.model, "vpc", None) is not None:
+        # Serverless Inference supports neither VPC configuration nor network isolation. An imported
+        # model may not say (vpc/network_isolation None): SageMaker then checks it at deploy time.
+        if self.model.vpc is not None or self.model.security_groups:
             problems.append(
                 f"{where}.model: runs in a VPC, which serverless variants do not support; use an instance variant"
             )
-        if getattr(self.model, "network_isolation", False):
+        if self.model.network_isolation:
             problems.append(
                 f"{where}.model: has network isolation, which serverless variants do not support; "
                 "use an instance variant"

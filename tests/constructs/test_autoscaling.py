@@ -177,10 +177,66 @@ def test_all_problems_reported_together(stack: cdk.Stack, model: Model) -> None:
         "target_invocations_per_instance: 0 is not allowed",
         "target_cpu_utilization: -5 is not allowed",
         "schedules[0].name: 'bad name' is not allowed",
-        "schedules[0].schedule: 'every day' is not allowed; expected cron(...), rate(N unit) or at(yyyy-mm-ddThh:mm:ss)",
+        "schedules[0].schedule: 'every day' is not allowed; expected cron(Minutes Hours Day-of-month Month "
+        "Day-of-week Year), rate(N unit) or at(yyyy-mm-ddThh:mm:ss)",
         "schedules[0]: sets neither min_capacity nor max_capacity",
-        "schedules[1]: min_capacity 5 is above max_capacity 2",
+        "schedules[1]: min_capacity 5 is greater than max_capacity 2",
         "schedules[1].time_zone: 'Mars/Base' is not an IANA time zone",
         "schedules[2].name: 'x' is used twice",
     ]:
         assert expected in message, expected
+
+
+def test_min_capacity_greater_than_max_capacity_is_said_in_those_words(stack: cdk.Stack, model: Model) -> None:
+    endpoint = _endpoint(
+        stack, InstanceVariant(name="a", model=model, instance_type="ml.m5.large", initial_instance_count=2)
+    )
+    with pytest.raises(ValidationError) as info:
+        endpoint.autoscale("a", min_capacity=10, max_capacity=8)
+    message = str(info.value)
+    assert "min_capacity: 10 is greater than max_capacity 8; min_capacity must be <= max_capacity" in message
+    assert "must include the variant's initial_instance_count" not in message  # one problem, said once
+    with pytest.raises(
+        ValidationError, match="schedules\\[0\\].min_capacity: 9 is greater than the target's max_capacity 8"
+    ):
+        endpoint.autoscale(
+            "a",
+            min_capacity=2,
+            max_capacity=8,
+            schedules=[ScheduledCapacity(name="up", schedule="rate(1 day)", min_capacity=9)],
+        )
+
+
+def test_five_field_cron_is_refused_with_the_six_field_form(stack: cdk.Stack, model: Model) -> None:
+    endpoint = _endpoint(stack, InstanceVariant(name="a", model=model, instance_type="ml.m5.large"))
+    with pytest.raises(ValidationError) as info:
+        endpoint.autoscale(
+            "a",
+            min_capacity=1,
+            max_capacity=4,
+            schedules=[
+                ScheduledCapacity(name="evening", schedule="cron(0 20 * * MON-FRI)", min_capacity=1),
+                ScheduledCapacity(name="never", schedule="rate(0 minutes)", min_capacity=1),
+                ScheduledCapacity(name="once", schedule="at(2027-02-30T10:00:00)", min_capacity=2),
+            ],
+        )
+    message = str(info.value)
+    for expected in [
+        "schedules[0].schedule: 'cron(0 20 * * MON-FRI)' is not allowed; Application Auto Scaling cron expressions "
+        "have six fields, cron(Minutes Hours Day-of-month Month Day-of-week Year), not 5: "
+        "did you mean 'cron(0 20 ? * MON-FRI *)'?",
+        "schedules[1].schedule: 'rate(0 minutes)' is not allowed; rate(value unit) takes a positive integer value, not '0'",
+        "schedules[2].schedule: 'at(2027-02-30T10:00:00)' is not allowed; at(yyyy-mm-ddThh:mm:ss) takes a date and "
+        "time such as at(2027-01-31T18:00:00), and '2027-02-30T10:00:00' is not a real date and time",
+    ]:
+        assert expected in message, expected
+
+
+def test_min_above_max_is_reported_beside_other_problems(stack: cdk.Stack, model: Model) -> None:
+    endpoint = _endpoint(stack, ServerlessVariant(name="s", model=model))
+    with pytest.raises(ValidationError) as info:
+        endpoint.autoscale("s", min_capacity=10, max_capacity=8)
+    assert info.value.problems == (
+        "variant_name: 's' is serverless; only instance variants can autoscale instances",
+        "min_capacity: 10 is greater than max_capacity 8; min_capacity must be <= max_capacity",
+    )

@@ -1,20 +1,27 @@
-"""Endpoint: no fixed name, grants scoped to the endpoint, metrics and imports."""
+"""Endpoint: no fixed name, grants scoped to the endpoint, metrics (typed options) and imports."""
 
 from __future__ import annotations
 
+import inspect
+
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
 
 from sagemaker_serving import (
+    AutoscalingOptions,
     ContainerImage,
     Endpoint,
+    EndpointBase,
     EndpointConfig,
     InstanceVariant,
+    MetricOptions,
     Model,
     ModelData,
     ValidationError,
+    VariantAutoscaling,
 )
 
 
@@ -121,3 +128,67 @@ def test_import_by_name_and_arn() -> None:
             }
         },
     )
+
+
+def test_metric_options_are_typed_keywords_passed_to_cloudwatch(stack: cdk.Stack) -> None:
+    endpoint = _endpoint(stack)
+    metric = endpoint.metric_invocations(
+        variant_name="champion",
+        period=cdk.Duration.minutes(5),
+        statistic="Average",
+        label="Requests",
+        unit=cloudwatch.Unit.COUNT,
+        color="#1f77b4",
+        dimensions_map={"Extra": "x"},
+        account="123456789012",
+        region="eu-west-1",
+    )
+    assert (metric.period.to_minutes(), metric.statistic, metric.label, metric.unit, metric.color) == (
+        5,
+        "Average",
+        "Requests",
+        cloudwatch.Unit.COUNT,
+        "#1f77b4",
+    )
+    assert (metric.account, metric.region) == ("123456789012", "eu-west-1")
+    assert set(stack.resolve(metric.dimensions)) == {"EndpointName", "VariantName", "Extra"}
+    # Defaults stay per method: Sum per minute, p99 for latencies, Average for CPU; each overridable.
+    plain = endpoint.metric_invocations(variant_name="champion")
+    assert (plain.period.to_minutes(), plain.statistic, plain.label) == (1, "Sum", None)
+    assert endpoint.metric_model_latency(variant_name="champion", statistic="p50").statistic == "p50"
+    assert endpoint.metric_overhead_latency(variant_name="champion").statistic == "p99"
+    assert endpoint.metric_cpu_utilization(variant_name="champion", period=cdk.Duration.minutes(5)).statistic == (
+        "Average"
+    )
+    assert endpoint.metric_invocations_per_instance(variant_name="champion").metric_name == "InvocationsPerInstance"
+
+
+def test_unknown_metric_option_is_refused_with_a_hint(stack: cdk.Stack) -> None:
+    endpoint = _endpoint(stack)
+    with pytest.raises(ValidationError) as info:
+        endpoint.metric_invocations(variant_name="champion", perod=cdk.Duration.minutes(5))  # type: ignore[call-arg]
+    assert "perod: is not a metric option; did you mean 'period'? options are account, color" in str(info.value)
+
+
+def test_metric_options_mirror_cloudwatch_metric_options() -> None:
+    cloudwatch_fields = [p for p in inspect.signature(cloudwatch.MetricOptions.__init__).parameters if p != "self"]
+    assert sorted(MetricOptions.__annotations__) == sorted(cloudwatch_fields)
+    assert MetricOptions.__required_keys__ == frozenset()
+    # One style: every metric method takes variant_name and the MetricOptions keywords, nothing untyped.
+    methods = [m for m in dir(EndpointBase) if m.startswith("metric")]
+    assert len(methods) == 8
+    for name in methods:
+        parameters = inspect.signature(getattr(EndpointBase, name)).parameters
+        kinds = {p.name: p.kind for p in parameters.values()}
+        assert kinds["variant_name"] is inspect.Parameter.KEYWORD_ONLY, name
+        assert kinds["options"] is inspect.Parameter.VAR_KEYWORD, name
+        assert parameters["options"].annotation == "Unpack[MetricOptions]", name
+
+
+def test_autoscale_options_are_the_constructs_own() -> None:
+    own = inspect.signature(VariantAutoscaling.__init__).parameters.values()
+    keywords = {p.name: p for p in own if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    del keywords["endpoint"], keywords["variant_name"]
+    assert set(AutoscalingOptions.__annotations__) == set(keywords)
+    assert AutoscalingOptions.__required_keys__ == {n for n, p in keywords.items() if p.default is p.empty}
+    assert inspect.signature(Endpoint.autoscale).parameters["options"].annotation == "Unpack[AutoscalingOptions]"

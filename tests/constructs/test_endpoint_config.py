@@ -139,7 +139,7 @@ def test_variant_added_later_is_rendered_and_validated(stack: cdk.Stack, model: 
     config.add_variant(InstanceVariant(name="b", model=model, instance_type="ml.m5.large", initial_weight=0.5))
     with pytest.raises(ValidationError, match=r"variants\[2\].name: 'a' is already used by variants\[0\]"):
         config.add_variant(InstanceVariant(name="a", model=model, instance_type="ml.m5.large"))
-    with pytest.raises(ValidationError, match="mixes InstanceVariant and ServerlessVariant"):
+    with pytest.raises(ValidationError, match=r"variants: mixes ServerlessVariant \['s'\] with InstanceVariant"):
         config.add_variant(ServerlessVariant(name="s", model=model))
     variants = Template.from_stack(stack).find_resources("AWS::SageMaker::EndpointConfig")
     (resource,) = variants.values()
@@ -173,7 +173,8 @@ def test_every_problem_is_reported_at_once(stack: cdk.Stack, model: Model) -> No
     assert message.startswith("Invalid production variants: 10 problem(s)")
     for expected in [
         "variants[0] ('bad_name').name: 'bad_name' is not allowed; expected 1-63 alphanumerics or hyphens",
-        "variants[0] ('bad_name').instance_type: 'm5.large' is not allowed; expected an ML instance type such as 'ml.m5.large'",
+        "variants[0] ('bad_name').instance_type: 'm5.large' is not allowed; expected a SageMaker real-time hosting "
+        "instance type (ProductionVariantInstanceType) such as 'ml.m5.large'; did you mean 'ml.m5.large'?",
         "variants[0] ('bad_name').initial_instance_count: 0 is not allowed; must be an integer from 1 to 1000",
         "variants[0] ('bad_name').initial_weight: 0 is not allowed; must be > 0",
         "variants[0] ('bad_name').volume_size_gb: 513 is not allowed; must be an integer from 1 to 512",
@@ -219,7 +220,9 @@ def test_variant_count_limits(stack: cdk.Stack, model: Model) -> None:
 
 
 def test_mixing_kinds_is_rejected(stack: cdk.Stack, model: Model) -> None:
-    with pytest.raises(ValidationError, match="mixes InstanceVariant and ServerlessVariant"):
+    # Serverless Inference does not support multiple production variants, so a serverless variant
+    # mixes with nothing (docs: serverless-endpoints.html, "Feature exclusions").
+    with pytest.raises(ValidationError) as info:
         EndpointConfig(
             stack,
             "Config",
@@ -228,3 +231,62 @@ def test_mixing_kinds_is_rejected(stack: cdk.Stack, model: Model) -> None:
                 ServerlessVariant(name="s", model=model),
             ],
         )
+    assert (
+        "variants: mixes ServerlessVariant ['s'] with InstanceVariant ['a'], which is not allowed; an endpoint "
+        "config with a ServerlessVariant has exactly one variant (Serverless Inference does not support multiple "
+        "production variants)" in str(info.value)
+    )
+
+
+def test_at_most_one_serverless_variant(stack: cdk.Stack, model: Model) -> None:
+    with pytest.raises(ValidationError) as info:
+        EndpointConfig(
+            stack,
+            "Two",
+            variants=[ServerlessVariant(name="a", model=model), ServerlessVariant(name="b", model=model)],
+        )
+    assert (
+        "variants: 2 ServerlessVariants ['a', 'b'] is not allowed; an endpoint config with a ServerlessVariant "
+        "has exactly one variant" in str(info.value)
+    )
+    config = EndpointConfig(stack, "One", variants=[ServerlessVariant(name="a", model=model)])
+    with pytest.raises(ValidationError, match=r"variants: 2 ServerlessVariants \['a', 'b'\] is not allowed"):
+        config.add_variant(ServerlessVariant(name="b", model=model))
+    with pytest.raises(ValidationError, match=r"variants: mixes ServerlessVariant \['a'\] with InstanceVariant"):
+        config.add_variant(InstanceVariant(name="b", model=model, instance_type="ml.m5.large"))
+    assert [v.name for v in config.variants] == ["a"]
+
+
+def test_instance_type_must_be_a_real_hosting_type_with_a_hint(stack: cdk.Stack, model: Model) -> None:
+    with pytest.raises(ValidationError) as info:
+        EndpointConfig(
+            stack,
+            "Config",
+            variants=[
+                InstanceVariant(name="a", model=model, instance_type="ml.m5.3xlarge"),
+                InstanceVariant(name="b", model=model, instance_type="ml.p4.24xlarge"),
+                InstanceVariant(
+                    name="c", model=model, instance_type="ml.t3.medium"
+                ),  # a notebook type, not a hosting one
+            ],
+        )
+    message = str(info.value)
+    assert message.startswith("Invalid production variants: 3 problem(s)")
+    for expected in [
+        "variants[0] ('a').instance_type: 'ml.m5.3xlarge' is not allowed; expected a SageMaker real-time hosting "
+        "instance type (ProductionVariantInstanceType) such as 'ml.m5.large'; did you mean 'ml.m5.xlarge' or "
+        "'ml.m5.4xlarge'? (ml.m5 sizes: large, xlarge, 2xlarge, 4xlarge, 12xlarge, 24xlarge)",
+        "variants[1] ('b').instance_type: 'ml.p4.24xlarge' is not allowed; expected a SageMaker real-time hosting "
+        "instance type (ProductionVariantInstanceType) such as 'ml.m5.large'; did you mean 'ml.p4d.24xlarge' or "
+        "'ml.p4de.24xlarge'?",
+        "variants[2] ('c').instance_type: 'ml.t3.medium' is not allowed",
+    ]:
+        assert expected in message
+
+
+def test_every_hosting_instance_type_is_accepted() -> None:
+    from sagemaker_serving.instance_types import HOSTING_INSTANCE_TYPES
+    from sagemaker_serving.variants import instance_type_problems
+
+    assert [t for t in HOSTING_INSTANCE_TYPES if instance_type_problems("instance_type", t)] == []
+    assert {"ml.m5.large", "ml.t2.medium", "ml.g5.xlarge", "ml.inf2.xlarge"} <= set(HOSTING_INSTANCE_TYPES)

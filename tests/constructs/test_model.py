@@ -159,7 +159,32 @@ def test_asset_folder_is_packaged_as_a_reproducible_tarball(tmp_path: Path, stac
     ("factory", "message"),
     [
         (lambda: ModelData.from_s3_url("https://bucket/key"), "url: 'https://bucket/key' is not allowed"),
-        (lambda: ModelData.from_s3_url("s3://bucket/"), "expected s3://<bucket>/<key"),
+        (
+            lambda: ModelData.from_s3_url("s3://bucket"),
+            "url: 's3://bucket' has no object key, which is not allowed; expected s3://bucket/<key of a model.tar.gz>",
+        ),
+        (
+            lambda: ModelData.from_s3_url("s3://bucket/"),
+            "url: 's3://bucket/' has no object key, which is not allowed; expected s3://bucket/<key of a model.tar.gz>",
+        ),
+        (
+            lambda: ModelData.from_s3_url("s3:/bucket/key"),
+            "url: 's3:/bucket/key' is not allowed; expected the scheme 's3://' (lower case, two slashes): "
+            "did you mean 's3://bucket/key'?",
+        ),
+        (
+            lambda: ModelData.from_s3_url("S3://bucket/key"),
+            "url: 'S3://bucket/key' is not allowed; expected the scheme 's3://' (lower case, two slashes): "
+            "did you mean 's3://bucket/key'?",
+        ),
+        (
+            lambda: ModelData.from_s3_url("s3:///key"),
+            "url: 's3:///key' has no bucket name, which is not allowed; expected s3://<bucket>/<key of a model.tar.gz>",
+        ),
+        (
+            lambda: ModelData.from_s3_url("s3://bucket/models/"),
+            "url: 's3://bucket/models/' ends with '/' (a folder, not an object), which is not allowed",
+        ),
         (lambda: ModelData.from_asset("/does/not/exist"), "path: '/does/not/exist' does not exist"),
         (lambda: ContainerImage.from_image_uri("no-slash"), "image_uri: 'no-slash' is not an image URI"),
         (lambda: ContainerImage.from_aws_registry("Bad Repo", "t"), "repository_name: 'Bad Repo' is not a valid"),
@@ -167,8 +192,9 @@ def test_asset_folder_is_packaged_as_a_reproducible_tarball(tmp_path: Path, stac
     ],
 )
 def test_bad_sources_are_rejected_with_the_field_and_value(factory, message: str) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ValidationError, match=message.replace("(", r"\(").replace("[", r"\[")):
+    with pytest.raises(ValidationError) as info:
         factory()
+    assert message in str(info.value)
 
 
 def test_bad_model_props_are_all_reported_at_once(stack: cdk.Stack) -> None:
