@@ -42,7 +42,7 @@ def _endpoint(stack: cdk.Stack) -> Endpoint:
     config = EndpointConfig(
         stack,
         "Config",
-        variants=[ServerlessVariant(name="champion", model=model), ServerlessVariant(name="challenger", model=model)],
+        variants=[ServerlessVariant(name="champion", model=model)],
     )
     return Endpoint(stack, "Endpoint", endpoint_config=config)
 
@@ -376,7 +376,7 @@ def test_function_runtime_arch_tracing_logging_and_environment(templates: dict[s
     assert template["Resources"][function_logs]["Properties"]["RetentionInDays"] == 90
     assert fn["Environment"]["Variables"] == {
         "ENDPOINT_NAME": {"Fn::GetAtt": [_endpoint_id(template), "EndpointName"]},
-        "VARIANT_NAMES": "champion,challenger",
+        "VARIANT_NAMES": "champion",
         "MAX_BODY_BYTES": "4194304",  # a serverless endpoint: Serverless Inference's 4 MB payload limit
         "ALLOWED_CONTENT_TYPES": "application/json,text/csv,application/x-npy,application/octet-stream,"
         "image/jpeg,image/png",
