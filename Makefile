@@ -68,10 +68,10 @@ deploy: setup
 ## check what was created (KEEP=1 keeps moto running until Ctrl-C); serve-local also runs the
 ## front-door handler behind a local HTTP server (PORT=<n>, default a free port).
 deploy-local: setup
-	$(PY) -m stacks.local.deploy_local --env $(ENV) $(if $(KEEP),--keep)
+	$(PY) -m rehearsal.deploy_local --env $(ENV) $(if $(KEEP),--keep)
 
 serve-local: setup
-	$(PY) -m stacks.local.serve_local --env $(ENV) $(if $(PORT),--port $(PORT))
+	$(PY) -m rehearsal.serve_local --env $(ENV) $(if $(PORT),--port $(PORT))
 
 bench: setup
 	$(PY) bench/synth.py

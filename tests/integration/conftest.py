@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from app import build_app
+from rehearsal.moto_server import MotoServer, port_is_open
 from stacks.config import AppConfig
-from stacks.local.moto_server import MotoServer, port_is_open
 from tests.integration.changes import changed
 
 

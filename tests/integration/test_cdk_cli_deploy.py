@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from stacks.local.deploy_local import CDK, ROOT
-from stacks.local.moto_server import port_is_open
+from rehearsal.deploy_local import CDK, ROOT
+from rehearsal.moto_server import port_is_open
 
 
 @pytest.mark.skipif(not CDK.exists(), reason="node_modules/.bin/cdk missing: run `make setup`")
 def test_deploy_local_dev_with_the_cdk_cli(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "constructs")])}
     result = subprocess.run(
-        [sys.executable, "-m", "stacks.local.deploy_local", "--env", "dev", "--outdir", str(tmp_path / "cdk.out")],
+        [sys.executable, "-m", "rehearsal.deploy_local", "--env", "dev", "--outdir", str(tmp_path / "cdk.out")],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -1,6 +1,6 @@
 """Every environment's synthesised stack, deployed to moto: create, verify, update, verify, delete.
 
-The same checks as ``make deploy-local`` (:func:`stacks.local.verify.verify_stack`), on the session's
+The same checks as ``make deploy-local`` (:func:`rehearsal.verify.verify_stack`), on the session's
 cloud assembly (file assets uploaded to the bootstrap bucket the way ``cdk deploy`` does).
 """
 
@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
+from rehearsal.deploy import delete_stack, deploy_stack
+from rehearsal.moto_server import MotoServer
+from rehearsal.verify import Report, Status, failures_text, verify_stack
 from stacks.config import AppConfig, load
-from stacks.local.deploy import delete_stack, deploy_stack
-from stacks.local.moto_server import MotoServer
-from stacks.local.verify import Report, Status, failures_text, verify_stack
 from tests.integration.changes import CHANGED_ENVIRONMENT, CHANGED_WEIGHT
 
 ENVIRONMENTS = sorted(load().environments)

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from rehearsal.deploy import delete_stack, deploy_stack
+from rehearsal.moto_server import MotoServer
+from rehearsal.serve_local import front_door_setup
+from rehearsal.verify import Status, failures_text, verify_stack
 from sagemaker_serving.front_door import DEFAULT_BINARY_MEDIA_TYPES
 from stacks.config import AppConfig
-from stacks.local.deploy import delete_stack, deploy_stack
-from stacks.local.moto_server import MotoServer
-from stacks.local.serve_local import front_door_setup
-from stacks.local.verify import Status, failures_text, verify_stack
 
 STACK_NAME = "ModelServing-dev-frontdoor"
 

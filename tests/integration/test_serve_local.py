@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from rehearsal.deploy import delete_stack, deploy_stack
+from rehearsal.moto_server import MotoServer, port_is_open
+from rehearsal.serve_local import HANDLER_FILE, LocalFrontDoor, Route, front_door_setup, load_handler
 from stacks.config import AppConfig
-from stacks.local.deploy import delete_stack, deploy_stack
-from stacks.local.moto_server import MotoServer, port_is_open
-from stacks.local.serve_local import HANDLER_FILE, LocalFrontDoor, Route, front_door_setup, load_handler
 
 HANDLER = HANDLER_FILE  # the real front-door handler, lambda/front_door/handler.py
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe"

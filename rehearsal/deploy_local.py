@@ -2,10 +2,10 @@
 
 Starts a moto server on a free 127.0.0.1 port, runs ``cdk bootstrap`` and ``cdk deploy`` against it
 (dummy credentials, us-east-1, no AWS account needed), checks what was created with boto3 describe
-calls (:mod:`stacks.local.verify`) and prints the report. The server stops on exit, on failure and
+calls (:mod:`rehearsal.verify`) and prints the report. The server stops on exit, on failure and
 on Ctrl-C / SIGTERM; ``--keep`` (``KEEP=1``) keeps it running for inspection until Ctrl-C.
 
-    python -m stacks.local.deploy_local --env dev [--keep] [--port 4566]
+    python -m rehearsal.deploy_local --env dev [--keep] [--port 4566]
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+from rehearsal.moto_server import ACCOUNT, BOOTSTRAP_VERSION_PARAMETER, REGION, MotoServer
+from rehearsal.verify import Report, verify_stack
 from stacks.config import AppConfig, ConfigError, load
-from stacks.local.moto_server import ACCOUNT, BOOTSTRAP_VERSION_PARAMETER, REGION, MotoServer
-from stacks.local.verify import Report, verify_stack
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
 #: The CLI's cloud assembly for local deploys (``cdk.*.out/`` is git-ignored).
 OUTDIR = ROOT / "cdk.local.out"

@@ -6,7 +6,7 @@ the front-door handler (``lambda/front_door/handler.py``, ``handler(event, conte
 environment variables the stack gives the function, and its answer goes back to the client. The
 handler's boto3 clients talk to moto, whose sagemaker-runtime answers with canned results.
 
-    python -m stacks.local.serve_local --env dev [--port 8080] [--moto-port 5000] [--results results.json]
+    python -m rehearsal.serve_local --env dev [--port 8080] [--moto-port 5000] [--results results.json]
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from rehearsal.moto_server import ACCOUNT, HOST, REGION, MotoServer
+from rehearsal.verify import FRONT_DOOR_ROUTES
 from stacks.config import ConfigError, EnvironmentConfig, load
-from stacks.local.moto_server import ACCOUNT, HOST, REGION, MotoServer
-from stacks.local.verify import FRONT_DOOR_ROUTES
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 HANDLER_FILE = ROOT / "lambda" / "front_door" / "handler.py"
 #: Bodies API Gateway hands to Lambda base64-encoded when the API declares no binary media types.
 DEFAULT_BINARY_MEDIA_TYPES = ("application/octet-stream", "application/x-npy", "image/*", "audio/*", "video/*")
@@ -385,7 +385,7 @@ def _display(path: Path) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit code."""
-    from stacks.local.deploy_local import Timings, rehearse, signals_unwind
+    from rehearsal.deploy_local import Timings, rehearse, signals_unwind
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--env", default=os.environ.get("ENV", "dev"), help="environment name (default: dev)")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stacks.local.moto_server import ACCOUNT, REGION, MotoServer
+from rehearsal.moto_server import ACCOUNT, REGION, MotoServer
 
 _SETTLED = ("_COMPLETE", "_FAILED")
 
