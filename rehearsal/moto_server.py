@@ -11,8 +11,9 @@ import os
 import socket
 import urllib.request
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import boto3  # type: ignore[import-untyped]
@@ -24,7 +25,6 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 #: The SSM parameter a CDK template's ``BootstrapVersion`` parameter reads.
 BOOTSTRAP_VERSION_PARAMETER = "/cdk-bootstrap/hnb659fds/version"
-ASSETS_BUCKET = f"cdk-hnb659fds-assets-{ACCOUNT}-{REGION}"
 DUMMY_CREDENTIALS: Mapping[str, str] = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 #: Variables that could point a client at a real account; removed from every environment we build.
 _REAL_AWS_VARIABLES = (
@@ -53,81 +53,55 @@ def port_is_open(port: int) -> bool:
         return sock.connect_ex((HOST, port)) == 0
 
 
-def _patch_moto() -> None:
-    """Work around moto 5.2.5 bugs that stop real CDK templates from deploying. Idempotent.
+#: moto's warning for each resource of a type its CloudFormation does not emulate
+#: (``moto/cloudformation/parsing.py``); logged on the ``moto`` logger at create, retry and describe.
+SKIPPED_TYPE_MESSAGE = "No Moto CloudFormation support for %s"
 
-    ``AWS::KMS::Key`` with ``Tags`` (every tagged stack: ``cdk.Tags`` reaches the endpoint config's
-    key) crashes moto's CloudFormation with ``KeyError: 'TagKey'``: it hands CloudFormation's
-    ``Key``/``Value`` tags to the KMS tagger, which expects KMS's ``TagKey``/``TagValue``.
 
-    ``AWS::IAM::ManagedPolicy`` has no CloudFormation delete in moto: the policy stays attached, so
-    deleting the role (and the stack) fails with ``DeleteConflict``. Give it the delete that
-    CloudFormation performs: detach from every role, group and user, then delete.
+@dataclass(frozen=True)
+class Target:
+    """An account and a region on the emulator: moto keeps each pair apart, as AWS does.
 
-    ``AWS::EC2::VPCEndpoint``, ``AWS::EC2::RouteTable`` and ``AWS::EC2::FlowLog`` have no
-    CloudFormation delete in moto either, so the VPC of a stack with ``network.vpc`` cannot be deleted
-    (``DependencyViolation``). Give them CloudFormation's delete too.
+    Environments that name no ``account``/``region`` (environment-agnostic stacks) use moto's default
+    account and us-east-1.
     """
-    from moto.ec2.models.flow_logs import FlowLogs
-    from moto.ec2.models.route_tables import RouteTable
-    from moto.ec2.models.vpcs import VPCEndPoint
-    from moto.iam.models import ManagedPolicy
-    from moto.kms.models import Key
 
-    if not hasattr(VPCEndPoint, "delete"):
+    account: str = ACCOUNT
+    region: str = REGION
 
-        def delete_vpc_endpoint(self: VPCEndPoint, account_id: str, region_name: str) -> None:
-            # A gateway endpoint removes its routes; skip route tables the stack already deleted.
-            self.route_table_ids = [r for r in self.route_table_ids or [] if r in self.ec2_backend.route_tables]
-            self.ec2_backend.delete_vpc_endpoints([self.id])
-            self.ec2_backend.vpc_end_points.pop(self.id, None)
+    @classmethod
+    def of(cls, *, account: str | None, region: str | None) -> Target:
+        """The target for an environment's (optional) ``account`` and ``region``."""
+        return cls(account or ACCOUNT, region or REGION)
 
-        def delete_route_table(self: RouteTable, account_id: str, region_name: str) -> None:
-            for association_id in list(self._associations):
-                self.ec2_backend.disassociate_route_table(association_id)
-            self.ec2_backend.delete_route_table(self.id)
+    @property
+    def aws_environment(self) -> str:
+        """``aws://<account>/<region>`` (what ``cdk bootstrap`` takes)."""
+        return f"aws://{self.account}/{self.region}"
 
-        def delete_flow_log(self: FlowLogs, account_id: str, region_name: str) -> None:
-            self.ec2_backend.delete_flow_logs([self.id])
 
-        VPCEndPoint.delete = delete_vpc_endpoint  # type: ignore[attr-defined]
-        RouteTable.delete = delete_route_table  # type: ignore[attr-defined]
-        FlowLogs.delete = delete_flow_log  # type: ignore[attr-defined]
+DEFAULT_TARGET = Target()
 
-    if not hasattr(ManagedPolicy, "delete"):
 
-        def delete_managed_policy(self: ManagedPolicy, account_id: str, region_name: str) -> None:
-            backend = self.backend
-            for role in list(backend.roles.values()):
-                if self.arn in role.managed_policies:
-                    backend.detach_role_policy(self.arn, role.name)
-            for group in list(backend.groups.values()):
-                if self.arn in group.managed_policies:
-                    backend.detach_group_policy(self.arn, group.name)
-            for user in list(backend.users.values()):
-                if self.arn in user.managed_policies:
-                    backend.detach_user_policy(self.arn, user.name)
-            backend.delete_policy(self.arn)
+class _SkippedTypes(logging.Filter):
+    """On moto's logger: hands each "no CloudFormation support" warning to the running servers and lets
+    it through only when one of them is verbose (or none runs: moto used some other way)."""
 
-        ManagedPolicy.delete = delete_managed_policy  # type: ignore[attr-defined]
+    def __init__(self) -> None:
+        super().__init__()
+        self.servers: list[MotoServer] = []
 
-    create = Key.create_from_cloudformation_json
-    if getattr(create, "_rehearsal_patched", False):
-        return
-    original = create.__func__  # type: ignore[attr-defined]
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg != SKIPPED_TYPE_MESSAGE or not record.args or not self.servers:
+            return True
+        type_name = str(record.args[0] if isinstance(record.args, tuple) else record.args)
+        for server in self.servers:
+            server._skipped_types.add(type_name)
+        return any(server.verbose for server in self.servers)
 
-    def create_with_kms_tags(
-        cls: type[Key], /, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kw: Any
-    ) -> Key:
-        properties = cloudformation_json.get("Properties", {})
-        tags = properties.get("Tags") or []
-        if tags and "Key" in tags[0]:
-            kms_tags = [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in tags]
-            cloudformation_json = {**cloudformation_json, "Properties": {**properties, "Tags": kms_tags}}
-        return original(cls, resource_name, cloudformation_json, account_id, region_name, **kw)  # type: ignore[no-any-return]
 
-    create_with_kms_tags._rehearsal_patched = True  # type: ignore[attr-defined]
-    Key.create_from_cloudformation_json = classmethod(create_with_kms_tags)  # type: ignore[method-assign,assignment]
+#: One filter for the process: moto's logger (like moto's state) is shared by every server in it.
+_SKIPPED_TYPES = _SkippedTypes()
 
 
 class MotoServer:
@@ -135,20 +109,32 @@ class MotoServer:
 
     ``port=0`` (the default) lets the OS pick a free port. Use as a context manager, or call
     :meth:`start` and :meth:`stop` (always, in a ``finally``): stopping also closes the socket.
+
+    moto logs "No Moto CloudFormation support for <type>" for every resource it accepts but does not
+    create, several times per resource. While the server runs, these warnings are collected in
+    :attr:`skipped_types` and hidden, unless ``verbose`` is true. (moto's state and logger belong to
+    the process: with two servers in one process, each sees the other's warnings, and one verbose
+    server shows them all.)
     """
 
-    def __init__(self, port: int = 0) -> None:
-        """:param port: the port to bind on 127.0.0.1; 0 picks a free one."""
+    def __init__(self, port: int = 0, *, verbose: bool = False) -> None:
+        """:param port: the port to bind on 127.0.0.1; 0 picks a free one.
+        :param verbose: let moto's "no CloudFormation support" warnings through (to stderr).
+        """
         from moto.server import ThreadedMotoServer
 
+        from rehearsal import moto_patches
+
         self._attached = False
-        _patch_moto()
+        self.verbose = verbose
+        self._skipped_types: set[str] = set()
+        moto_patches.apply()
         # One line per request on stderr otherwise (werkzeug's access log).
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        # moto prints "No Moto CloudFormation support for <type>" (kept: it says what is skipped)
-        # and also warns with a source line; the warning adds nothing.
+        # moto also warns with a source line for each skipped type; the warning adds nothing.
         warnings.filterwarnings("ignore", message="Tried to parse .* not supported by moto", category=UserWarning)
-        self._clients: dict[str, Any] = {}
+        self._clients: dict[tuple[str, Target], Any] = {}
+        self._credentials: dict[Target, dict[str, str]] = {}
         self._server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
         self._started = False
         self.port = port
@@ -166,11 +152,24 @@ class MotoServer:
         """``http://127.0.0.1:<port>``."""
         return f"http://{HOST}:{self.port}"
 
+    @property
+    def skipped_types(self) -> frozenset[str]:
+        """The resource types moto's CloudFormation skipped (accepted, not created) while this server ran."""
+        return frozenset(self._skipped_types)
+
     def start(self) -> MotoServer:
         """Start serving; returns self."""
         if self._attached:
             raise RuntimeError(f"{self.url} was started elsewhere; it cannot be started here")
-        self._server.start()
+        moto_logger = logging.getLogger("moto")
+        if _SKIPPED_TYPES not in moto_logger.filters:
+            moto_logger.addFilter(_SKIPPED_TYPES)
+        _SKIPPED_TYPES.servers.append(self)
+        try:
+            self._server.start()
+        except BaseException:
+            _SKIPPED_TYPES.servers.remove(self)
+            raise
         self._started = True
         host, self.port = self._server.get_host_and_port()
         assert host == HOST, host
@@ -181,6 +180,8 @@ class MotoServer:
         if not self._started:
             return
         self._started = False
+        if self in _SKIPPED_TYPES.servers:
+            _SKIPPED_TYPES.servers.remove(self)
         self._server.stop()
         # ThreadedMotoServer.stop() shuts the loop down but leaves the listening socket open.
         inner = getattr(self._server, "_server", None)
@@ -203,37 +204,64 @@ class MotoServer:
 
     # -- clients and environment -----------------------------------------------------------------
 
-    def client(self, service: str) -> Any:
-        """A boto3 client for ``service`` on this server, with dummy credentials and no retries."""
-        if service not in self._clients:
-            self._clients[service] = self._new_client(service)
-        return self._clients[service]
+    def credentials(self, target: Target = DEFAULT_TARGET) -> dict[str, str]:
+        """Dummy credentials that moto maps to ``target.account``.
 
-    def _new_client(self, service: str) -> Any:
+        moto's default account takes any key. For another account, moto's STS ``AssumeRole`` (the
+        role need not exist) hands out keys that moto then maps to the role's account.
+        """
+        if target.account == ACCOUNT:
+            return dict(DUMMY_CREDENTIALS)
+        if target not in self._credentials:
+            sts = self.client("sts", Target(ACCOUNT, target.region))
+            role = f"arn:aws:iam::{target.account}:role/rehearsal"
+            found = sts.assume_role(RoleArn=role, RoleSessionName="rehearsal")["Credentials"]
+            self._credentials[target] = {
+                "AWS_ACCESS_KEY_ID": found["AccessKeyId"],
+                "AWS_SECRET_ACCESS_KEY": found["SecretAccessKey"],
+                "AWS_SESSION_TOKEN": found["SessionToken"],
+            }
+        return dict(self._credentials[target])
+
+    def client(self, service: str, target: Target = DEFAULT_TARGET) -> Any:
+        """A boto3 client for ``service`` on this server in ``target``'s account and region, with
+        dummy credentials and no retries."""
+        if (service, target) not in self._clients:
+            self._clients[service, target] = self._new_client(service, target)
+        return self._clients[service, target]
+
+    def clients(self, target: Target = DEFAULT_TARGET) -> Callable[[str], Any]:
+        """A client factory for ``target`` (``service → client``), as :func:`rehearsal.verify.verify_stack` takes."""
+        return lambda service: self.client(service, target)
+
+    def _new_client(self, service: str, target: Target) -> Any:
+        credentials = self.credentials(target)
         return boto3.client(
             service,
             endpoint_url=self.url,
-            region_name=REGION,
-            aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            region_name=target.region,
+            aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
+            aws_session_token=credentials.get("AWS_SESSION_TOKEN"),
             config=Config(retries={"mode": "standard", "max_attempts": 1}),
         )
 
-    def environment(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
-        """``base`` (default: this process's environment) pointed at this server.
+    def environment(self, base: Mapping[str, str] | None = None, target: Target = DEFAULT_TARGET) -> dict[str, str]:
+        """``base`` (default: this process's environment) pointed at this server and ``target``.
 
-        Every AWS SDK and the CDK CLI then use the server, dummy credentials and us-east-1; profiles,
-        session tokens and the shared config/credentials files are taken away.
+        Every AWS SDK and the CDK CLI then use the server, dummy credentials for the target's
+        account and its region; profiles, real session tokens and the shared config/credentials
+        files are taken away.
         """
         env = {k: v for k, v in (os.environ if base is None else base).items() if k not in _REAL_AWS_VARIABLES}
-        env.update(DUMMY_CREDENTIALS)
+        env.update(self.credentials(target))
         env.update(
             AWS_ENDPOINT_URL=self.url,
             # CloudFormation reads templates the CLI uploads (large ones) by this URL; moto
             # resolves any S3 URL in its own S3, so loopback is fine.
             AWS_ENDPOINT_URL_S3_FOR_CLOUDFORMATION=self.url.replace(HOST, "localhost"),
-            AWS_REGION=REGION,
-            AWS_DEFAULT_REGION=REGION,
+            AWS_REGION=target.region,
+            AWS_DEFAULT_REGION=target.region,
             AWS_CONFIG_FILE=os.devnull,
             AWS_SHARED_CREDENTIALS_FILE=os.devnull,
             AWS_EC2_METADATA_DISABLED="true",
@@ -243,16 +271,18 @@ class MotoServer:
 
     # -- moto-specific set-up --------------------------------------------------------------------
 
-    def put_bootstrap_version(self, version: str = "30") -> None:
+    def put_bootstrap_version(self, version: str = "30", target: Target = DEFAULT_TARGET) -> None:
         """Create the SSM parameter that ``cdk bootstrap`` would (for deploys without it)."""
-        self.client("ssm").put_parameter(Name=BOOTSTRAP_VERSION_PARAMETER, Value=version, Type="String", Overwrite=True)
+        self.client("ssm", target).put_parameter(
+            Name=BOOTSTRAP_VERSION_PARAMETER, Value=version, Type="String", Overwrite=True
+        )
 
-    def set_endpoint_results(self, results: list[dict[str, str]]) -> None:
+    def set_endpoint_results(self, results: list[dict[str, str]], target: Target = DEFAULT_TARGET) -> None:
         """Queue canned ``InvokeEndpoint`` answers (``Body``, ``ContentType``, ``InvokedProductionVariant``,
-        ``CustomAttributes``). moto hands them out in order, one per distinct request, and then
-        repeats the same answer for the same request.
+        ``CustomAttributes``) in ``target``. moto hands them out in order, one per distinct request,
+        and then repeats the same answer for the same request.
         """
-        data = json.dumps({"account_id": ACCOUNT, "region": REGION, "results": results}).encode()
+        data = json.dumps({"account_id": target.account, "region": target.region, "results": results}).encode()
         request = urllib.request.Request(
             f"{self.url}/moto-api/static/sagemaker/endpoint-results",
             data=data,
@@ -265,9 +295,9 @@ class MotoServer:
 
 
 @contextmanager
-def running_moto(port: int = 0) -> Iterator[MotoServer]:
+def running_moto(port: int = 0, *, verbose: bool = False) -> Iterator[MotoServer]:
     """A started :class:`MotoServer`, stopped on exit (also on errors and Ctrl-C)."""
-    server = MotoServer(port)
+    server = MotoServer(port, verbose=verbose)
     server.start()
     try:
         yield server
