@@ -108,12 +108,16 @@ deploy: check-credentials
 
 ## Local rehearsal on a moto server (127.0.0.1, no AWS account): deploy with the real CDK CLI and
 ## check what was created (KEEP=1 keeps moto running until Ctrl-C); serve-local also runs the
-## front-door handler behind a local HTTP server (PORT=<n>, default a free port).
+## front-door handler behind a local HTTP server (PORT=<n>, default a free port). Without ENV they
+## take the first environment of stacks/environments.toml; deploy-local takes several
+## (ENV="a b"); VERBOSE=1 shows moto's warnings for the resource types it does not emulate.
+LOCAL_ENV = $(if $(filter command line environment,$(origin ENV)),--env $(ENV))
+
 deploy-local: setup
-	$(PY) -m stacks.local.deploy_local --env $(ENV) $(if $(KEEP),--keep)
+	$(PY) -m rehearsal.deploy_local $(LOCAL_ENV) $(if $(KEEP),--keep) $(if $(VERBOSE),--verbose)
 
 serve-local: setup
-	$(PY) -m stacks.local.serve_local --env $(ENV) $(if $(PORT),--port $(PORT))
+	$(PY) -m rehearsal.serve_local $(LOCAL_ENV) $(if $(PORT),--port $(PORT)) $(if $(VERBOSE),--verbose)
 
 bench: setup
 	$(PY) bench/synth.py

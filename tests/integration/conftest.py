@@ -1,4 +1,8 @@
-"""Integration fixtures: one moto server on 127.0.0.1 for the session, and the changed-model assembly."""
+"""Integration fixtures: one moto server on 127.0.0.1 for the session, and the changed-model assembly.
+
+A test that takes an ``env_name`` argument runs once per environment of ``stacks/environments.toml``,
+whatever environments it holds.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,15 @@ from pathlib import Path
 import pytest
 
 from app import build_app
-from stacks.config import AppConfig
-from stacks.local.moto_server import MotoServer, port_is_open
+from rehearsal.moto_server import MotoServer, port_is_open
+from stacks.config import AppConfig, load
 from tests.integration.changes import changed
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``env_name``: every environment of the loaded configuration, in file order."""
+    if "env_name" in metafunc.fixturenames:
+        metafunc.parametrize("env_name", list(load().environments))
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """Every environment's synthesised stack, deployed to moto: create, verify, update, verify, delete.
 
-The same checks as ``make deploy-local`` (:func:`stacks.local.verify.verify_stack`), on the session's
+The same checks as ``make deploy-local`` (:func:`rehearsal.verify.verify_stack`), on the session's
 cloud assembly (file assets uploaded to the bootstrap bucket the way ``cdk deploy`` does).
 """
 
@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
-from stacks.config import AppConfig, load
-from stacks.local.deploy import delete_stack, deploy_stack
-from stacks.local.moto_server import MotoServer
-from stacks.local.verify import Report, Status, failures_text, verify_stack
+from rehearsal.deploy import delete_stack, deploy_stack
+from rehearsal.deploy_local import target_of
+from rehearsal.moto_server import MotoServer
+from rehearsal.verify import ClientFactory, Report, Status, failures_text, verify_stack
+from stacks.config import AppConfig
 from tests.integration.changes import CHANGED_ENVIRONMENT, CHANGED_WEIGHT
 
-ENVIRONMENTS = sorted(load().environments)
 # moto warns once per resource type it accepts but does not create; the report lists them instead.
 pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse .* not supported by moto:UserWarning")
 
@@ -32,7 +32,7 @@ def _template(assembly: Path, stack_name: str) -> dict[str, Any]:
 def _verify(server: MotoServer, config: AppConfig, env_name: str, assembly: Path) -> Report:
     env = config.environments[env_name]
     report = verify_stack(
-        server.client,
+        server.clients(target_of(env)),
         stack_name=env.stack_name,
         env=env,
         models=config.models,
@@ -42,8 +42,8 @@ def _verify(server: MotoServer, config: AppConfig, env_name: str, assembly: Path
     return report
 
 
-def _physical_ids(server: MotoServer, stack_name: str, type_name: str) -> set[str]:
-    resources = server.client("cloudformation").describe_stack_resources(StackName=stack_name)["StackResources"]
+def _physical_ids(client: ClientFactory, stack_name: str, type_name: str) -> set[str]:
+    resources = client("cloudformation").describe_stack_resources(StackName=stack_name)["StackResources"]
     return {r["PhysicalResourceId"] for r in resources if r.get("ResourceType") == type_name}
 
 
@@ -55,7 +55,6 @@ def _name(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
 
-@pytest.mark.parametrize("env_name", ENVIRONMENTS)
 def test_deploy_update_delete(
     env_name: str,
     moto_server: MotoServer,
@@ -65,18 +64,22 @@ def test_deploy_update_delete(
     changed_assembly_dir: Path,
 ) -> None:
     stack_name = app_config.environments[env_name].stack_name
-    sm = moto_server.client("sagemaker")
+    target = target_of(app_config.environments[env_name])  # its account and region, if it names them
+    moto_server.put_bootstrap_version(target=target)
+    client = moto_server.clients(target)
+    sm = client("sagemaker")
 
     # 1. Create from the synthesised template and check everything against the configuration.
-    assert deploy_stack(moto_server, stack_name, synthesized / f"{stack_name}.template.json") == "CREATE_COMPLETE"
+    template_file = synthesized / f"{stack_name}.template.json"
+    assert deploy_stack(moto_server, stack_name, template_file, target=target) == "CREATE_COMPLETE"
     report = _verify(moto_server, app_config, env_name, synthesized)
     template_only = {c.name for c in report.of(Status.TEMPLATE)}
     for v in app_config.environments[env_name].instance_variants:
         if v.autoscaling is not None:
             assert f"autoscaling of variant {v.name}" in template_only, report.render()
-    (endpoint_arn,) = _physical_ids(moto_server, stack_name, "AWS::SageMaker::Endpoint")
-    old_configs = _physical_ids(moto_server, stack_name, "AWS::SageMaker::EndpointConfig")
-    old_models = _physical_ids(moto_server, stack_name, "AWS::SageMaker::Model")
+    (endpoint_arn,) = _physical_ids(client, stack_name, "AWS::SageMaker::Endpoint")
+    old_configs = _physical_ids(client, stack_name, "AWS::SageMaker::EndpointConfig")
+    old_models = _physical_ids(client, stack_name, "AWS::SageMaker::Model")
 
     # 2. The update, as CloudFormation sees it: same endpoint (updated in place, no fixed name that
     #    would force a replacement), new endpoint config and models (replaced: their properties are
@@ -99,11 +102,11 @@ def test_deploy_update_delete(
 
     # 3. Update the stack on moto.
     changed_template = changed_assembly_dir / f"{stack_name}.template.json"
-    assert deploy_stack(moto_server, stack_name, changed_template) == "UPDATE_COMPLETE"
-    new_configs = _physical_ids(moto_server, stack_name, "AWS::SageMaker::EndpointConfig")
+    assert deploy_stack(moto_server, stack_name, changed_template, target=target) == "UPDATE_COMPLETE"
+    new_configs = _physical_ids(client, stack_name, "AWS::SageMaker::EndpointConfig")
     assert new_configs.isdisjoint(old_configs), "the endpoint config was not replaced"
-    assert _physical_ids(moto_server, stack_name, "AWS::SageMaker::Model").isdisjoint(old_models)
-    assert _physical_ids(moto_server, stack_name, "AWS::SageMaker::Endpoint") == {endpoint_arn}
+    assert _physical_ids(client, stack_name, "AWS::SageMaker::Model").isdisjoint(old_models)
+    assert _physical_ids(client, stack_name, "AWS::SageMaker::Endpoint") == {endpoint_arn}
     (new_config,) = new_configs
     endpoint = sm.describe_endpoint(EndpointName=_name(endpoint_arn))
     if endpoint["EndpointConfigName"] != _name(new_config):
@@ -123,7 +126,7 @@ def test_deploy_update_delete(
         for v in sm.describe_endpoint(EndpointName=_name(endpoint_arn))["ProductionVariants"]
     }
     assert set(weights.values()) == {CHANGED_WEIGHT}
-    for model_name in _physical_ids(moto_server, stack_name, "AWS::SageMaker::Model"):
+    for model_name in _physical_ids(client, stack_name, "AWS::SageMaker::Model"):
         described = sm.describe_model(ModelName=_name(model_name))["PrimaryContainer"]
         assert described["Image"].endswith("/sagemaker-scikit-learn:1.4-2-cpu-py3")
         assert described["Environment"]["MODEL_VERSION"] == "2"
@@ -134,7 +137,7 @@ def test_deploy_update_delete(
     # 5. Delete: the stack and everything it made are gone, except what the template retains on
     # purpose (API Gateway's account-wide CloudWatch role: the account setting still points at it).
     retained = {lid for lid, r in after["Resources"].items() if r.get("DeletionPolicy") == "Retain"}
-    resources = moto_server.client("cloudformation").describe_stack_resources(StackName=stack_name)["StackResources"]
+    resources = client("cloudformation").describe_stack_resources(StackName=stack_name)["StackResources"]
     roles = {
         r["PhysicalResourceId"]
         for r in resources
@@ -145,18 +148,18 @@ def test_deploy_update_delete(
         for r in resources
         if r.get("ResourceType") == "AWS::IAM::Role" and r["LogicalResourceId"] in retained
     }
-    delete_stack(moto_server, stack_name)
+    delete_stack(moto_server, stack_name, target=target)
     with pytest.raises(ClientError, match=r"does not exist|Could not find"):
         sm.describe_endpoint(EndpointName=_name(endpoint_arn))
     live = [
         summary
-        for summary in moto_server.client("cloudformation").list_stacks()["StackSummaries"]
+        for summary in client("cloudformation").list_stacks()["StackSummaries"]
         if summary["StackName"] == stack_name and summary["StackStatus"] != "DELETE_COMPLETE"
     ]
     assert not live
     assert not sm.list_endpoint_configs(NameContains=stack_name)["EndpointConfigs"]
     assert not sm.list_models(NameContains=stack_name)["Models"]
-    iam = moto_server.client("iam")
+    iam = client("iam")
     for role in roles:
         with pytest.raises(ClientError, match=r"NoSuchEntity|cannot be found"):
             iam.get_role(RoleName=role)

@@ -12,10 +12,18 @@ from typing import Any
 
 import pytest
 
+from rehearsal.deploy import delete_stack, deploy_stack
+from rehearsal.deploy_local import target_of
+from rehearsal.moto_server import MotoServer, port_is_open
+from rehearsal.serve_local import (
+    HANDLER_FILE,
+    LocalFrontDoor,
+    Route,
+    front_door_setup,
+    load_handler,
+    variant_names,
+)
 from stacks.config import AppConfig
-from stacks.local.deploy import delete_stack, deploy_stack
-from stacks.local.moto_server import MotoServer, port_is_open
-from stacks.local.serve_local import HANDLER_FILE, LocalFrontDoor, Route, front_door_setup, load_handler
 
 HANDLER = HANDLER_FILE  # the real front-door handler, lambda/front_door/handler.py
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe"
@@ -109,12 +117,18 @@ def test_a_failing_handler_is_a_502() -> None:
 
 
 def test_front_door_end_to_end_on_moto(
-    moto_server: MotoServer, app_config: AppConfig, synthesized: Path, monkeypatch: pytest.MonkeyPatch
+    env_name: str,
+    moto_server: MotoServer,
+    app_config: AppConfig,
+    synthesized: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Deploy dev, run the handler behind the local front door, get moto's canned answer back."""
-    env = app_config.environments["dev"]
+    """Deploy the environment, run the handler behind the local front door, get moto's canned answer back."""
+    env = app_config.environments[env_name]
+    target = target_of(env)
     stack_name = f"{env.stack_name}-serve"  # its own stack: independent of the lifecycle tests
-    deploy_stack(moto_server, stack_name, synthesized / f"{env.stack_name}.template.json")
+    moto_server.put_bootstrap_version(target=target)
+    deploy_stack(moto_server, stack_name, synthesized / f"{env.stack_name}.template.json", target=target)
     try:
         setup = front_door_setup(moto_server, stack_name, env)
         assert setup.environment["ENDPOINT_NAME"].startswith(f"{stack_name}-Endpoint")
@@ -123,24 +137,27 @@ def test_front_door_end_to_end_on_moto(
             monkeypatch.delenv(name, raising=False)
         for name, value in setup.environment.items():
             monkeypatch.setenv(name, value)
+        variant = variant_names(env)[0]
         answers = [
-            {"Body": '{"predictions": [2]}', "ContentType": "application/json", "InvokedProductionVariant": "champion"},
-            {"Body": "0.25\n", "ContentType": "text/csv", "InvokedProductionVariant": "champion"},
+            {"Body": '{"predictions": [2]}', "ContentType": "application/json", "InvokedProductionVariant": variant},
+            {"Body": "0.25\n", "ContentType": "text/csv", "InvokedProductionVariant": variant},
         ]
-        moto_server.set_endpoint_results(answers)
+        moto_server.set_endpoint_results(answers, target)
         handler = load_handler(HANDLER)
 
-        with LocalFrontDoor(handler, routes=setup.routes, binary_media_types=setup.binary_media_types) as front_door:
+        with LocalFrontDoor(
+            handler, routes=setup.routes, binary_media_types=setup.binary_media_types, target=target
+        ) as front_door:
             status, headers, body = _request(
                 f"{front_door.url}/invocations",
                 body=b'{"instances": [[5.1, 3.5, 1.4, 0.2]]}',
                 headers={"Content-Type": "application/json"},
             )
             assert (status, json.loads(body)) == (200, {"predictions": [2]}), body
-            assert headers["X-Invoked-Production-Variant"] == "champion"
+            assert headers["X-Invoked-Production-Variant"] == variant
 
             status, headers, body = _request(
-                f"{front_door.url}/variants/champion/invocations",
+                f"{front_door.url}/variants/{variant}/invocations",
                 body=b"5.1,3.5,1.4,0.2",
                 headers={"Content-Type": "text/csv"},
             )
@@ -150,4 +167,4 @@ def test_front_door_end_to_end_on_moto(
             assert status == 200 and json.loads(body)["status"] == "InService", body
         assert not port_is_open(front_door.port)
     finally:
-        delete_stack(moto_server, stack_name)
+        delete_stack(moto_server, stack_name, target=target)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stacks.local.moto_server import ACCOUNT, REGION, MotoServer
+from rehearsal.moto_server import DEFAULT_TARGET, MotoServer, Target
 
 _SETTLED = ("_COMPLETE", "_FAILED")
 
@@ -33,8 +33,8 @@ class PublishedAsset:
     size: int
 
 
-def _substitute(value: str) -> str:
-    for name, replacement in (("AccountId", ACCOUNT), ("Region", REGION), ("Partition", "aws")):
+def _substitute(value: str, target: Target) -> str:
+    for name, replacement in (("AccountId", target.account), ("Region", target.region), ("Partition", "aws")):
         value = value.replace("${AWS::" + name + "}", replacement)
     return value
 
@@ -47,8 +47,8 @@ def _zip_folder(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
-def publish_assets(server: MotoServer, assets_manifest: Path) -> list[PublishedAsset]:
-    """Upload every file asset of ``<stack>.assets.json`` (the template too) to the emulator's S3.
+def publish_assets(server: MotoServer, assets_manifest: Path, target: Target = DEFAULT_TARGET) -> list[PublishedAsset]:
+    """Upload every file asset of ``<stack>.assets.json`` (the template too) to ``target``'s S3.
 
     Folders with ``packaging: zip`` (Lambda code) are zipped; files are uploaded as they are. The
     bootstrap bucket is created if ``cdk bootstrap`` has not run.
@@ -56,7 +56,7 @@ def publish_assets(server: MotoServer, assets_manifest: Path) -> list[PublishedA
     manifest = json.loads(assets_manifest.read_text())
     if manifest.get("dockerImages"):
         raise DeployError(f"{assets_manifest.name}: Docker image assets cannot be published to moto")
-    s3 = server.client("s3")
+    s3 = server.client("s3", target)
     existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
     published = []
     for asset in manifest.get("files", {}).values():
@@ -66,9 +66,10 @@ def publish_assets(server: MotoServer, assets_manifest: Path) -> list[PublishedA
         else:
             body = source.read_bytes()
         for destination in asset["destinations"].values():
-            bucket, key = _substitute(destination["bucketName"]), _substitute(destination["objectKey"])
+            bucket, key = _substitute(destination["bucketName"], target), _substitute(destination["objectKey"], target)
             if bucket not in existing:
-                s3.create_bucket(Bucket=bucket)
+                where = {} if target.region == "us-east-1" else {"LocationConstraint": target.region}
+                s3.create_bucket(Bucket=bucket, **({"CreateBucketConfiguration": where} if where else {}))
                 existing.add(bucket)
             s3.put_object(Bucket=bucket, Key=key, Body=body)
             published.append(PublishedAsset(bucket, key, len(body)))
@@ -94,15 +95,22 @@ def _failure(cfn: Any, stack_name: str, status: str) -> DeployError:
     return DeployError(f"{stack_name}: {status}" + "".join(f"\n  {r}" for r in reasons))
 
 
-def deploy_stack(server: MotoServer, stack_name: str, template_file: Path, *, timeout_seconds: float = 60) -> str:
-    """Create ``stack_name`` from ``template_file``, or update it if it exists; return the status.
+def deploy_stack(
+    server: MotoServer,
+    stack_name: str,
+    template_file: Path,
+    *,
+    target: Target = DEFAULT_TARGET,
+    timeout_seconds: float = 60,
+) -> str:
+    """Create ``stack_name`` from ``template_file`` in ``target``, or update it if it exists; return the status.
 
     Publishes the template's assets first (``<stack>.assets.json`` next to the template).
     """
     assets = template_file.with_name(template_file.name.replace(".template.json", ".assets.json"))
     if assets.exists():
-        publish_assets(server, assets)
-    cfn = server.client("cloudformation")
+        publish_assets(server, assets, target)
+    cfn = server.client("cloudformation", target)
     exists = any(
         s["StackName"] == stack_name and s["StackStatus"] != "DELETE_COMPLETE"
         for s in cfn.list_stacks().get("StackSummaries", [])
@@ -124,9 +132,11 @@ def deploy_stack(server: MotoServer, stack_name: str, template_file: Path, *, ti
     return status
 
 
-def delete_stack(server: MotoServer, stack_name: str, *, timeout_seconds: float = 60) -> None:
-    """Delete ``stack_name`` and wait until it is gone."""
-    cfn = server.client("cloudformation")
+def delete_stack(
+    server: MotoServer, stack_name: str, *, target: Target = DEFAULT_TARGET, timeout_seconds: float = 60
+) -> None:
+    """Delete ``stack_name`` from ``target`` and wait until it is gone."""
+    cfn = server.client("cloudformation", target)
     stack_id = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackId"]
     cfn.delete_stack(StackName=stack_name)
     # By ID: a deleted stack is no longer found by name.

@@ -6,7 +6,7 @@ the front-door handler (``lambda/front_door/handler.py``, ``handler(event, conte
 environment variables the stack gives the function, and its answer goes back to the client. The
 handler's boto3 clients talk to moto, whose sagemaker-runtime answers with canned results.
 
-    python -m stacks.local.serve_local --env dev [--port 8080] [--moto-port 5000] [--results results.json]
+    python -m rehearsal.serve_local [--env NAME] [--port 8080] [--moto-port 5000] [--results results.json] [--verbose]
 """
 
 from __future__ import annotations
@@ -31,11 +31,12 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from rehearsal.deploy_local import environment_names, target_of
+from rehearsal.moto_server import DEFAULT_TARGET, HOST, MotoServer, Target
+from rehearsal.verify import FRONT_DOOR_ROUTES
 from stacks.config import ConfigError, EnvironmentConfig, load
-from stacks.local.moto_server import ACCOUNT, HOST, REGION, MotoServer
-from stacks.local.verify import FRONT_DOOR_ROUTES
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 HANDLER_FILE = ROOT / "lambda" / "front_door" / "handler.py"
 #: Bodies API Gateway hands to Lambda base64-encoded when the API declares no binary media types.
 DEFAULT_BINARY_MEDIA_TYPES = ("application/octet-stream", "application/x-npy", "image/*", "audio/*", "video/*")
@@ -82,11 +83,13 @@ class LambdaContext:
     log_stream_name: str = "local"
     timeout_seconds: float = 29.0
     started: float = field(default_factory=time.monotonic)
+    #: The emulator's account and region the function runs in.
+    target: Target = DEFAULT_TARGET
 
     @property
     def invoked_function_arn(self) -> str:
         """The function's ARN in the emulator's account and region."""
-        return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
+        return f"arn:aws:lambda:{self.target.region}:{self.target.account}:function:{self.function_name}"
 
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds left before the function would time out."""
@@ -110,6 +113,7 @@ def proxy_event(
     binary_media_types: Sequence[str] = DEFAULT_BINARY_MEDIA_TYPES,
     source_ip: str = HOST,
     api_id: str = "local",
+    account_id: str = DEFAULT_TARGET.account,
 ) -> dict[str, Any]:
     """The API Gateway REST (v1) Lambda proxy event for one HTTP request."""
     url = urlsplit(raw_path)
@@ -140,7 +144,7 @@ def proxy_event(
         "pathParameters": dict(path_parameters) or None,
         "stageVariables": None,
         "requestContext": {
-            "accountId": ACCOUNT,
+            "accountId": account_id,
             "apiId": api_id,
             "resourcePath": route.resource,
             "httpMethod": method,
@@ -192,9 +196,13 @@ class LocalFrontDoor:
         binary_media_types: Sequence[str] = DEFAULT_BINARY_MEDIA_TYPES,
         port: int = 0,
         api_id: str = "local",
+        target: Target = DEFAULT_TARGET,
     ) -> None:
-        """:param port: the port on 127.0.0.1; 0 picks a free one."""
+        """:param port: the port on 127.0.0.1; 0 picks a free one.
+        :param target: the account and region the function and the API pretend to run in.
+        """
         self.handler = handler
+        self.target = target
         self.routes = tuple(routes)
         self.binary_media_types = tuple(binary_media_types)
         self.api_id = api_id
@@ -250,10 +258,11 @@ class LocalFrontDoor:
             binary_media_types=self.binary_media_types,
             source_ip=source_ip,
             api_id=self.api_id,
+            account_id=self.target.account,
         )
         try:
             with self._lock:
-                result = self.handler(event, LambdaContext())
+                result = self.handler(event, LambdaContext(target=self.target))
             status = int(result["statusCode"])
             answer_headers = [(k, str(v)) for k, v in (result.get("headers") or {}).items()]
             for name, values in (result.get("multiValueHeaders") or {}).items():
@@ -314,21 +323,27 @@ class FrontDoorSetup:
     binary_media_types: tuple[str, ...]
     api_id: str
     from_stack: bool
+    #: The account and region the stack was deployed to.
+    target: Target = DEFAULT_TARGET
+    #: The stack's outputs that are URLs of its API (``FrontDoorUrl``: ``https://<api>.execute-api…/<stage>/``).
+    api_urls: dict[str, str] = field(default_factory=dict)
 
 
 def front_door_setup(server: MotoServer, stack_name: str, env: EnvironmentConfig) -> FrontDoorSetup:
     """The handler's environment and the API's routes as the deployed stack defines them.
 
     With a front-door function in the stack: its environment variables, as deployed. Without one
-    (yet): ``ENDPOINT_NAME`` and ``VARIANT_NAMES`` of the deployed endpoint and the handler's routes.
+    (a direct integration, or no front door): ``ENDPOINT_NAME`` and ``VARIANT_NAMES`` of the deployed
+    endpoint; the routes are the API's, or the handler's when there is no API.
     """
-    cfn = server.client("cloudformation")
+    target = target_of(env)
+    cfn = server.client("cloudformation", target)
     by_type: dict[str, list[str]] = {}
     for r in cfn.describe_stack_resources(StackName=stack_name)["StackResources"]:
         if r.get("ResourceType") and r.get("PhysicalResourceId"):
             by_type.setdefault(r["ResourceType"], []).append(r["PhysicalResourceId"])
     variables: dict[str, str] = {}
-    lambda_client = server.client("lambda")
+    lambda_client = server.client("lambda", target)
     for name in by_type.get("AWS::Lambda::Function", []):
         found = lambda_client.get_function_configuration(FunctionName=name).get("Environment", {}).get("Variables", {})
         if "ENDPOINT_NAME" in found:
@@ -347,7 +362,7 @@ def front_door_setup(server: MotoServer, stack_name: str, env: EnvironmentConfig
     apis = by_type.get("AWS::ApiGateway::RestApi", [])
     if apis:
         api_id = apis[0]
-        apigw = server.client("apigateway")
+        apigw = server.client("apigateway", target)
         items = apigw.get_resources(restApiId=api_id, embed=["methods"]).get("items", [])
         routes = tuple(Route(m, r["path"]) for r in items for m in sorted(r.get("resourceMethods", {})))
         binary = tuple(apigw.get_rest_api(restApiId=api_id).get("binaryMediaTypes") or ())
@@ -358,9 +373,11 @@ def front_door_setup(server: MotoServer, stack_name: str, env: EnvironmentConfig
                 if resource.get("Type") == "AWS::ApiGateway::RestApi":
                     binary = tuple(resource.get("Properties", {}).get("BinaryMediaTypes") or ())
                     break
-    environment = {**server.environment({}), **variables}
+    outputs = cfn.describe_stacks(StackName=stack_name)["Stacks"][0].get("Outputs", [])
+    api_urls = {o["OutputKey"]: o["OutputValue"] for o in outputs if f"{api_id}.execute-api." in o["OutputValue"]}
+    environment = {**server.environment({}, target), **variables}
     environment.pop("CDK_DISABLE_VERSION_CHECK", None)
-    return FrontDoorSetup(environment, routes, binary, api_id, from_stack)
+    return FrontDoorSetup(environment, routes, binary, api_id, from_stack, target, api_urls)
 
 
 def canned_results(env: EnvironmentConfig, results_file: Path | None, copies: int = 500) -> list[dict[str, str]]:
@@ -385,18 +402,24 @@ def _display(path: Path) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit code."""
-    from stacks.local.deploy_local import Timings, rehearse, signals_unwind
+    from rehearsal.deploy_local import Timings, rehearse, signals_unwind
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--env", default=os.environ.get("ENV", "dev"), help="environment name (default: dev)")
+    parser.add_argument(
+        "--env", help="environment of stacks/environments.toml (default: $ENV, else the first one in the file)"
+    )
     parser.add_argument("--port", type=int, default=0, help="front-door port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--moto-port", type=int, help="reuse a moto with the stack deployed (deploy-local KEEP=1)")
     parser.add_argument("--handler", type=Path, default=HANDLER_FILE, help="the handler file to run")
     parser.add_argument("--results", type=Path, help="JSON list of moto endpoint results to answer with")
+    parser.add_argument("--verbose", action="store_true", help="show moto's warnings for resources it skips")
     args = parser.parse_args(argv)
     try:
         config = load()
-        env = config.environment(args.env)
+        names = environment_names(config, [args.env] if args.env else None, every=False)
+        if len(names) != 1:
+            raise ConfigError([f"serve-local serves one environment; got {', '.join(names)}"])
+        env = config.environment(names[0])
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -404,7 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{args.handler} does not exist: the front-door handler is not on this branch yet", file=sys.stderr)
         return 2
 
-    server = MotoServer.attach(args.moto_port) if args.moto_port else MotoServer()
+    server = MotoServer.attach(args.moto_port) if args.moto_port else MotoServer(verbose=args.verbose)
     front_door: LocalFrontDoor | None = None
     with signals_unwind():
         try:
@@ -414,13 +437,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 server.start()
                 print(f"moto server on {server.url} (127.0.0.1 only; stopped on exit)", flush=True)
                 timings = Timings()
-                report = rehearse(config, args.env, server, timings)
+                (report,) = rehearse(config, [env.name], server, timings)
                 print("\n" + report.render(server.url) + f"\n\nDeployed in {timings.render()}.\n")
                 if not report.ok:
                     return 1
             setup = front_door_setup(server, env.stack_name, env)
             os.environ.update(setup.environment)
-            server.set_endpoint_results(canned_results(env, args.results))
+            server.set_endpoint_results(canned_results(env, args.results), setup.target)
             handler = load_handler(args.handler)
             front_door = LocalFrontDoor(
                 handler,
@@ -428,19 +451,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 binary_media_types=setup.binary_media_types,
                 port=args.port,
                 api_id=setup.api_id,
+                target=setup.target,
             ).start()
-            source = "the stack's front-door function" if setup.from_stack else "the deployed endpoint"
-            print(
-                f"Front door for {env.stack_name} on {front_door.url} ({_display(args.handler)}, "
-                f"settings from {source}: ENDPOINT_NAME={setup.environment['ENDPOINT_NAME']}).\nTry:\n"
-                f"  curl -s {front_door.url}/health\n"
-                f"  curl -s -H 'Content-Type: application/json' -d '{{\"instances\": [[5.1, 3.5, 1.4, 0.2]]}}' "
-                f"{front_door.url}/invocations\n"
-                f"  curl -s -H 'Content-Type: text/csv' --data-binary '5.1,3.5,1.4,0.2' "
-                f"{front_door.url}/variants/{variant_names(env)[0]}/invocations\n"
-                "Press Ctrl-C to stop (front door and moto).",
-                flush=True,
-            )
+            print(_banner(env, setup, front_door, args.handler), flush=True)
             while True:
                 time.sleep(0.5)
         except KeyboardInterrupt:
@@ -453,6 +466,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             if front_door is not None:
                 front_door.stop()
             server.stop()
+
+
+def _banner(env: EnvironmentConfig, setup: FrontDoorSetup, front_door: LocalFrontDoor, handler: Path) -> str:
+    """What serve-local prints once the front door is up: where it is, where its settings come from, curls."""
+    if setup.from_stack:
+        source = "the stack's front-door function"
+    elif setup.api_id != "local":
+        # integration = "direct": API Gateway's mapping templates cannot run here; the handler stands in.
+        source = "the deployed endpoint; the stack's API calls SageMaker directly, the Lambda handler stands in"
+    else:
+        source = "the deployed endpoint"
+    on_aws = "".join(f"\n  {key} = {url}" for key, url in sorted(setup.api_urls.items()))
+    if on_aws:
+        on_aws = f"On AWS the stack's API is at (its outputs; here the stage prefix is left out):{on_aws}\n"
+    return (
+        f"Front door for {env.stack_name} on {front_door.url} ({_display(handler)}, "
+        f"settings from {source}: ENDPOINT_NAME={setup.environment['ENDPOINT_NAME']}).\n" + on_aws + "Try:\n"
+        f"  curl -s {front_door.url}/health\n"
+        f"  curl -s -H 'Content-Type: application/json' -d '{{\"instances\": [[5.1, 3.5, 1.4, 0.2]]}}' "
+        f"{front_door.url}/invocations\n"
+        f"  curl -s -H 'Content-Type: text/csv' --data-binary '5.1,3.5,1.4,0.2' "
+        f"{front_door.url}/variants/{variant_names(env)[0]}/invocations\n"
+        "Press Ctrl-C to stop (front door and moto)."
+    )
 
 
 if __name__ == "__main__":

@@ -47,6 +47,9 @@ TEMPLATE_ONLY: Mapping[str, str] = {
     "AWS::ApiGateway::ApiKey": "API Gateway API key",
     "AWS::WAFv2::WebACL": "WAF web ACL (rate-based + managed rules)",
     "AWS::WAFv2::WebACLAssociation": "WAF association with the API stage",
+    "AWS::ApiGateway::Authorizer": "API Gateway authorizer (Cognito user pool)",
+    "AWS::Cognito::UserPool": "Cognito user pool",
+    "AWS::Cognito::UserPoolClient": "Cognito user pool client",
     "AWS::CDK::Metadata": "CDK metadata",
 }
 
@@ -78,6 +81,8 @@ class Report:
 
     stack_name: str
     checks: tuple[Check, ...]
+    #: A line printed under the title (what moto skipped: :func:`skipped_summary`).
+    note: str = ""
 
     @property
     def failures(self) -> tuple[Check, ...]:
@@ -95,7 +100,7 @@ class Report:
 
     def render(self, where: str = "moto") -> str:
         """A readable, plain-text report."""
-        lines = [f"Deploy rehearsal of {self.stack_name} on {where}", ""]
+        lines = [f"Deploy rehearsal of {self.stack_name} on {where}", *([self.note] if self.note else []), ""]
         sections = (
             ("Verified on the emulator", (Status.PASSED, Status.FAILED)),
             ("Checked by the template tests (moto accepts these but does not emulate them)", (Status.TEMPLATE,)),
@@ -200,6 +205,8 @@ def verify_stack(
     """
     cfn = client("cloudformation")
     stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
+    # arn:aws:cloudformation:<region>:<account>:stack/<name>/<id>
+    region = str(stack["StackId"]).split(":")[3]
     # moto lists resources it does not support without a logical ID: those are reported from the template.
     physical: dict[str, str] = {
         r["LogicalResourceId"]: r.get("PhysicalResourceId", "")
@@ -230,8 +237,8 @@ def verify_stack(
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
     out = checks.out
-    endpoint = _check_endpoint(client, env, models, physical, by_type, outputs, out, resources)
-    out += _check_front_door(client, env, resources, physical, by_type, endpoint)
+    endpoint = _check_endpoint(client, env, models, physical, by_type, outputs, out, resources, region)
+    out += _check_front_door(client, env, resources, physical, by_type, endpoint, outputs, region)
     out += _template_only(resources)
     return Report(stack_name, tuple(out))
 
@@ -250,6 +257,7 @@ def _check_endpoint(
     outputs: Mapping[str, str],
     out: list[Check],
     resources: Mapping[str, Any],
+    region: str,
 ) -> dict[str, Any]:
     sm = client("sagemaker")
     checks = _Checks("Endpoint", out)
@@ -308,6 +316,7 @@ def _check_endpoint(
                 model_name,
                 models[v.model],
                 out,
+                region=region,
                 expected_isolation=models[v.model].network_isolation or env.network.network_isolation,
                 template_isolation=bool(model_resource.get("Properties", {}).get("EnableNetworkIsolation", False)),
             )
@@ -321,6 +330,7 @@ def _check_model(
     config: ModelConfig,
     out: list[Check],
     *,
+    region: str,
     expected_isolation: bool,
     template_isolation: bool,
 ) -> None:
@@ -331,9 +341,9 @@ def _check_model(
     suffix = expected_image_suffix(config.image)
     checks.expect(
         "image",
-        image.endswith(suffix) and ".dkr.ecr.us-east-1." in image if suffix != config.image else image == suffix,
+        image.endswith(suffix) and f".dkr.ecr.{region}." in image if suffix != config.image else image == suffix,
         image,
-        f"{image!r} is not {config.image!r} resolved in us-east-1",
+        f"{image!r} is not {config.image!r} resolved in {region}",
     )
     checks.equal("environment", container.get("Environment", {}), dict(config.environment))
     if model.get("EnableNetworkIsolation", False) == expected_isolation:
@@ -441,6 +451,8 @@ def _check_front_door(
     physical: Mapping[str, str],
     by_type: Mapping[str, list[str]],
     endpoint: Mapping[str, Any],
+    outputs: Mapping[str, str],
+    region: str,
 ) -> list[Check]:
     functions = [
         lid
@@ -448,16 +460,37 @@ def _check_front_door(
         if "ENDPOINT_NAME" in resources[lid].get("Properties", {}).get("Environment", {}).get("Variables", {})
     ]
     apis = by_type.get("AWS::ApiGateway::RestApi", [])
+    # integration = "direct": API Gateway calls SageMaker itself, signing with an integration role.
+    direct_roles: set[str] = set()
+    for lid in by_type.get("AWS::ApiGateway::Method", []):
+        integration = resources[lid]["Properties"].get("Integration", {})
+        credentials = integration.get("Credentials")
+        if integration.get("Type") == "AWS" and isinstance(credentials, dict) and "Fn::GetAtt" in credentials:
+            direct_roles.add(physical.get(credentials["Fn::GetAtt"][0], ""))
     checks = _Checks("Front door")
     if not functions:
-        checks.absent("front-door function", "no Lambda function with ENDPOINT_NAME in the template")
+        why = "direct integration: API Gateway calls SageMaker itself" if direct_roles else "no Lambda function"
+        checks.absent("front-door function", f"{why} (none with ENDPOINT_NAME in the template)")
     if not apis:
         checks.absent("front-door API", "no API Gateway REST API in the template")
     function_arns = []
     for lid in functions:
         function_arns.append(_check_function(client, physical.get(lid, ""), env, endpoint, checks))
+    for role in sorted(direct_roles):
+        _check_invoke_role(client, role, endpoint, checks, "API Gateway integration role")
     for lid in apis:
-        _check_api(client, physical.get(lid, ""), [a for a in function_arns if a], checks)
+        api_id = physical.get(lid, "")
+        if functions:
+            _check_api(client, api_id, _to_function([a for a in function_arns if a]), checks)
+        else:
+            _check_api(client, api_id, _to_sagemaker(region, str(endpoint.get("EndpointName", ""))), checks)
+        _check_api_permissions(client, api_id, [a for a in function_arns if a], checks)
+        stages = [
+            str(r["Properties"].get("StageName", ""))
+            for r in resources.values()
+            if r["Type"] == "AWS::ApiGateway::Stage" and r["Properties"].get("RestApiId") == {"Ref": lid}
+        ]
+        _check_stage_and_url(client, api_id, stages, outputs, region, checks)
     return checks.out
 
 
@@ -495,12 +528,14 @@ def _check_function(
         f"{timeout} s; expected 1-{API_GATEWAY_TIMEOUT_SECONDS}",
     )
     checks.expect("function code deployed", int(config.get("CodeSize", 0)) > 0, f"{config.get('CodeSize')} bytes")
-    _check_function_role(client, config.get("Role", ""), endpoint, checks)
+    _check_invoke_role(client, config.get("Role", ""), endpoint, checks, "function role")
     return str(config.get("FunctionArn", ""))
 
 
-def _check_function_role(client: ClientFactory, role_arn: str, endpoint: Mapping[str, Any], checks: _Checks) -> None:
-    """Every SageMaker permission of the function's role names this endpoint, and it may invoke it."""
+def _check_invoke_role(
+    client: ClientFactory, role_arn: str, endpoint: Mapping[str, Any], checks: _Checks, who: str
+) -> None:
+    """Every SageMaker permission of the role (``who``: whose it is) names this endpoint, and it may invoke it."""
     role_name = _name_from_arn(role_arn)
     statements = _role_statements(client, role_name)
     endpoint_arn = str(endpoint.get("EndpointArn", "")).lower()
@@ -513,20 +548,55 @@ def _check_function_role(client: ClientFactory, role_arn: str, endpoint: Mapping
             sagemaker_resources.update(targets)
         invoke = invoke or ("sagemaker:InvokeEndpoint" in actions and endpoint_arn in targets)
     checks.expect(
-        "function role may invoke the endpoint",
+        f"{who} may invoke the endpoint",
         invoke,
         role_name,
         f"no sagemaker:InvokeEndpoint on {endpoint_arn} in the policies of {role_name}",
     )
     checks.expect(
-        "function role scoped to the endpoint",
+        f"{who} scoped to the endpoint",
         sagemaker_resources == {endpoint_arn},
         "SageMaker actions on this endpoint only",
         f"SageMaker actions on {sorted(sagemaker_resources)}",
     )
 
 
-def _check_api(client: ClientFactory, api_id: str, function_arns: list[str], checks: _Checks) -> None:
+#: What a route's integration must be: (check name, type and URI) → (passed, detail, failure).
+RouteCheck = Callable[[str, str, Mapping[str, Any]], tuple[str, bool, str, str]]
+
+
+def _to_function(function_arns: list[str]) -> RouteCheck:
+    """Lambda mode: every route is a proxy integration of the front-door function."""
+
+    def check(method: str, path: str, integration: Mapping[str, Any]) -> tuple[str, bool, str, str]:
+        kind, uri = str(integration.get("type", "")), str(integration.get("uri", ""))
+        ok = kind == "AWS_PROXY" and any(arn in uri for arn in function_arns)
+        return f"route {method} {path} → front-door function (proxy)", ok, kind, f"integration {kind} {uri}"
+
+    return check
+
+
+def _to_sagemaker(region: str, endpoint_name: str) -> RouteCheck:
+    """Direct mode: invocations go to the SageMaker runtime of this endpoint, the health check to DescribeEndpoint."""
+
+    def check(method: str, path: str, integration: Mapping[str, Any]) -> tuple[str, bool, str, str]:
+        kind, uri = str(integration.get("type", "")), str(integration.get("uri", ""))
+        if path.endswith("/invocations"):
+            expected = f"arn:aws:apigateway:{region}:runtime.sagemaker:path/endpoints/{endpoint_name}/invocations"
+        else:
+            expected = f"arn:aws:apigateway:{region}:api.sagemaker:action/DescribeEndpoint"
+        ok = kind == "AWS" and uri == expected
+        return (
+            f"route {method} {path} → SageMaker (direct)",
+            ok,
+            uri,
+            f"integration {kind} {uri}; expected AWS {expected}",
+        )
+
+    return check
+
+
+def _check_api(client: ClientFactory, api_id: str, route_check: RouteCheck, checks: _Checks) -> None:
     apigw = client("apigateway")
     items = apigw.get_resources(restApiId=api_id, embed=["methods"]).get("items", [])
     methods = {r["path"]: (r["id"], set(r.get("resourceMethods", {}))) for r in items}
@@ -540,13 +610,11 @@ def _check_api(client: ClientFactory, api_id: str, function_arns: list[str], che
         if not checks.expect(f"route {method} {path}", http_method in found, failure=f"not among {sorted(methods)}"):
             continue
         integration = apigw.get_integration(restApiId=api_id, resourceId=resource_id, httpMethod=http_method)
-        uri = str(integration.get("uri", ""))
-        checks.expect(
-            f"route {method} {path} → front-door function (proxy)",
-            integration.get("type") == "AWS_PROXY" and any(arn in uri for arn in function_arns),
-            integration.get("type", ""),
-            f"integration {integration.get('type')} {uri}",
-        )
+        name, ok, detail, failure = route_check(method, path, integration)
+        checks.expect(name, ok, detail, failure)
+
+
+def _check_api_permissions(client: ClientFactory, api_id: str, function_arns: list[str], checks: _Checks) -> None:
     lambda_client = client("lambda")
     for arn in function_arns:
         try:
@@ -564,6 +632,29 @@ def _check_api(client: ClientFactory, api_id: str, function_arns: list[str], che
             f"{len(allowed)} permission(s)",
             "no lambda:InvokeFunction permission for apigateway.amazonaws.com from this API",
         )
+
+
+def _check_stage_and_url(
+    client: ClientFactory,
+    api_id: str,
+    stages: list[str],
+    outputs: Mapping[str, str],
+    region: str,
+    checks: _Checks,
+) -> None:
+    """The template's stages exist on the API, and every URL output of the API names one of them."""
+    deployed = {s["stageName"]: s for s in client("apigateway").get_stages(restApiId=api_id).get("item", [])}
+    for stage in stages:
+        checks.expect(
+            f"stage {stage} deployed",
+            bool(deployed.get(stage, {}).get("deploymentId")),
+            f"deployment {deployed.get(stage, {}).get('deploymentId')}",
+            f"the API's stages are {sorted(deployed)}",
+        )
+    expected = [f"https://{api_id}.execute-api.{region}.amazonaws.com/{stage}/" for stage in stages]
+    for key, value in sorted(outputs.items()):
+        if f"{api_id}.execute-api." in value:
+            checks.expect(f"{key} output", value in expected, value, f"{value!r}; expected one of {expected}")
 
 
 def _template_only(resources: Mapping[str, Any]) -> list[Check]:
@@ -593,3 +684,20 @@ def _template_only(resources: Mapping[str, Any]) -> list[Check]:
 def failures_text(checks: Iterable[Check]) -> str:
     """The failed checks, one per line (for assertion messages)."""
     return "\n".join(f"{c.area}: {c.name}: {c.detail}" for c in checks if c.status is Status.FAILED)
+
+
+def skipped_summary(skipped_types: Iterable[str], template: Mapping[str, Any]) -> str:
+    """One line in place of moto's "No Moto CloudFormation support for <type>" warnings (hidden unless asked).
+
+    :param skipped_types: the types moto skipped (``MotoServer.skipped_types``).
+    :param template: the deployed stack's template: the line counts its resources of those types.
+    """
+    skipped = set(skipped_types)
+    in_stack = Counter(r["Type"] for r in template.get("Resources", {}).values() if r["Type"] in skipped)
+    unlisted = sorted(t for t in in_stack if t not in TEMPLATE_ONLY)
+    line = f"moto skipped {sum(in_stack.values())} resource(s) of {len(in_stack)} type(s) it does not emulate"
+    if unlisted:
+        line += f": {', '.join(unlisted)} not covered by this report, the others checked by the template tests"
+    elif in_stack:
+        line += ": checked by the template tests"
+    return line + " (--verbose or VERBOSE=1 shows moto's own warnings)."

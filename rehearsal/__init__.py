@@ -1,0 +1,10 @@
+"""Deploy rehearsal on a local AWS emulator (moto server on 127.0.0.1).
+
+- :mod:`rehearsal.moto_server`: start/stop a moto server, clients and environment for it.
+- :mod:`rehearsal.deploy`: deploy a synthesised template with boto3 (file assets included).
+- :mod:`rehearsal.verify`: check what a deployed stack created against the configuration.
+- :mod:`rehearsal.deploy_local`: ``make deploy-local`` (the real CDK CLI against moto).
+- :mod:`rehearsal.serve_local`: ``make serve-local`` (the front-door handler behind a local HTTP server).
+
+Nothing here is imported by ``app.py`` or the constructs; it never talks to real AWS.
+"""
