@@ -20,9 +20,12 @@ from sagemaker_serving import (
     Model,
     NoAuth,
     ValidationError,
-    WafOptions,
 )
-from sagemaker_serving.front_door import DEFAULT_ALLOWED_CONTENT_TYPES, DEFAULT_BINARY_MEDIA_TYPES, FrontDoorAuth
+from sagemaker_serving.front_door.front_door import (
+    DEFAULT_ALLOWED_CONTENT_TYPES,
+    DEFAULT_BINARY_MEDIA_TYPES,
+    FrontDoorAuth,
+)
 from stacks.config import ConfigError, EnvironmentConfig, FrontDoorConfig, ModelConfig
 from stacks.serving_endpoint import compose_endpoint
 
@@ -86,6 +89,13 @@ class ServingStack(cdk.Stack):
             )
 
     def _front_door(self, fd: FrontDoorConfig) -> FrontDoor:
+        waf = None
+        if fd.waf:
+            from sagemaker_serving import WafOptions
+
+            waf = WafOptions(
+                rate_limit_per_5_minutes=fd.waf.rate_limit_per_5_minutes, block_large_bodies=fd.waf.block_large_bodies
+            )
         # The front-door Lambda runs in the models' VPC when the environment has one.
         # Settings of the Lambda function; the direct integration has none (the config refuses them there).
         lambda_only: dict[str, Any] = {}
@@ -128,14 +138,7 @@ class ServingStack(cdk.Stack):
             execution_log_level=getattr(apigateway.MethodLoggingLevel, fd.execution_log_level),
             cloud_watch_role=fd.cloud_watch_role,
             cors_allowed_origins=fd.cors_allowed_origins,
-            waf=(
-                WafOptions(
-                    rate_limit_per_5_minutes=fd.waf.rate_limit_per_5_minutes,
-                    block_large_bodies=fd.waf.block_large_bodies,
-                )
-                if fd.waf
-                else None
-            ),
+            waf=waf,
             private_endpoint=self._private_endpoint(fd),
             **lambda_only,
         )

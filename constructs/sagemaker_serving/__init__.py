@@ -29,12 +29,12 @@ _EXPORTS: dict[str, str] = {
     "EndpointBase": "endpoint",
     "VariantAutoscaling": "autoscaling",
     "ScheduledCapacity": "autoscaling",
-    "FrontDoor": "front_door",
-    "IamAuth": "front_door",
-    "ApiKeyAuth": "front_door",
-    "CognitoAuth": "front_door",
-    "NoAuth": "front_door",
-    "WafOptions": "front_door",
+    "FrontDoor": "front_door.front_door",
+    "IamAuth": "front_door.front_door",
+    "ApiKeyAuth": "front_door.front_door",
+    "CognitoAuth": "front_door.front_door",
+    "NoAuth": "front_door.front_door",
+    "WafOptions": "front_door.waf",
     "ServingNetwork": "network",
 }
 
@@ -65,7 +65,8 @@ if TYPE_CHECKING:
     from sagemaker_serving.endpoint import Endpoint, EndpointBase
     from sagemaker_serving.endpoint_config import EndpointConfig
     from sagemaker_serving.errors import ValidationError
-    from sagemaker_serving.front_door import ApiKeyAuth, CognitoAuth, FrontDoor, IamAuth, NoAuth, WafOptions
+    from sagemaker_serving.front_door.front_door import ApiKeyAuth, CognitoAuth, FrontDoor, IamAuth, NoAuth
+    from sagemaker_serving.front_door.waf import WafOptions
     from sagemaker_serving.model import Model
     from sagemaker_serving.model_data import ModelData
     from sagemaker_serving.network import ServingNetwork

@@ -63,12 +63,14 @@ def test_dev_stack_imports_no_network_waf_cognito_or_direct_integration_modules(
     )
     modules = set(json.loads(result.stdout.strip().splitlines()[-1]))
     assert (tmp_path / "ModelServing-dev.template.json").is_file()
-    assert {"aws_cdk.aws_apigateway", "aws_cdk.aws_lambda", "sagemaker_serving.front_door"} <= modules
+    assert {"aws_cdk.aws_apigateway", "aws_cdk.aws_lambda", "sagemaker_serving.front_door.front_door"} <= modules
     # aws_cdk.aws_lambda itself imports aws_cdk.aws_ec2 (its IFunction extends ec2.IConnectable).
     unused = {
         "aws_cdk.aws_wafv2",
         "aws_cdk.aws_cognito",
         "sagemaker_serving.network",
-        "sagemaker_serving.direct_integration",
+        "sagemaker_serving.front_door.integrations.direct",
+        "sagemaker_serving.front_door.waf",
+        "sagemaker_serving.front_door.private_api",
     }
     assert modules & unused == set()

@@ -22,7 +22,7 @@ from sagemaker_serving import (
     ValidationError,
     WafOptions,
 )
-from sagemaker_serving.front_door import FrontDoorAuth, IntegrationKind
+from sagemaker_serving.front_door.front_door import FrontDoorAuth, IntegrationKind
 
 
 def _private(

@@ -21,6 +21,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from sagemaker_serving.endpoint import EndpointBase
+from sagemaker_serving.front_door.runtime_contract import SERVING_STATUSES
 
 #: The JSON error body every front-door error has, in both modes (``%s``: code, then message).
 ERROR_TEMPLATE = '{"error": {"code": "%s", "message": "%s"}, "requestId": "$context.requestId"}'
@@ -43,9 +44,6 @@ _CONTENT_TYPE = "method.response.header.Content-Type"
 _INVOKED_VARIANT = "method.response.header.X-Invoked-Production-Variant"
 _CUSTOM_ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes"
 _ALLOW_ORIGIN = "method.response.header.Access-Control-Allow-Origin"
-
-#: EndpointStatus values while the endpoint still serves traffic (same rule as the Lambda handler).
-SERVING_STATUSES = ("InService", "Updating", "SystemUpdating", "RollingBack", "UpdateRollbackFailed")
 
 _HEALTH_TEMPLATE = (
     "#set($status = $input.path('$.EndpointStatus'))\n"

@@ -15,7 +15,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Template
 
-import sagemaker_serving.front_door as front_door_module
+import sagemaker_serving.front_door.front_door as front_door_module
 from sagemaker_serving import (
     ApiKeyAuth,
     CognitoAuth,
@@ -30,8 +30,8 @@ from sagemaker_serving import (
     ValidationError,
     WafOptions,
 )
-from sagemaker_serving.direct_integration import RUNTIME_ERRORS
-from sagemaker_serving.front_door import HANDLER_MARGIN_MS, client_budget_ms
+from sagemaker_serving.front_door.integrations.direct import RUNTIME_ERRORS
+from sagemaker_serving.front_door.runtime_contract import HANDLER_MARGIN_MS, client_budget_ms
 
 ROUTES = {("POST", "/invocations"), ("POST", "/variants/{variant}/invocations"), ("GET", "/health")}
 LAYER = "AWSLambdaPowertoolsPythonV3-python312-arm64:27"

@@ -10,7 +10,7 @@ through this API instead::
 Two integrations: ``"lambda"`` (default; the handler in ``lambda/front_door/`` validates content type
 and size, maps SageMaker errors, emits metrics) or ``"direct"`` (API Gateway calls the SageMaker
 runtime itself: lowest latency, same error body built by mapping templates; see
-:mod:`sagemaker_serving.direct_integration`).
+:mod:`sagemaker_serving.front_door.integrations.direct`).
 
 The API is regional by default. With ``private_endpoint`` it is a private API, reachable only through
 that ``execute-api`` interface VPC endpoint (:meth:`ServingNetwork.add_api_gateway_endpoint`
@@ -20,7 +20,6 @@ denies ``execute-api:Invoke`` unless ``aws:SourceVpce`` is that endpoint's ID.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,6 +38,23 @@ from sagemaker_serving._shared import log_group_key, select_subnet_ids
 from sagemaker_serving.compliance import acknowledge
 from sagemaker_serving.endpoint import Endpoint, EndpointBase
 from sagemaker_serving.errors import raise_if_problems
+from sagemaker_serving.front_door._checks import MIME as _MIME
+from sagemaker_serving.front_door._checks import integer_problems as _integer
+from sagemaker_serving.front_door._checks import number_problems as _number
+from sagemaker_serving.front_door.access_log import access_log_group, access_log_settings
+from sagemaker_serving.front_door.gateway_responses import add_gateway_responses
+from sagemaker_serving.front_door.integrations.powertools import (
+    POWERTOOLS_LAYER_NAME,
+    powertools_layer_arn,
+    powertools_layer_problems,
+)
+from sagemaker_serving.front_door.runtime_contract import (
+    HANDLER_MARGIN_MS,
+    MAX_BODY_BYTES,
+    MAX_INTEGRATION_TIMEOUT_MS,
+    SERVERLESS_MAX_BODY_BYTES,
+    client_budget_ms,
+)
 from sagemaker_serving.variants import VARIANT_NAME
 
 if TYPE_CHECKING:
@@ -48,56 +64,11 @@ if TYPE_CHECKING:
     from aws_cdk import aws_lambda as lambda_
     from aws_cdk import aws_wafv2 as wafv2
 
+    from sagemaker_serving.front_door.waf import WafOptions
+
 #: Where the handler lives in this repository (``<repo>/lambda/front_door``). A pip-installed package
 #: has no such folder: pass ``code=`` then.
-DEFAULT_CODE_DIR = Path(__file__).resolve().parents[2] / "lambda" / "front_door"
-
-#: Powertools for AWS Lambda (Python) v3, AWS-published layer, arm64 / python3.12. Version 27 is the one
-#: documented on the Powertools install page (docs/getting-started/install.md) when this was written.
-POWERTOOLS_LAYER_NAME = "AWSLambdaPowertoolsPythonV3-python312-arm64"
-POWERTOOLS_LAYER_VERSION = 27
-#: The layer's publisher account per region, as the Powertools install page documents it: 017000801446
-#: in the commercial regions, others in China and GovCloud. A region not listed (cn-northwest-1, which
-#: Powertools does not document) needs ``powertools_layer_arn``.
-_COMMERCIAL_REGIONS = [
-    "af-south-1",
-    "ap-east-1",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
-    "ap-south-1",
-    "ap-south-2",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-southeast-4",
-    "ap-southeast-5",
-    "ap-southeast-7",
-    "ca-central-1",
-    "eu-central-1",
-    "eu-central-2",
-    "eu-north-1",
-    "eu-south-1",
-    "eu-south-2",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "il-central-1",
-    "me-central-1",
-    "me-south-1",
-    "mx-central-1",
-    "sa-east-1",
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-]
-POWERTOOLS_LAYER_ACCOUNTS = {
-    **dict.fromkeys(_COMMERCIAL_REGIONS, "017000801446"),
-    "cn-north-1": "498634801083",
-    "us-gov-east-1": "165087284144",
-    "us-gov-west-1": "165093116878",
-}
+DEFAULT_CODE_DIR = Path(__file__).resolve().parents[3] / "lambda" / "front_door"
 
 DEFAULT_BINARY_MEDIA_TYPES = ("image/*", "application/octet-stream", "application/x-npy")
 DEFAULT_ALLOWED_CONTENT_TYPES = (
@@ -108,15 +79,6 @@ DEFAULT_ALLOWED_CONTENT_TYPES = (
     "image/jpeg",
     "image/png",
 )
-#: Lambda's synchronous invocation payload limit (6 MB), for the whole event JSON.
-LAMBDA_PAYLOAD_LIMIT_BYTES = 6_291_456
-#: Room left in the event for everything but the body (headers, request context ...).
-EVENT_ENVELOPE_BYTES = 262_144
-#: Default and maximum ``max_body_bytes`` in ``lambda`` mode: binary bodies reach the function base64
-#: (4/3 larger) inside the event, so (6 291 456 − 262 144) × 3 // 4 = 4 521 984 bytes.
-MAX_BODY_BYTES = (LAMBDA_PAYLOAD_LIMIT_BYTES - EVENT_ENVELOPE_BYTES) * 3 // 4
-#: ... and 4 MiB for a serverless endpoint (SageMaker Serverless Inference's 4 MB payload limit).
-SERVERLESS_MAX_BODY_BYTES = 4 * 1024 * 1024
 #: ``direct`` mode: SageMaker's InvokeEndpoint limit (6 MB) applies; API Gateway's own is 10 MB.
 DIRECT_MAX_BODY_BYTES = 6 * 1024 * 1024
 #: Lambda-only options and their defaults: ``direct`` mode refuses any other value.
@@ -128,51 +90,13 @@ DEFAULT_HANDLER = "handler.handler"
 DEFAULT_SERVICE_NAME = "front-door"
 DEFAULT_METRICS_NAMESPACE = "SageMakerServing"
 DEFAULT_LOG_LEVEL = "INFO"
-#: API Gateway's default maximum integration timeout for REST APIs.
-MAX_INTEGRATION_TIMEOUT_MS = 29_000
-#: Time reserved in the Lambda for everything but the SageMaker call (parsing, logging, response).
-HANDLER_MARGIN_MS = 2_000
-# The handler's own retries (botocore's are off): retry i (0-based) sleeps min(100 ms × 2**i, 1 s)
-# plus up to 100 ms of jitter; only throttling, 503s and failed connections are retried.
-_BACKOFF_BASE_MS = 100
-_BACKOFF_CAP_MS = 1_000
-_BACKOFF_JITTER_MS = 100
-
 IntegrationKind = Literal["lambda", "direct"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 QuotaPeriod = Literal["DAY", "WEEK", "MONTH"]
 
-_MIME = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/([a-z0-9][a-z0-9!#$&^_.+-]*|\*)$")
 _STAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 _SCOPE = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]{1,256}$")
-_LAYER_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$")
-
-#: API Gateway's own errors get the same JSON body; ``messageString`` is already a quoted JSON string.
-GATEWAY_RESPONSE_TEMPLATE = (
-    '{"error": {"code": "%s", "message": $context.error.messageString}, "requestId": "$context.requestId"}'
-)
-# Gateway responses (API Gateway's own errors) → error code; they get the same JSON body as the rest.
-_GATEWAY_RESPONSES = {
-    "DEFAULT_4_XX": "ClientError",
-    "DEFAULT_5_XX": "InternalError",
-    "ACCESS_DENIED": "AccessDenied",
-    "UNAUTHORIZED": "Unauthorized",
-    "MISSING_AUTHENTICATION_TOKEN": "MissingAuthenticationToken",
-    "INVALID_SIGNATURE": "InvalidSignature",
-    "EXPIRED_TOKEN": "ExpiredToken",
-    "INVALID_API_KEY": "InvalidApiKey",
-    "THROTTLED": "TooManyRequests",
-    "QUOTA_EXCEEDED": "QuotaExceeded",
-    "WAF_FILTERED": "Forbidden",
-    "BAD_REQUEST_PARAMETERS": "BadRequest",
-    "BAD_REQUEST_BODY": "BadRequest",
-    "REQUEST_TOO_LARGE": "PayloadTooLarge",
-    "UNSUPPORTED_MEDIA_TYPE": "UnsupportedMediaType",
-    "RESOURCE_NOT_FOUND": "NotFound",
-    "INTEGRATION_TIMEOUT": "Timeout",
-    "INTEGRATION_FAILURE": "BadGateway",
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -218,21 +142,6 @@ class NoAuth:
 
 
 FrontDoorAuth = IamAuth | ApiKeyAuth | CognitoAuth | NoAuth
-
-
-@dataclass(frozen=True, kw_only=True)
-class WafOptions:
-    """A regional WAF v2 web ACL on the stage: a per-IP rate-based rule, ``AWSManagedRulesCommonRuleSet``
-    and ``AWSManagedRulesKnownBadInputsRuleSet`` (Log4j lookups and other known exploit inputs).
-
-    The common rule set's ``SizeRestrictions_BODY`` blocks every body over 8 KB, which would block
-    most inference payloads (images, batches): it is set to count unless ``block_large_bodies``.
-    """
-
-    #: Requests per client IP per 5 minutes before blocking (100 is the minimum in every region). Default 2000.
-    rate_limit_per_5_minutes: int = 2000
-    #: Keep ``SizeRestrictions_BODY`` blocking bodies over 8 KB. Default ``False`` (count only).
-    block_large_bodies: bool = False
 
 
 @jsii.implements(cdk.IStableStringProducer)
@@ -491,9 +400,8 @@ class FrontDoor(Construct):
         self.log_encryption_key: kms.IKey = log_encryption_key or log_group_key(
             self, "LogKey", description=f"Encrypts the log groups of {self.node.path}"
         )
-        self.access_log_group = logs.LogGroup(
-            self, "AccessLogs", retention=log_retention, encryption_key=self.log_encryption_key
-        )
+        self.access_log_group = access_log_group(self, retention=log_retention, encryption_key=self.log_encryption_key)
+        access_log_destination, access_log_format = access_log_settings(self.access_log_group)
         self.api = apigateway.RestApi(
             self,
             "Api",
@@ -507,7 +415,6 @@ class FrontDoor(Construct):
                 if private_endpoint is not None
                 else None
             ),
-            policy=_private_api_policy(private_endpoint, auth) if private_endpoint is not None else None,
             binary_media_types=list(binary_media_types),
             cloud_watch_role=cloud_watch_role,
             deploy_options=apigateway.StageOptions(
@@ -518,8 +425,8 @@ class FrontDoor(Construct):
                 metrics_enabled=True,
                 logging_level=execution_log_level,
                 data_trace_enabled=False,
-                access_log_destination=apigateway.LogGroupLogDestination(self.access_log_group),
-                access_log_format=apigateway.AccessLogFormat.custom(ACCESS_LOG_FORMAT),
+                access_log_destination=access_log_destination,
+                access_log_format=access_log_format,
             ),
             default_cors_preflight_options=(
                 apigateway.CorsOptions(
@@ -544,8 +451,16 @@ class FrontDoor(Construct):
         self.request_validator = self.api.add_request_validator(
             "RequestValidator", validate_request_body=True, validate_request_parameters=True
         )
-        self._add_gateway_responses(cors_allowed_origins)
+        add_gateway_responses(self.api, cors_allowed_origins)
         method_options = self._auth(auth)
+        if private_endpoint is not None:
+            from sagemaker_serving.front_door.private_api import add_private_api_policy
+
+            add_private_api_policy(
+                self.api,
+                private_endpoint,
+                iam.AccountRootPrincipal() if isinstance(auth, IamAuth) else iam.AnyPrincipal(),
+            )
 
         invoke: apigateway.Integration
         invoke_variant: apigateway.Integration
@@ -571,7 +486,7 @@ class FrontDoor(Construct):
                 },
                 memory_size=memory_size,
                 reserved=reserved_concurrent_executions,
-                layer_arn=powertools_layer_arn or self._powertools_layer_arn(),
+                layer_arn=powertools_layer_arn or _default_layer_arn(self),
                 log_level=log_level,
                 log_retention=log_retention,
                 vpc=vpc,
@@ -581,7 +496,7 @@ class FrontDoor(Construct):
             invoke_responses: list[apigateway.MethodResponse] | None = None
             health_responses: list[apigateway.MethodResponse] | None = None
         else:
-            from sagemaker_serving.direct_integration import direct_integrations  # only what "direct" uses
+            from sagemaker_serving.front_door.integrations.direct import direct_integrations  # only what "direct" uses
 
             direct = direct_integrations(
                 self,
@@ -625,7 +540,7 @@ class FrontDoor(Construct):
         if isinstance(auth, ApiKeyAuth):
             self._usage_plan(auth)
         if waf is not None:
-            self._waf(waf)
+            self.web_acl = waf.bind(self)
         self._acknowledge_api(auth=auth, cloud_watch_role=cloud_watch_role)
 
     @property
@@ -711,40 +626,6 @@ class FrontDoor(Construct):
         )
         self.api_key = self.api.add_api_key("ApiKey", description=f"API key of {self.node.path}")
         self.usage_plan.add_api_key(self.api_key)
-
-    def _add_gateway_responses(self, cors_allowed_origins: Sequence[str]) -> None:
-        headers = {"Content-Type": "'application/json'"}
-        # A gateway response can only carry a static value: one origin (or "*"). With several the
-        # handler echoes the right one on its own answers, but API Gateway's errors carry none.
-        if len(cors_allowed_origins) == 1:
-            headers["Access-Control-Allow-Origin"] = f"'{cors_allowed_origins[0]}'"
-        for name, code in _GATEWAY_RESPONSES.items():
-            self.api.add_gateway_response(
-                f"GatewayResponse{name.title().replace('_', '')}",
-                type=getattr(apigateway.ResponseType, name),
-                response_headers=headers,
-                templates={"application/json": GATEWAY_RESPONSE_TEMPLATE % code},
-            )
-
-    def _powertools_layer_arn(self) -> str:
-        stack = cdk.Stack.of(self)
-        region = stack.region
-        account: str
-        if cdk.Token.is_unresolved(region):
-            mapping = stack.node.try_find_child("PowertoolsLayerAccounts")
-            if not isinstance(mapping, cdk.CfnMapping):
-                mapping = cdk.CfnMapping(
-                    stack,
-                    "PowertoolsLayerAccounts",
-                    mapping={r: {"account": a} for r, a in sorted(POWERTOOLS_LAYER_ACCOUNTS.items())},
-                    lazy=True,
-                )
-            account = mapping.find_in_map(region, "account")
-        else:
-            account = POWERTOOLS_LAYER_ACCOUNTS[region]  # checked by _powertools_problems
-        return (
-            f"arn:{stack.partition}:lambda:{region}:{account}:layer:{POWERTOOLS_LAYER_NAME}:{POWERTOOLS_LAYER_VERSION}"
-        )
 
     def _lambda_integration(
         self,
@@ -897,14 +778,6 @@ class FrontDoor(Construct):
                 "No WAF configured for this front door (waf=None): every method requires authorization and the "
                 "stage is throttled; pass waf=WafOptions() (prod does) for a per-IP rate limit and AWS managed rules.",
             )
-        else:
-            acknowledge(
-                self.web_acl,
-                ["HIPAA.Security-WAFv2LoggingEnabled", "NIST.800.53.R5-WAFv2LoggingEnabled"],
-                "WAF full request logs would record every request's headers (SigV4 Authorization, API keys); the "
-                "API's access logs record each request with its wafResponseCode, and the web ACL keeps CloudWatch "
-                "metrics and sampled requests for every rule.",
-            )
         if cloud_watch_role:
             cw_role = self.api.node.try_find_child("CloudWatchRole")
             assert cw_role is not None
@@ -940,141 +813,6 @@ class FrontDoor(Construct):
                     if isinstance(auth, ApiKeyAuth)
                     else "Open API on purpose: NoAuth(acknowledge_unauthenticated=True) was set explicitly.",
                 )
-
-    def _waf(self, options: WafOptions) -> None:
-        from aws_cdk import aws_wafv2 as wafv2
-
-        def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-            return wafv2.CfnWebACL.VisibilityConfigProperty(
-                cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
-            )
-
-        overrides = (
-            []
-            if options.block_large_bodies
-            else [
-                wafv2.CfnWebACL.RuleActionOverrideProperty(
-                    name="SizeRestrictions_BODY",
-                    action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={}),
-                )
-            ]
-        )
-        prefix = cdk.Names.unique_id(self)[-200:]
-        self.web_acl = wafv2.CfnWebACL(
-            self,
-            "WebAcl",
-            scope="REGIONAL",
-            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            visibility_config=visibility(f"{prefix}-WebAcl"),
-            rules=[
-                wafv2.CfnWebACL.RuleProperty(
-                    name="RateLimitPerIp",
-                    priority=0,
-                    action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                            limit=options.rate_limit_per_5_minutes, aggregate_key_type="IP"
-                        )
-                    ),
-                    visibility_config=visibility(f"{prefix}-RateLimitPerIp"),
-                ),
-                wafv2.CfnWebACL.RuleProperty(
-                    name="AWSManagedRulesCommonRuleSet",
-                    priority=1,
-                    override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                            vendor_name="AWS",
-                            name="AWSManagedRulesCommonRuleSet",
-                            rule_action_overrides=overrides or None,
-                        )
-                    ),
-                    visibility_config=visibility(f"{prefix}-CommonRuleSet"),
-                ),
-                # Known bad inputs: Log4j (CVE-2021-44228) lookups, localhost Host headers, exploit paths.
-                wafv2.CfnWebACL.RuleProperty(
-                    name="AWSManagedRulesKnownBadInputsRuleSet",
-                    priority=2,
-                    override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-                    statement=wafv2.CfnWebACL.StatementProperty(
-                        managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                            vendor_name="AWS", name="AWSManagedRulesKnownBadInputsRuleSet"
-                        )
-                    ),
-                    visibility_config=visibility(f"{prefix}-KnownBadInputs"),
-                ),
-            ],
-        )
-        wafv2.CfnWebACLAssociation(
-            self, "WebAclAssociation", resource_arn=self.stage.stage_arn, web_acl_arn=self.web_acl.attr_arn
-        )
-
-
-#: The JSON access log line. Never the body: API Gateway has no body variable in access logs.
-ACCESS_LOG_FIELDS = {
-    "requestId": "$context.requestId",
-    "extendedRequestId": "$context.extendedRequestId",
-    "requestTime": "$context.requestTime",
-    "ip": "$context.identity.sourceIp",
-    "caller": "$context.identity.caller",
-    "user": "$context.identity.user",
-    "userArn": "$context.identity.userArn",
-    "apiKeyId": "$context.identity.apiKeyId",
-    "httpMethod": "$context.httpMethod",
-    "resourcePath": "$context.resourcePath",
-    "path": "$context.path",
-    "protocol": "$context.protocol",
-    "status": "$context.status",
-    "responseLength": "$context.responseLength",
-    "responseLatency": "$context.responseLatency",
-    "integrationLatency": "$context.integration.latency",
-    "integrationStatus": "$context.integration.status",
-    "errorType": "$context.error.responseType",
-    # messageString is already a quoted, escaped JSON string: no quotes around it (see ACCESS_LOG_FORMAT).
-    "errorMessage": "$context.error.messageString",
-    "wafResponseCode": "$context.wafResponseCode",
-    "xrayTraceId": "$context.xrayTraceId",
-}
-
-
-#: The access log format: the fields as JSON, with ``$context.error.messageString`` unquoted (API Gateway
-#: puts the quotes in, and escapes the message, so a quote in it cannot break the line's JSON).
-ACCESS_LOG_FORMAT = json.dumps(ACCESS_LOG_FIELDS).replace(
-    '"$context.error.messageString"', "$context.error.messageString"
-)
-
-
-def _private_api_policy(endpoint: ec2.IInterfaceVpcEndpoint, auth: FrontDoorAuth) -> iam.PolicyDocument:
-    """The resource policy of a private API (AWS's documented pattern): deny ``execute-api:Invoke``
-    unless the request comes through ``endpoint``, allow it when it does.
-
-    ``execute-api:/*`` is every stage, method and path of this API (API Gateway expands it to the
-    API's ARN; the API's own ID cannot be referenced in its policy). The allow names this account
-    with :class:`IamAuth`, so a caller's IAM policy must still grant ``execute-api:Invoke``; the
-    other auth modes have anonymous callers at the IAM layer, so it names ``*``.
-    """
-    invoke, everything = ["execute-api:Invoke"], ["execute-api:/*"]
-    vpce = endpoint.vpc_endpoint_id
-    return iam.PolicyDocument(
-        statements=[
-            iam.PolicyStatement(
-                sid="DenyOutsideTheVpcEndpoint",
-                effect=iam.Effect.DENY,
-                principals=[iam.AnyPrincipal()],
-                actions=invoke,
-                resources=everything,
-                conditions={"StringNotEquals": {"aws:SourceVpce": vpce}},
-            ),
-            iam.PolicyStatement(
-                sid="AllowThroughTheVpcEndpoint",
-                effect=iam.Effect.ALLOW,
-                principals=[iam.AccountRootPrincipal() if isinstance(auth, IamAuth) else iam.AnyPrincipal()],
-                actions=invoke,
-                resources=everything,
-                conditions={"StringEquals": {"aws:SourceVpce": vpce}},
-            ),
-        ]
-    )
 
 
 # --- validation (pure functions; every problem names the field, the value and what is allowed) ---
@@ -1170,7 +908,7 @@ def _api_problems(
             f"{MAX_INTEGRATION_TIMEOUT_MS} ms (API Gateway's REST integration limit)"
         )
     if waf is not None:
-        problems += _integer("waf.rate_limit_per_5_minutes", waf.rate_limit_per_5_minutes, 100, 2_000_000_000)
+        problems += waf.validate()
     return problems
 
 
@@ -1219,14 +957,9 @@ def _vpc_problems(
 def _private_endpoint_problems(private_endpoint: object) -> list[str]:
     if private_endpoint is None:
         return []
-    from aws_cdk import aws_ec2 as ec2
+    from sagemaker_serving.front_door.private_api import private_endpoint_problems
 
-    if isinstance(private_endpoint, ec2.GatewayVpcEndpoint) or not hasattr(private_endpoint, "vpc_endpoint_id"):
-        return [
-            f"private_endpoint: {private_endpoint!r} is not allowed; expected an execute-api interface VPC endpoint "
-            "(ec2.IInterfaceVpcEndpoint, e.g. ServingNetwork.add_api_gateway_endpoint())"
-        ]
-    return []
+    return private_endpoint_problems(private_endpoint)
 
 
 def _max_body_limit(endpoint: EndpointBase) -> int:
@@ -1254,13 +987,7 @@ def _direct_problems(lambda_only: dict[str, tuple[object, object]], cors_allowed
 
 
 def _powertools_problems(stack: cdk.Stack, powertools_layer_arn: str | None) -> list[str]:
-    region = stack.region
-    if powertools_layer_arn is None and not cdk.Token.is_unresolved(region) and region not in POWERTOOLS_LAYER_ACCOUNTS:
-        return [
-            f"powertools_layer_arn: None is not allowed in region {region!r}; Powertools documents no layer "
-            "there: pass the ARN of a Powertools v3 python3.12/arm64 layer you can use in that region"
-        ]
-    return []
+    return powertools_layer_problems(stack, powertools_layer_arn, "powertools_layer_arn")
 
 
 def _lambda_problems(
@@ -1321,13 +1048,6 @@ def _lambda_problems(
             f"code: None is not allowed here; the default {DEFAULT_CODE_DIR} has no handler.py (an installed "
             "package has no lambda/ folder): pass code=lambda_.Code.from_asset('<folder with the handler>')"
         )
-    if powertools_layer_arn is not None and not (
-        cdk.Token.is_unresolved(powertools_layer_arn) or _LAYER_ARN.match(powertools_layer_arn)
-    ):
-        problems.append(
-            f"powertools_layer_arn: {powertools_layer_arn!r} is not allowed; expected a layer version ARN "
-            "(arn:<partition>:lambda:<region>:<account>:layer:<name>:<version>)"
-        )
     if not isinstance(service_name, str) or not 1 <= len(service_name) <= 255:
         problems.append(f"service_name: {service_name!r} is not allowed; expected 1-255 characters")
     if (
@@ -1345,34 +1065,9 @@ def _lambda_problems(
     return problems
 
 
-def client_budget_ms(*, connect_ms: float, read_ms: float, attempts: int) -> float:
-    """Worst-case time of one ``InvokeEndpoint`` call: every attempt times out, plus the largest back-offs.
-
-    The handler retries by hand (botocore's retries are off) and waits at most
-    ``min(100 ms × 2**n, 1 s) + 100 ms`` of jitter before retry ``n`` (0-based). The handler
-    (``lambda/front_door``) computes the same budget and refuses to start when it exceeds the API
-    Gateway limit minus 2 s.
-    """
-    backoff = sum(min(_BACKOFF_BASE_MS * (1 << n), _BACKOFF_CAP_MS) + _BACKOFF_JITTER_MS for n in range(attempts - 1))
-    return attempts * (connect_ms + read_ms) + backoff
-
-
 def _seconds(duration: cdk.Duration) -> str:
     return f"{duration.to_seconds(integral=False):g}"
 
 
-def _integer(where: str, value: object, low: int, high: int, what: str = "") -> list[str]:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        return [f"{where}: {value!r} is not allowed; must be an integer from {low} to {high}{what}"]
-    return []
-
-
-def _number(where: str, value: object, low: float, high: float, *, low_open: bool = False) -> list[str]:
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if ok:
-        assert isinstance(value, int | float)
-        ok = (low < value if low_open else low <= value) and value <= high
-    if not ok:
-        bound = f"> {low:g}" if low_open else f"≥ {low:g}"
-        return [f"{where}: {value!r} is not allowed; must be a number {bound} and ≤ {high:g}"]
-    return []
+def _default_layer_arn(scope: Construct) -> str:
+    return powertools_layer_arn(cdk.Stack.of(scope))

@@ -1,0 +1,57 @@
+"""The REST front door of a SageMaker endpoint, as composable parts.
+
+Names are imported lazily: an app pays only for the parts (and aws_cdk modules) it uses.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sagemaker_serving._lazy import load
+
+_EXPORTS: dict[str, str] = {
+    "FrontDoor": "front_door",
+    "DEFAULT_BINARY_MEDIA_TYPES": "front_door",
+    "IamAuth": "front_door",
+    "ApiKeyAuth": "front_door",
+    "CognitoAuth": "front_door",
+    "NoAuth": "front_door",
+    "FrontDoorAuth": "front_door",
+    "WafOptions": "waf",
+    "ACCESS_LOG_FIELDS": "access_log",
+    "ACCESS_LOG_FORMAT": "access_log",
+}
+
+__all__ = [
+    "ACCESS_LOG_FIELDS",
+    "ACCESS_LOG_FORMAT",
+    "DEFAULT_BINARY_MEDIA_TYPES",
+    "ApiKeyAuth",
+    "CognitoAuth",
+    "FrontDoor",
+    "FrontDoorAuth",
+    "IamAuth",
+    "NoAuth",
+    "WafOptions",
+]
+
+if TYPE_CHECKING:
+    from sagemaker_serving.front_door.access_log import ACCESS_LOG_FIELDS, ACCESS_LOG_FORMAT
+    from sagemaker_serving.front_door.front_door import (
+        DEFAULT_BINARY_MEDIA_TYPES,
+        ApiKeyAuth,
+        CognitoAuth,
+        FrontDoor,
+        FrontDoorAuth,
+        IamAuth,
+        NoAuth,
+    )
+    from sagemaker_serving.front_door.waf import WafOptions
+
+
+def __getattr__(name: str) -> Any:
+    return load(__name__, _EXPORTS, name, globals())
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

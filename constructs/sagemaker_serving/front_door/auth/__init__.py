@@ -1,0 +1,1 @@
+"""How the front door's methods are authorised: each auth is an object with a ``bind()``."""
