@@ -12,27 +12,15 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from sagemaker_serving import (
-    ApiKeyAuth,
-    CognitoAuth,
-    FrontDoor,
-    IamAuth,
-    Model,
-    NoAuth,
-    ValidationError,
-)
-from sagemaker_serving.front_door.front_door import (
-    DEFAULT_ALLOWED_CONTENT_TYPES,
-    DEFAULT_BINARY_MEDIA_TYPES,
-    FrontDoorAuth,
-)
+from sagemaker_serving import FrontDoor, IamAuth, Model, ValidationError
+from sagemaker_serving.front_door.front_door import DEFAULT_ALLOWED_CONTENT_TYPES, DEFAULT_BINARY_MEDIA_TYPES
 from stacks.config import ConfigError, EnvironmentConfig, FrontDoorConfig, ModelConfig
 from stacks.serving_endpoint import compose_endpoint
 
 if TYPE_CHECKING:  # imported when an environment uses them: each aws_cdk module costs synth time
     from aws_cdk import aws_ec2 as ec2
 
-    from sagemaker_serving import ServingNetwork
+    from sagemaker_serving import FrontDoorAuth, ServingNetwork
 
 
 class ServingStack(cdk.Stack):
@@ -150,26 +138,33 @@ class ServingStack(cdk.Stack):
         return self.network.add_api_gateway_endpoint()
 
     def _front_door_auth(self, fd: FrontDoorConfig) -> FrontDoorAuth:
+        # Each auth module is imported only when the environment uses it (aws_cognito costs synth time).
         if fd.auth == "api_key":
+            from sagemaker_serving import ApiKeyAuth, UsagePlanOptions
+
             plan = fd.usage_plan
-            return (
-                ApiKeyAuth(
+            return ApiKeyAuth(
+                usage_plan=UsagePlanOptions(
                     rate_limit=plan.rate_limit,
                     burst_limit=plan.burst_limit,
                     quota_limit=plan.quota_limit,
                     quota_period=plan.quota_period,  # type: ignore[arg-type]  # checked by config
                 )
                 if plan
-                else ApiKeyAuth()
+                else UsagePlanOptions()
             )
         if fd.auth == "cognito":
+            from aws_cdk import aws_cognito as cognito
+
+            from sagemaker_serving import CognitoAuth
+
             pool = None
             if fd.cognito_user_pool_id:
-                from aws_cdk import aws_cognito as cognito
-
                 pool = cognito.UserPool.from_user_pool_id(self, "FrontDoorUserPool", fd.cognito_user_pool_id)
             return CognitoAuth(user_pool=pool, authorization_scopes=fd.cognito_scopes)
         if fd.auth == "none":
+            from sagemaker_serving import NoAuth
+
             return NoAuth(acknowledge_unauthenticated=fd.acknowledge_unauthenticated)
         return IamAuth()
 

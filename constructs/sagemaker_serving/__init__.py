@@ -30,10 +30,12 @@ _EXPORTS: dict[str, str] = {
     "VariantAutoscaling": "autoscaling",
     "ScheduledCapacity": "autoscaling",
     "FrontDoor": "front_door.front_door",
-    "IamAuth": "front_door.front_door",
-    "ApiKeyAuth": "front_door.front_door",
-    "CognitoAuth": "front_door.front_door",
-    "NoAuth": "front_door.front_door",
+    "FrontDoorAuth": "front_door.auth.base",
+    "IamAuth": "front_door.auth.iam",
+    "ApiKeyAuth": "front_door.auth.api_key",
+    "CognitoAuth": "front_door.auth.cognito",
+    "NoAuth": "front_door.auth.none",
+    "UsagePlanOptions": "front_door.auth.usage_plan",
     "WafOptions": "front_door.waf",
     "ServingNetwork": "network",
 }
@@ -46,6 +48,7 @@ __all__ = [
     "EndpointBase",
     "EndpointConfig",
     "FrontDoor",
+    "FrontDoorAuth",
     "IamAuth",
     "InstanceVariant",
     "Model",
@@ -54,6 +57,7 @@ __all__ = [
     "ScheduledCapacity",
     "ServerlessVariant",
     "ServingNetwork",
+    "UsagePlanOptions",
     "ValidationError",
     "VariantAutoscaling",
     "WafOptions",
@@ -65,7 +69,13 @@ if TYPE_CHECKING:
     from sagemaker_serving.endpoint import Endpoint, EndpointBase
     from sagemaker_serving.endpoint_config import EndpointConfig
     from sagemaker_serving.errors import ValidationError
-    from sagemaker_serving.front_door.front_door import ApiKeyAuth, CognitoAuth, FrontDoor, IamAuth, NoAuth
+    from sagemaker_serving.front_door.auth.api_key import ApiKeyAuth
+    from sagemaker_serving.front_door.auth.base import FrontDoorAuth
+    from sagemaker_serving.front_door.auth.cognito import CognitoAuth
+    from sagemaker_serving.front_door.auth.iam import IamAuth
+    from sagemaker_serving.front_door.auth.none import NoAuth
+    from sagemaker_serving.front_door.auth.usage_plan import UsagePlanOptions
+    from sagemaker_serving.front_door.front_door import FrontDoor
     from sagemaker_serving.front_door.waf import WafOptions
     from sagemaker_serving.model import Model
     from sagemaker_serving.model_data import ModelData

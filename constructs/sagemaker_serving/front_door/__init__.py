@@ -12,11 +12,13 @@ from sagemaker_serving._lazy import load
 _EXPORTS: dict[str, str] = {
     "FrontDoor": "front_door",
     "DEFAULT_BINARY_MEDIA_TYPES": "front_door",
-    "IamAuth": "front_door",
-    "ApiKeyAuth": "front_door",
-    "CognitoAuth": "front_door",
-    "NoAuth": "front_door",
-    "FrontDoorAuth": "front_door",
+    "FrontDoorAuth": "auth.base",
+    "AuthBinding": "auth.base",
+    "IamAuth": "auth.iam",
+    "CognitoAuth": "auth.cognito",
+    "ApiKeyAuth": "auth.api_key",
+    "NoAuth": "auth.none",
+    "UsagePlanOptions": "auth.usage_plan",
     "WafOptions": "waf",
     "ACCESS_LOG_FIELDS": "access_log",
     "ACCESS_LOG_FORMAT": "access_log",
@@ -27,25 +29,25 @@ __all__ = [
     "ACCESS_LOG_FORMAT",
     "DEFAULT_BINARY_MEDIA_TYPES",
     "ApiKeyAuth",
+    "AuthBinding",
     "CognitoAuth",
     "FrontDoor",
     "FrontDoorAuth",
     "IamAuth",
     "NoAuth",
+    "UsagePlanOptions",
     "WafOptions",
 ]
 
 if TYPE_CHECKING:
     from sagemaker_serving.front_door.access_log import ACCESS_LOG_FIELDS, ACCESS_LOG_FORMAT
-    from sagemaker_serving.front_door.front_door import (
-        DEFAULT_BINARY_MEDIA_TYPES,
-        ApiKeyAuth,
-        CognitoAuth,
-        FrontDoor,
-        FrontDoorAuth,
-        IamAuth,
-        NoAuth,
-    )
+    from sagemaker_serving.front_door.auth.api_key import ApiKeyAuth
+    from sagemaker_serving.front_door.auth.base import AuthBinding, FrontDoorAuth
+    from sagemaker_serving.front_door.auth.cognito import CognitoAuth
+    from sagemaker_serving.front_door.auth.iam import IamAuth
+    from sagemaker_serving.front_door.auth.none import NoAuth
+    from sagemaker_serving.front_door.auth.usage_plan import UsagePlanOptions
+    from sagemaker_serving.front_door.front_door import DEFAULT_BINARY_MEDIA_TYPES, FrontDoor
     from sagemaker_serving.front_door.waf import WafOptions
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -42,6 +41,8 @@ from sagemaker_serving.front_door._checks import MIME as _MIME
 from sagemaker_serving.front_door._checks import integer_problems as _integer
 from sagemaker_serving.front_door._checks import number_problems as _number
 from sagemaker_serving.front_door.access_log import access_log_group, access_log_settings
+from sagemaker_serving.front_door.auth.base import AuthBinding, FrontDoorAuth
+from sagemaker_serving.front_door.auth.iam import IamAuth
 from sagemaker_serving.front_door.gateway_responses import add_gateway_responses
 from sagemaker_serving.front_door.integrations.powertools import (
     POWERTOOLS_LAYER_NAME,
@@ -59,7 +60,6 @@ from sagemaker_serving.variants import VARIANT_NAME
 
 if TYPE_CHECKING:
     from aws_cdk import aws_cloudwatch as cloudwatch
-    from aws_cdk import aws_cognito as cognito
     from aws_cdk import aws_ec2 as ec2
     from aws_cdk import aws_lambda as lambda_
     from aws_cdk import aws_wafv2 as wafv2
@@ -92,56 +92,9 @@ DEFAULT_METRICS_NAMESPACE = "SageMakerServing"
 DEFAULT_LOG_LEVEL = "INFO"
 IntegrationKind = Literal["lambda", "direct"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
-QuotaPeriod = Literal["DAY", "WEEK", "MONTH"]
 
 _STAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
-_SCOPE = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]{1,256}$")
-
-
-@dataclass(frozen=True, kw_only=True)
-class IamAuth:
-    """SigV4 (``AWS_IAM``): callers need ``execute-api:Invoke`` on the API. The default."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class ApiKeyAuth:
-    """An API key (``x-api-key`` header) in a usage plan with its own throttle and quota.
-
-    API keys identify callers for metering; they are not a strong authentication mechanism.
-    """
-
-    #: Steady-state requests per second per key. Default 10.
-    rate_limit: float = 10
-    #: Burst per key. Default 20.
-    burst_limit: int = 20
-    #: Requests per ``quota_period`` per key. Default 10 000; ``None``: no quota.
-    quota_limit: int | None = 10_000
-    #: ``DAY``, ``WEEK`` or ``MONTH``. Default ``DAY``.
-    quota_period: QuotaPeriod = "DAY"
-
-
-@dataclass(frozen=True, kw_only=True)
-class CognitoAuth:
-    """A Cognito user-pool authorizer (``Authorization: <ID or access token>``)."""
-
-    #: The user pool. Default: a new one (no self sign-up, email sign-in, strong passwords) with an app client.
-    user_pool: cognito.IUserPool | None = None
-    #: OAuth scopes a token must carry (access tokens). Default: none (ID tokens accepted).
-    authorization_scopes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, kw_only=True)
-class NoAuth:
-    """No authorization at all: anyone who knows the URL can invoke the model.
-
-    Refused unless ``acknowledge_unauthenticated=True`` says this is on purpose.
-    """
-
-    acknowledge_unauthenticated: bool = False
-
-
-FrontDoorAuth = IamAuth | ApiKeyAuth | CognitoAuth | NoAuth
 
 
 @jsii.implements(cdk.IStableStringProducer)
@@ -220,8 +173,9 @@ class FrontDoor(Construct):
             option: ``allowed_content_types``, ``max_body_bytes``, ``sagemaker_*``, ``memory_size``,
             ``reserved_concurrent_executions``, ``code``, ``handler``, ``powertools_layer_arn``,
             ``service_name``, ``metrics_namespace``, ``log_level`` (and ``vpc``).
-        :param auth: :class:`IamAuth` (default), :class:`ApiKeyAuth`, :class:`CognitoAuth` or
-            :class:`NoAuth` (only with ``acknowledge_unauthenticated=True``).
+        :param auth: how the methods are authorised, a :class:`FrontDoorAuth`: :class:`IamAuth` (default),
+            :class:`CognitoAuth`, :class:`ApiKeyAuth` or :class:`NoAuth` (only with
+            ``acknowledge_unauthenticated=True``). Each may carry a usage plan (``usage_plan=``).
         :param stage_name: the stage. Default ``v1``.
         :param throttling_rate_limit: stage requests per second (all callers). Default 50.
         :param throttling_burst_limit: stage burst. Default 100.
@@ -299,6 +253,7 @@ class FrontDoor(Construct):
         """
         super().__init__(scope, construct_id)
         auth = auth or IamAuth()
+        self.auth: FrontDoorAuth = auth
         integration_timeout = integration_timeout or cdk.Duration.seconds(29)
         lambda_only: dict[str, tuple[object, object]] = {
             "allowed_content_types": (
@@ -345,7 +300,7 @@ class FrontDoor(Construct):
             "Invalid front door props",
             [
                 *_variant_problems(endpoint, variant_names),
-                *_auth_problems(auth),
+                *_auth_problems(self, auth),
                 *_api_problems(
                     integration=integration,
                     stage_name=stage_name,
@@ -389,11 +344,6 @@ class FrontDoor(Construct):
         self.function: lambda_.Function | None = None
         self.function_log_group: logs.LogGroup | None = None
         self.integration_role: iam.Role | None = None
-        self.authorizer: apigateway.CognitoUserPoolsAuthorizer | None = None
-        self.user_pool: cognito.IUserPool | None = None
-        self.user_pool_client: cognito.UserPoolClient | None = None
-        self.usage_plan: apigateway.UsagePlan | None = None
-        self.api_key: apigateway.IApiKey | None = None
         self.web_acl: wafv2.CfnWebACL | None = None
         self.private_endpoint = private_endpoint
 
@@ -452,15 +402,17 @@ class FrontDoor(Construct):
             "RequestValidator", validate_request_body=True, validate_request_parameters=True
         )
         add_gateway_responses(self.api, cors_allowed_origins)
-        method_options = self._auth(auth)
+        binding = auth.bind(self)
+        self.authorizer = binding.authorizer
+        self.user_pool = binding.user_pool
+        self.user_pool_client = binding.user_pool_client
+        self.usage_plan = binding.usage_plan
+        self.api_key = binding.api_key
+        method_options = _method_options(binding)
         if private_endpoint is not None:
             from sagemaker_serving.front_door.private_api import add_private_api_policy
 
-            add_private_api_policy(
-                self.api,
-                private_endpoint,
-                iam.AccountRootPrincipal() if isinstance(auth, IamAuth) else iam.AnyPrincipal(),
-            )
+            add_private_api_policy(self.api, private_endpoint, binding.resource_policy_principal)
 
         invoke: apigateway.Integration
         invoke_variant: apigateway.Integration
@@ -537,11 +489,9 @@ class FrontDoor(Construct):
             method_responses=health_responses,
             **method_options,
         )
-        if isinstance(auth, ApiKeyAuth):
-            self._usage_plan(auth)
         if waf is not None:
             self.web_acl = waf.bind(self)
-        self._acknowledge_api(auth=auth, cloud_watch_role=cloud_watch_role)
+        self._acknowledge_api(auth=binding, cloud_watch_role=cloud_watch_role)
 
     @property
     def url(self) -> str:
@@ -571,61 +521,6 @@ class FrontDoor(Construct):
         return self.stage.metric_count(**props)
 
     # --- building blocks ---------------------------------------------------------------------
-
-    def _auth(self, auth: FrontDoorAuth) -> dict[str, Any]:
-        if isinstance(auth, IamAuth):
-            return {"authorization_type": apigateway.AuthorizationType.IAM}
-        if isinstance(auth, ApiKeyAuth):
-            return {"authorization_type": apigateway.AuthorizationType.NONE, "api_key_required": True}
-        if isinstance(auth, CognitoAuth):
-            self.user_pool = auth.user_pool or self._user_pool()
-            self.authorizer = apigateway.CognitoUserPoolsAuthorizer(
-                self, "Authorizer", cognito_user_pools=[self.user_pool]
-            )
-            return {
-                "authorization_type": apigateway.AuthorizationType.COGNITO,
-                "authorizer": self.authorizer,
-                "authorization_scopes": list(auth.authorization_scopes) or None,
-            }
-        return {"authorization_type": apigateway.AuthorizationType.NONE}
-
-    def _user_pool(self) -> cognito.IUserPool:
-        from aws_cdk import aws_cognito as cognito
-
-        pool = cognito.UserPool(
-            self,
-            "UserPool",
-            self_sign_up_enabled=False,
-            sign_in_aliases=cognito.SignInAliases(email=True),
-            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
-            mfa=cognito.Mfa.OPTIONAL,
-            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
-            password_policy=cognito.PasswordPolicy(
-                min_length=12, require_digits=True, require_lowercase=True, require_uppercase=True, require_symbols=True
-            ),
-        )
-        self.user_pool_client = pool.add_client(
-            "Client",
-            auth_flows=cognito.AuthFlow(user_srp=True),
-            generate_secret=False,
-            prevent_user_existence_errors=True,
-        )
-        return pool
-
-    def _usage_plan(self, auth: ApiKeyAuth) -> None:
-        self.usage_plan = self.api.add_usage_plan(
-            "UsagePlan",
-            description=f"Callers of {self.node.path}",
-            throttle=apigateway.ThrottleSettings(rate_limit=auth.rate_limit, burst_limit=auth.burst_limit),
-            quota=(
-                apigateway.QuotaSettings(limit=auth.quota_limit, period=getattr(apigateway.Period, auth.quota_period))
-                if auth.quota_limit is not None
-                else None
-            ),
-            api_stages=[apigateway.UsagePlanPerApiStage(api=self.api, stage=self.stage)],
-        )
-        self.api_key = self.api.add_api_key("ApiKey", description=f"API key of {self.node.path}")
-        self.usage_plan.add_api_key(self.api_key)
 
     def _lambda_integration(
         self,
@@ -754,7 +649,7 @@ class FrontDoor(Construct):
                 "unknown; creating one is also limited to the function's subnets and security groups.",
             )
 
-    def _acknowledge_api(self, *, auth: FrontDoorAuth, cloud_watch_role: bool) -> None:
+    def _acknowledge_api(self, *, auth: AuthBinding, cloud_watch_role: bool) -> None:
         """Findings on the API, its stage and methods, each only for the configuration it is true of."""
         stage = self.stage.node.default_child
         assert stage is not None
@@ -791,28 +686,9 @@ class FrontDoor(Construct):
                 "execution logs): AWS documents this managed policy for it, and it is kept up to date by AWS.",
             )
         methods = [self.invocations_method, self.variant_invocations_method, self.health_method]
-        if not isinstance(auth, CognitoAuth):
-            for method in methods:
-                acknowledge(
-                    method,
-                    ["AwsSolutions-COG4"],
-                    f"Authorization is {type(auth).__name__}, not a Cognito user pool: "
-                    + (
-                        "callers sign requests with SigV4 and need execute-api:Invoke on this API."
-                        if isinstance(auth, IamAuth)
-                        else "chosen in the front door's configuration (auth)."
-                    ),
-                )
-        if isinstance(auth, ApiKeyAuth | NoAuth):
-            for method in methods:
-                acknowledge(
-                    method,
-                    ["AwsSolutions-APIG4"],
-                    "API key auth: callers are identified by their key in a usage plan with its own throttle and "
-                    "quota (partner testing); no IAM or Cognito authorizer by configuration."
-                    if isinstance(auth, ApiKeyAuth)
-                    else "Open API on purpose: NoAuth(acknowledge_unauthenticated=True) was set explicitly.",
-                )
+        for method in methods:
+            for ack in auth.method_acknowledgements:
+                acknowledge(method, ack.rule_ids, ack.reason)
 
 
 # --- validation (pure functions; every problem names the field, the value and what is allowed) ---
@@ -850,27 +726,19 @@ def _variant_problems(endpoint: EndpointBase, names: Sequence[str] | None) -> li
     return problems
 
 
-def _auth_problems(auth: FrontDoorAuth) -> list[str]:
-    if not isinstance(auth, IamAuth | ApiKeyAuth | CognitoAuth | NoAuth):
-        return [f"auth: {auth!r} is not allowed; expected IamAuth, ApiKeyAuth, CognitoAuth or NoAuth"]
-    problems = []
-    if isinstance(auth, NoAuth) and auth.acknowledge_unauthenticated is not True:
-        problems.append(
-            "auth: NoAuth(acknowledge_unauthenticated=False) is not allowed; an API open to anyone needs "
-            "NoAuth(acknowledge_unauthenticated=True), otherwise use IamAuth, ApiKeyAuth or CognitoAuth"
-        )
-    if isinstance(auth, ApiKeyAuth):
-        problems += _number("auth.rate_limit", auth.rate_limit, 0, 10_000, low_open=True)
-        problems += _integer("auth.burst_limit", auth.burst_limit, 0, 5_000)
-        if auth.quota_limit is not None:
-            problems += _integer("auth.quota_limit", auth.quota_limit, 1, 2_000_000_000)
-        if auth.quota_period not in ("DAY", "WEEK", "MONTH"):
-            problems.append(f"auth.quota_period: {auth.quota_period!r} is not allowed; expected DAY, WEEK or MONTH")
-    if isinstance(auth, CognitoAuth):
-        for scope in auth.authorization_scopes:
-            if not isinstance(scope, str) or not _SCOPE.match(scope):
-                problems.append(f"auth.authorization_scopes: {scope!r} is not allowed; expected an OAuth scope")
-    return problems
+def _auth_problems(front_door: FrontDoor, auth: object) -> list[str]:
+    if not isinstance(auth, FrontDoorAuth):
+        return [f"auth: {auth!r} is not allowed; expected a FrontDoorAuth (IamAuth, CognitoAuth, ApiKeyAuth or NoAuth)"]
+    return auth.validate(front_door)
+
+
+def _method_options(auth: AuthBinding) -> dict[str, Any]:
+    return {
+        "authorization_type": auth.authorization_type,
+        "authorizer": auth.authorizer,
+        "authorization_scopes": list(auth.authorization_scopes) or None,
+        "api_key_required": True if auth.api_key_required else None,
+    }
 
 
 def _api_problems(

@@ -10,15 +10,12 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_apigateway as apigateway
-from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Template
 
 import sagemaker_serving.front_door.front_door as front_door_module
 from sagemaker_serving import (
-    ApiKeyAuth,
-    CognitoAuth,
     ContainerImage,
     Endpoint,
     EndpointConfig,
@@ -61,15 +58,6 @@ def _build() -> dict[str, tuple[cdk.Stack, FrontDoor]]:
         built[name] = (stack, FrontDoor(stack, "FrontDoor", endpoint=endpoint, **props))
 
     add("Default")
-    add("ApiKey", auth=ApiKeyAuth(rate_limit=5, burst_limit=10, quota_limit=1000, quota_period="WEEK"))
-    add("Cognito", auth=CognitoAuth(authorization_scopes=("models/invoke",)))
-    existing = cdk.Stack(app, "CognitoExisting")
-    pool = cognito.UserPool(existing, "Pool")
-    built["CognitoExisting"] = (
-        existing,
-        FrontDoor(existing, "FrontDoor", endpoint=_endpoint(existing), auth=CognitoAuth(user_pool=pool)),
-    )
-    add("Open", auth=NoAuth(acknowledge_unauthenticated=True))
     in_vpc = cdk.Stack(app, "InVpc")
     network = ServingNetwork(in_vpc, "Network")
     group = network.add_client_security_group("FrontDoorSecurityGroup", description="Front-door Lambda")
@@ -88,7 +76,6 @@ def _build() -> dict[str, tuple[cdk.Stack, FrontDoor]]:
     key = kms.Key(own_key, "Key", enable_key_rotation=True)
     built["OwnKey"] = (own_key, FrontDoor(own_key, "FrontDoor", endpoint=_endpoint(own_key), log_encryption_key=key))
     add("Direct", integration="direct")
-    add("DirectApiKey", integration="direct", auth=ApiKeyAuth())
     add(
         "Extras",
         waf=WafOptions(rate_limit_per_5_minutes=500),
@@ -174,7 +161,7 @@ def _endpoint_id(template: dict[str, Any]) -> str:
     return endpoint_id
 
 
-# --- routes and auth ---------------------------------------------------------------------------
+# --- routes ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", ["Default", "Direct"])
@@ -183,73 +170,6 @@ def test_routes_and_methods(templates: dict[str, dict[str, Any]], name: str) -> 
     assert set(methods) == ROUTES
     api = _one(templates[name], "AWS::ApiGateway::RestApi")
     assert api["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
-
-
-def test_iam_auth_is_the_default(templates: dict[str, dict[str, Any]]) -> None:
-    for method in _methods(templates["Default"]).values():
-        assert method["AuthorizationType"] == "AWS_IAM"
-        assert "ApiKeyRequired" not in method
-    assert not _of_type(templates["Default"], "AWS::ApiGateway::UsagePlan")
-    assert not _of_type(templates["Default"], "AWS::ApiGateway::Authorizer")
-
-
-@pytest.mark.parametrize("name", ["ApiKey", "DirectApiKey"])
-def test_api_key_auth_has_a_usage_plan_with_throttle_and_quota(
-    templates: dict[str, dict[str, Any]], built: dict[str, tuple[cdk.Stack, FrontDoor]], name: str
-) -> None:
-    template = templates[name]
-    for method in _methods(template).values():
-        assert method["AuthorizationType"] == "NONE"
-        assert method["ApiKeyRequired"] is True
-    plan = _one(template, "AWS::ApiGateway::UsagePlan")
-    if name == "ApiKey":
-        assert plan["Throttle"] == {"RateLimit": 5, "BurstLimit": 10}
-        assert plan["Quota"] == {"Limit": 1000, "Period": "WEEK"}
-    else:
-        assert plan["Throttle"] == {"RateLimit": 10, "BurstLimit": 20}
-        assert plan["Quota"] == {"Limit": 10000, "Period": "DAY"}
-    (stage_id,) = _of_type(template, "AWS::ApiGateway::Stage")
-    assert plan["ApiStages"][0]["Stage"] == {"Ref": stage_id}
-    (key_id,) = _of_type(template, "AWS::ApiGateway::ApiKey")
-    assert _one(template, "AWS::ApiGateway::UsagePlanKey")["KeyId"] == {"Ref": key_id}
-    front_door = built[name][1]
-    assert front_door.usage_plan is not None and front_door.api_key is not None
-
-
-def test_cognito_auth_with_a_created_pool(
-    templates: dict[str, dict[str, Any]], built: dict[str, tuple[cdk.Stack, FrontDoor]]
-) -> None:
-    template = templates["Cognito"]
-    (authorizer_id,) = _of_type(template, "AWS::ApiGateway::Authorizer")
-    for method in _methods(template).values():
-        assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
-        assert method["AuthorizerId"] == {"Ref": authorizer_id}
-        assert method["AuthorizationScopes"] == ["models/invoke"]
-    (pool_id,) = _of_type(template, "AWS::Cognito::UserPool")
-    assert _one(template, "AWS::ApiGateway::Authorizer")["ProviderARNs"] == [{"Fn::GetAtt": [pool_id, "Arn"]}]
-    pool = _one(template, "AWS::Cognito::UserPool")
-    assert pool["AdminCreateUserConfig"] == {"AllowAdminCreateUserOnly": True}
-    assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
-    front_door = built["Cognito"][1]
-    assert front_door.user_pool is not None and front_door.user_pool_client is not None
-
-
-def test_cognito_auth_with_a_given_pool_creates_none(
-    templates: dict[str, dict[str, Any]], built: dict[str, tuple[cdk.Stack, FrontDoor]]
-) -> None:
-    template = templates["CognitoExisting"]
-    (pool_id,) = _of_type(template, "AWS::Cognito::UserPool")  # only the given one
-    assert pool_id.startswith("Pool")
-    assert _one(template, "AWS::ApiGateway::Authorizer")["ProviderARNs"] == [{"Fn::GetAtt": [pool_id, "Arn"]}]
-    assert built["CognitoExisting"][1].user_pool_client is None
-
-
-def test_open_api_only_with_the_acknowledgement(templates: dict[str, dict[str, Any]], stack: cdk.Stack) -> None:
-    for method in _methods(templates["Open"]).values():
-        assert method["AuthorizationType"] == "NONE"
-        assert "ApiKeyRequired" not in method
-    with pytest.raises(ValidationError, match=r"auth: NoAuth\(acknowledge_unauthenticated=False\) is not allowed"):
-        FrontDoor(stack, "FrontDoor", endpoint=_endpoint(stack), auth=NoAuth())
 
 
 # --- stage -------------------------------------------------------------------------------------
@@ -647,11 +567,6 @@ def test_public_attributes_url_and_metrics(
 @pytest.mark.parametrize(
     ("props", "message"),
     [
-        ({"auth": NoAuth()}, "auth: NoAuth(acknowledge_unauthenticated=False) is not allowed"),
-        ({"auth": ApiKeyAuth(rate_limit=0)}, "auth.rate_limit: 0 is not allowed; must be a number > 0"),
-        ({"auth": ApiKeyAuth(quota_period="YEAR")}, "auth.quota_period: 'YEAR' is not allowed"),  # type: ignore[arg-type]
-        ({"auth": ApiKeyAuth(quota_limit=0)}, "auth.quota_limit: 0 is not allowed"),
-        ({"auth": CognitoAuth(authorization_scopes=("a b",))}, "auth.authorization_scopes: 'a b' is not allowed"),
         ({"variant_names": ["nope"]}, "variant_names: ['nope'] are not variants of the endpoint"),
         ({"variant_names": ["champion", "champion"]}, "names must be unique"),
         ({"variant_names": []}, "variant_names: [] is not allowed; expected a non-empty list"),
@@ -857,8 +772,6 @@ def test_acknowledgements_follow_the_configuration(built: dict[str, tuple[cdk.St
     assert {"AwsSolutions-COG4", "NIST.800.53.R5-LambdaInsideVPC", "NIST.800.53.R5-LambdaConcurrency"} <= default
     assert {"AwsSolutions-APIG3", "NIST.800.53.R5-APIGWAssociatedWithWAF"} <= default
     assert "AwsSolutions-APIG4" not in default and "NIST.800.53.R5-WAFv2LoggingEnabled" not in default
-    assert "AwsSolutions-COG4" not in rules("Cognito")
-    assert "AwsSolutions-APIG4" in rules("ApiKey") and "AwsSolutions-APIG4" in rules("Open")
     in_vpc = rules("InVpc")
     assert "NIST.800.53.R5-LambdaInsideVPC" not in in_vpc
     assert any("network-interface/*" in r for r in in_vpc)
