@@ -6,7 +6,8 @@ Public API (imported lazily, so an app pays only for the aws_cdk modules it uses
         ContainerImage, ModelData, Model,
         InstanceVariant, ServerlessVariant, EndpointConfig,
         Endpoint, VariantAutoscaling, ScheduledCapacity, ServingNetwork, ValidationError,
-        FrontDoor, IamAuth, ApiKeyAuth, CognitoAuth, NoAuth, WafOptions,
+        FrontDoor, LambdaIntegration, DirectIntegration, FrontDoorIntegration,
+        IamAuth, CognitoAuth, ApiKeyAuth, NoAuth, UsagePlanOptions, FrontDoorAuth, WafOptions,
     )
 """
 
@@ -36,6 +37,9 @@ _EXPORTS: dict[str, str] = {
     "CognitoAuth": "front_door.auth.cognito",
     "NoAuth": "front_door.auth.none",
     "UsagePlanOptions": "front_door.auth.usage_plan",
+    "FrontDoorIntegration": "front_door.integrations.base",
+    "LambdaIntegration": "front_door.integrations.lambda_function",
+    "DirectIntegration": "front_door.integrations.direct",
     "WafOptions": "front_door.waf",
     "ServingNetwork": "network",
 }
@@ -44,13 +48,16 @@ __all__ = [
     "ApiKeyAuth",
     "CognitoAuth",
     "ContainerImage",
+    "DirectIntegration",
     "Endpoint",
     "EndpointBase",
     "EndpointConfig",
     "FrontDoor",
     "FrontDoorAuth",
+    "FrontDoorIntegration",
     "IamAuth",
     "InstanceVariant",
+    "LambdaIntegration",
     "Model",
     "ModelData",
     "NoAuth",
@@ -76,6 +83,9 @@ if TYPE_CHECKING:
     from sagemaker_serving.front_door.auth.none import NoAuth
     from sagemaker_serving.front_door.auth.usage_plan import UsagePlanOptions
     from sagemaker_serving.front_door.front_door import FrontDoor
+    from sagemaker_serving.front_door.integrations.base import FrontDoorIntegration
+    from sagemaker_serving.front_door.integrations.direct import DirectIntegration
+    from sagemaker_serving.front_door.integrations.lambda_function import LambdaIntegration
     from sagemaker_serving.front_door.waf import WafOptions
     from sagemaker_serving.model import Model
     from sagemaker_serving.model_data import ModelData

@@ -13,6 +13,7 @@ from aws_cdk.assertions import Annotations, Match
 from sagemaker_serving import (
     ApiKeyAuth,
     CognitoAuth,
+    DirectIntegration,
     FrontDoor,
     FrontDoorAuth,
     IamAuth,
@@ -34,7 +35,7 @@ from tests.constructs.front_door.support import (
 
 
 def _build() -> dict[str, tuple[cdk.Stack, FrontDoor]]:
-    built = {
+    by_auth = {
         "Default": front_door("Default"),
         "ApiKey": front_door(
             "ApiKey",
@@ -42,7 +43,7 @@ def _build() -> dict[str, tuple[cdk.Stack, FrontDoor]]:
                 usage_plan=UsagePlanOptions(rate_limit=5, burst_limit=10, quota_limit=1000, quota_period="WEEK")
             ),
         ),
-        "DirectApiKey": front_door("DirectApiKey", integration="direct", auth=ApiKeyAuth()),
+        "DirectApiKey": front_door("DirectApiKey", integration=DirectIntegration(), auth=ApiKeyAuth()),
         "IamPlan": front_door("IamPlan", auth=IamAuth(usage_plan=UsagePlanOptions(rate_limit=3, quota_limit=None))),
         "Cognito": front_door("Cognito", auth=CognitoAuth(authorization_scopes=("models/invoke",))),
         "CognitoPlan": front_door("CognitoPlan", auth=CognitoAuth(usage_plan=UsagePlanOptions())),
@@ -50,39 +51,39 @@ def _build() -> dict[str, tuple[cdk.Stack, FrontDoor]]:
     }
     existing = cdk.Stack(cdk.App(), "CognitoExisting")
     pool = cognito.UserPool(existing, "Pool")
-    built["CognitoExisting"] = (
+    by_auth["CognitoExisting"] = (
         existing,
         FrontDoor(existing, "FrontDoor", endpoint=endpoint(existing), auth=CognitoAuth(user_pool=pool)),
     )
-    return built
+    return by_auth
 
 
 @pytest.fixture(scope="module")
-def built() -> dict[str, tuple[cdk.Stack, FrontDoor]]:
+def by_auth() -> dict[str, tuple[cdk.Stack, FrontDoor]]:
     return _build()
 
 
 @pytest.fixture(scope="module")
-def templates(built: dict[str, tuple[cdk.Stack, FrontDoor]]) -> dict[str, dict[str, Any]]:
-    return {name: template(stack) for name, (stack, _) in built.items()}
+def auth_templates(by_auth: dict[str, tuple[cdk.Stack, FrontDoor]]) -> dict[str, dict[str, Any]]:
+    return {name: template(stack) for name, (stack, _) in by_auth.items()}
 
 
 def test_iam_auth_is_the_default(
-    templates: dict[str, dict[str, Any]], built: dict[str, tuple[cdk.Stack, FrontDoor]]
+    auth_templates: dict[str, dict[str, Any]], by_auth: dict[str, tuple[cdk.Stack, FrontDoor]]
 ) -> None:
-    for method in methods(templates["Default"]).values():
+    for method in methods(auth_templates["Default"]).values():
         assert method["AuthorizationType"] == "AWS_IAM"
         assert "ApiKeyRequired" not in method
-    assert not of_type(templates["Default"], "AWS::ApiGateway::UsagePlan")
-    assert not of_type(templates["Default"], "AWS::ApiGateway::Authorizer")
-    assert isinstance(built["Default"][1].auth, IamAuth)
+    assert not of_type(auth_templates["Default"], "AWS::ApiGateway::UsagePlan")
+    assert not of_type(auth_templates["Default"], "AWS::ApiGateway::Authorizer")
+    assert isinstance(by_auth["Default"][1].auth, IamAuth)
 
 
 @pytest.mark.parametrize("name", ["ApiKey", "DirectApiKey"])
 def test_api_key_auth_has_a_usage_plan_with_throttle_and_quota(
-    templates: dict[str, dict[str, Any]], built: dict[str, tuple[cdk.Stack, FrontDoor]], name: str
+    auth_templates: dict[str, dict[str, Any]], by_auth: dict[str, tuple[cdk.Stack, FrontDoor]], name: str
 ) -> None:
-    template = templates[name]
+    template = auth_templates[name]
     for method in methods(template).values():
         assert method["AuthorizationType"] == "NONE"
         assert method["ApiKeyRequired"] is True
@@ -97,14 +98,14 @@ def test_api_key_auth_has_a_usage_plan_with_throttle_and_quota(
     assert plan["ApiStages"][0]["Stage"] == {"Ref": stage_id}
     (key_id,) = of_type(template, "AWS::ApiGateway::ApiKey")
     assert one(template, "AWS::ApiGateway::UsagePlanKey")["KeyId"] == {"Ref": key_id}
-    front_door = built[name][1]
+    front_door = by_auth[name][1]
     assert front_door.usage_plan is not None and front_door.api_key is not None
 
 
 def test_iam_auth_with_a_usage_plan_requires_the_signature_and_a_key(
-    templates: dict[str, dict[str, Any]], built: dict[str, tuple[cdk.Stack, FrontDoor]]
+    auth_templates: dict[str, dict[str, Any]], by_auth: dict[str, tuple[cdk.Stack, FrontDoor]]
 ) -> None:
-    template = templates["IamPlan"]
+    template = auth_templates["IamPlan"]
     for method in methods(template).values():
         assert method["AuthorizationType"] == "AWS_IAM"
         assert method["ApiKeyRequired"] is True
@@ -113,12 +114,12 @@ def test_iam_auth_with_a_usage_plan_requires_the_signature_and_a_key(
     assert "Quota" not in plan  # quota_limit=None
     (key_id,) = of_type(template, "AWS::ApiGateway::ApiKey")
     assert one(template, "AWS::ApiGateway::UsagePlanKey")["KeyId"] == {"Ref": key_id}
-    front_door = built["IamPlan"][1]
+    front_door = by_auth["IamPlan"][1]
     assert front_door.usage_plan is not None and front_door.api_key is not None
 
 
-def test_cognito_auth_with_a_usage_plan_requires_the_token_and_a_key(templates: dict[str, dict[str, Any]]) -> None:
-    template = templates["CognitoPlan"]
+def test_cognito_auth_with_a_usage_plan_requires_the_token_and_a_key(auth_templates: dict[str, dict[str, Any]]) -> None:
+    template = auth_templates["CognitoPlan"]
     for method in methods(template).values():
         assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
         assert method["ApiKeyRequired"] is True
@@ -126,17 +127,17 @@ def test_cognito_auth_with_a_usage_plan_requires_the_token_and_a_key(templates: 
 
 
 def test_only_api_key_auth_warns_that_a_key_alone_is_not_access_control(
-    built: dict[str, tuple[cdk.Stack, FrontDoor]],
+    by_auth: dict[str, tuple[cdk.Stack, FrontDoor]],
 ) -> None:
     message = Match.string_like_regexp(
         r"ApiKeyAuth: .*AWS's usage-plan guide says not to use API keys for authentication or authorization.*"
         r"apigateway-usage-plans-best-practices.*IamAuth\(usage_plan=.*CognitoAuth\(usage_plan="
     )
     for name in ("ApiKey", "DirectApiKey"):
-        stack = built[name][0]
+        stack = by_auth[name][0]
         Annotations.from_stack(stack).has_warning("/" + name + "/FrontDoor", message)
     for name in ("Default", "IamPlan", "CognitoPlan", "Open"):
-        stack = built[name][0]
+        stack = by_auth[name][0]
         Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("ApiKeyAuth"))
 
 
@@ -148,9 +149,9 @@ def test_the_api_key_warning_can_be_acknowledged() -> None:
 
 
 def test_cognito_auth_with_a_created_pool(
-    templates: dict[str, dict[str, Any]], built: dict[str, tuple[cdk.Stack, FrontDoor]]
+    auth_templates: dict[str, dict[str, Any]], by_auth: dict[str, tuple[cdk.Stack, FrontDoor]]
 ) -> None:
-    template = templates["Cognito"]
+    template = auth_templates["Cognito"]
     (authorizer_id,) = of_type(template, "AWS::ApiGateway::Authorizer")
     for method in methods(template).values():
         assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
@@ -162,39 +163,39 @@ def test_cognito_auth_with_a_created_pool(
     pool = one(template, "AWS::Cognito::UserPool")
     assert pool["AdminCreateUserConfig"] == {"AllowAdminCreateUserOnly": True}
     assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
-    front_door = built["Cognito"][1]
+    front_door = by_auth["Cognito"][1]
     assert front_door.user_pool is not None and front_door.user_pool_client is not None
     assert front_door.authorizer is not None
 
 
 def test_cognito_auth_with_a_given_pool_creates_none(
-    templates: dict[str, dict[str, Any]], built: dict[str, tuple[cdk.Stack, FrontDoor]]
+    auth_templates: dict[str, dict[str, Any]], by_auth: dict[str, tuple[cdk.Stack, FrontDoor]]
 ) -> None:
-    template = templates["CognitoExisting"]
+    template = auth_templates["CognitoExisting"]
     (pool_id,) = of_type(template, "AWS::Cognito::UserPool")  # only the given one
     assert pool_id.startswith("Pool")
     assert one(template, "AWS::ApiGateway::Authorizer")["ProviderARNs"] == [{"Fn::GetAtt": [pool_id, "Arn"]}]
-    assert built["CognitoExisting"][1].user_pool_client is None
+    assert by_auth["CognitoExisting"][1].user_pool_client is None
 
 
-def test_open_api_only_with_the_acknowledgement(templates: dict[str, dict[str, Any]], stack: cdk.Stack) -> None:
-    for method in methods(templates["Open"]).values():
+def test_open_api_only_with_the_acknowledgement(auth_templates: dict[str, dict[str, Any]], stack: cdk.Stack) -> None:
+    for method in methods(auth_templates["Open"]).values():
         assert method["AuthorizationType"] == "NONE"
         assert "ApiKeyRequired" not in method
     with pytest.raises(ValidationError, match=r"auth: NoAuth\(acknowledge_unauthenticated=False\) is not allowed"):
         FrontDoor(stack, "FrontDoor", endpoint=endpoint(stack), auth=NoAuth())
 
 
-def test_method_acknowledgements_follow_the_auth(built: dict[str, tuple[cdk.Stack, FrontDoor]]) -> None:
+def test_method_acknowledgements_follow_the_auth(by_auth: dict[str, tuple[cdk.Stack, FrontDoor]]) -> None:
     def rules(name: str) -> set[str]:
-        return acknowledged_rules(built[name][1])
+        return acknowledged_rules(by_auth[name][1])
 
     assert "AwsSolutions-COG4" in rules("Default") and "AwsSolutions-APIG4" not in rules("Default")
     assert "AwsSolutions-COG4" not in rules("Cognito")
     assert "AwsSolutions-APIG4" in rules("ApiKey") and "AwsSolutions-APIG4" in rules("Open")
     assert "AwsSolutions-APIG4" not in rules("IamPlan")  # IAM still authorises; the key only meters
     on_methods = {
-        path: found for path, found in acknowledged(built["ApiKey"][1]).items() if path.endswith(("/POST", "/GET"))
+        path: found for path, found in acknowledged(by_auth["ApiKey"][1]).items() if path.endswith(("/POST", "/GET"))
     }
     paths = [
         "Api/Default/invocations/POST",
