@@ -14,7 +14,7 @@ from sagemaker_serving._lazy import load
 
 _EXPORTS: dict[str, str] = {
     "FrontDoor": "front_door",
-    "MetricOptions": "front_door",
+    "MetricOptions": "metrics",
     "DEFAULT_BINARY_MEDIA_TYPES": "front_door",
     "FrontDoorAuth": "auth.base",
     "AuthBinding": "auth.base",
@@ -64,13 +64,14 @@ if TYPE_CHECKING:
     from sagemaker_serving.front_door.auth.iam import IamAuth
     from sagemaker_serving.front_door.auth.none import NoAuth
     from sagemaker_serving.front_door.auth.usage_plan import UsagePlanOptions
-    from sagemaker_serving.front_door.front_door import DEFAULT_BINARY_MEDIA_TYPES, FrontDoor, MetricOptions
+    from sagemaker_serving.front_door.front_door import DEFAULT_BINARY_MEDIA_TYPES, FrontDoor
     from sagemaker_serving.front_door.integrations.base import FrontDoorIntegration, IntegrationBinding
     from sagemaker_serving.front_door.integrations.direct import DirectIntegration
     from sagemaker_serving.front_door.integrations.lambda_function import (
         DEFAULT_ALLOWED_CONTENT_TYPES,
         LambdaIntegration,
     )
+    from sagemaker_serving.front_door.metrics import MetricOptions
     from sagemaker_serving.front_door.waf import WafOptions
 
 

@@ -17,12 +17,9 @@ aws-cdk's ``aws-apigateway`` integrations and authorizers do; the front door nev
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TypedDict, Unpack
+from typing import TYPE_CHECKING, Unpack
 
-import aws_cdk as cdk
-import jsii
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -31,55 +28,25 @@ from constructs import Construct
 
 from sagemaker_serving._shared import log_group_key
 from sagemaker_serving.compliance import acknowledge
-from sagemaker_serving.endpoint import Endpoint, EndpointBase
 from sagemaker_serving.errors import raise_if_problems
-from sagemaker_serving.front_door._checks import MIME, integer_problems, number_problems
 from sagemaker_serving.front_door.access_log import access_log_group, access_log_settings
+from sagemaker_serving.front_door.api_props import api_problems, cors_options, variant_names_csv
 from sagemaker_serving.front_door.auth.base import AuthBinding, FrontDoorAuth
 from sagemaker_serving.front_door.auth.iam import IamAuth
 from sagemaker_serving.front_door.gateway_responses import add_gateway_responses
 from sagemaker_serving.front_door.integrations.base import FrontDoorIntegration, IntegrationBinding
 from sagemaker_serving.front_door.integrations.lambda_function import LambdaIntegration
-from sagemaker_serving.variants import VARIANT_NAME
 
 if TYPE_CHECKING:
     from aws_cdk import aws_cloudwatch as cloudwatch
     from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_wafv2 as wafv2
 
+    from sagemaker_serving.endpoint import EndpointBase
+    from sagemaker_serving.front_door.metrics import MetricOptions
     from sagemaker_serving.front_door.waf import WafOptions
 
 DEFAULT_BINARY_MEDIA_TYPES = ("image/*", "application/octet-stream", "application/x-npy")
-
-_STAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
-
-
-class MetricOptions(TypedDict, total=False):
-    """The keyword arguments of ``aws_cloudwatch.MetricOptions``, taken by every ``FrontDoor.metric_*``."""
-
-    account: str
-    color: str
-    dimensions_map: dict[str, str]
-    id: str
-    label: str
-    period: cdk.Duration
-    region: str
-    stack_account: str
-    stack_region: str
-    statistic: str
-    unit: cloudwatch.Unit
-    visible: bool
-
-
-@jsii.implements(cdk.IStableStringProducer)
-class _VariantNames:
-    """Renders the endpoint's variant names at synth time, so variants added later are included."""
-
-    def __init__(self, endpoint: Endpoint) -> None:
-        self._endpoint = endpoint
-
-    def produce(self) -> str:
-        return ",".join(self._endpoint.variant_names)
 
 
 class FrontDoor(Construct):
@@ -171,16 +138,17 @@ class FrontDoor(Construct):
         self.log_retention = log_retention
         self.private_endpoint = private_endpoint
         #: The variants the Lambda handler may route to, comma-separated (a token for an :class:`Endpoint`).
-        self.variant_names_csv = _variant_names(endpoint, variant_names)
-        raise_if_problems(
-            "Invalid front door props",
-            [
-                *_variant_problems(endpoint, variant_names),
-                *_api_problems(stage_name, throttling_rate_limit, throttling_burst_limit, binary_media_types),
-                *_origin_problems(cors_allowed_origins),
-                *self._part_problems(waf),
-            ],
+        self.variant_names_csv = variant_names_csv(endpoint, variant_names)
+        own = api_problems(
+            endpoint=endpoint,
+            variant_names=variant_names,
+            stage_name=stage_name,
+            rate=throttling_rate_limit,
+            burst=throttling_burst_limit,
+            binary_media_types=binary_media_types,
+            cors_allowed_origins=cors_allowed_origins,
         )
+        raise_if_problems("Invalid front door props", [*own, *self._part_problems(waf)])
         self.log_encryption_key: kms.IKey = log_encryption_key or log_group_key(
             self, "LogKey", description=f"Encrypts the log groups of {self.node.path}"
         )
@@ -194,21 +162,15 @@ class FrontDoor(Construct):
             rest_api_name=rest_api_name,
         )
         self.stage: apigateway.Stage = self.api.deployment_stage
-        self.request_validator = self.api.add_request_validator(
-            "RequestValidator", validate_request_body=True, validate_request_parameters=True
-        )
-        add_gateway_responses(self.api, self.cors_allowed_origins)
+        self.request_validator = self._request_validator_and_gateway_responses()
         auth_binding = self.auth.bind(self)
-        if private_endpoint is not None:
-            from sagemaker_serving.front_door.private_api import add_private_api_policy
-
-            add_private_api_policy(self.api, private_endpoint, auth_binding.resource_policy_principal)
+        self._allow_through_private_endpoint(auth_binding)
         integration_binding = self.integration.bind(self)
         self._expose(auth_binding, integration_binding)
         self.invocations_method, self.variant_invocations_method, self.health_method = self._add_methods(
             auth_binding, integration_binding
         )
-        self.web_acl = waf.bind(self) if waf is not None else None
+        self.web_acl: wafv2.CfnWebACL | None = waf.bind(self) if waf is not None else None
         self._acknowledge(auth_binding, cloud_watch_role=cloud_watch_role)
 
     @property
@@ -319,8 +281,23 @@ class FrontDoor(Construct):
                 access_log_destination=destination,
                 access_log_format=log_format,
             ),
-            default_cors_preflight_options=_cors_options(self.cors_allowed_origins),
+            default_cors_preflight_options=cors_options(self.cors_allowed_origins),
         )
+
+    def _request_validator_and_gateway_responses(self) -> apigateway.RequestValidator:
+        """Body and parameter validation on every method; API Gateway's own errors with the JSON error body."""
+        validator = self.api.add_request_validator(
+            "RequestValidator", validate_request_body=True, validate_request_parameters=True
+        )
+        add_gateway_responses(self.api, self.cors_allowed_origins)
+        return validator
+
+    def _allow_through_private_endpoint(self, auth: AuthBinding) -> None:
+        """A private API's resource policy, allowing the principal the auth binds (nothing when regional)."""
+        if self.private_endpoint is not None:
+            from sagemaker_serving.front_door.private_api import add_private_api_policy
+
+            add_private_api_policy(self.api, self.private_endpoint, auth.resource_policy_principal)
 
     def _expose(self, auth: AuthBinding, integration: IntegrationBinding) -> None:
         """What the parts created, as attributes of the front door."""
@@ -415,80 +392,3 @@ class FrontDoor(Construct):
         for method in self.methods:
             for ack in auth.method_acknowledgements:
                 acknowledge(method, ack.rule_ids, ack.reason)
-
-
-# --- the API's own values (pure functions; every problem names the field, the value and what is allowed) ---
-
-
-def _variant_names(endpoint: EndpointBase, names: Sequence[str] | None) -> str:
-    if names is not None:
-        return ",".join(names)
-    if isinstance(endpoint, Endpoint):
-        return cdk.Lazy.string(_VariantNames(endpoint))
-    return ""
-
-
-def _variant_problems(endpoint: EndpointBase, names: Sequence[str] | None) -> list[str]:
-    if names is None:
-        if isinstance(endpoint, Endpoint):
-            return []
-        return ["variant_names: None is not allowed for an imported endpoint; list the endpoint's variant names"]
-    if isinstance(names, str) or not names:
-        return [f"variant_names: {names!r} is not allowed; expected a non-empty list of variant names"]
-    problems = [
-        f"variant_names: {name!r} is not allowed; expected 1-63 alphanumerics or hyphens"
-        for name in names
-        if not isinstance(name, str) or not VARIANT_NAME.match(name)
-    ]
-    if len(set(names)) != len(names):
-        problems.append(f"variant_names: {list(names)!r} is not allowed; names must be unique")
-    if isinstance(endpoint, Endpoint):
-        unknown = [n for n in names if n not in endpoint.variant_names]
-        if unknown:
-            problems.append(
-                f"variant_names: {unknown!r} are not variants of the endpoint; "
-                f"its variants: {', '.join(endpoint.variant_names)}"
-            )
-    return problems
-
-
-def _api_problems(stage_name: str, rate: float, burst: int, binary_media_types: Sequence[str]) -> list[str]:
-    problems = []
-    if not isinstance(stage_name, str) or not _STAGE_NAME.match(stage_name):
-        problems.append(f"stage_name: {stage_name!r} is not allowed; expected 1-128 letters, digits, '-' or '_'")
-    problems += number_problems("throttling_rate_limit", rate, 0, 10_000, low_open=True)
-    problems += integer_problems("throttling_burst_limit", burst, 0, 5_000)
-    problems += [
-        f"binary_media_types: {media_type!r} is not allowed; expected a lower-case type/subtype or type/*"
-        for media_type in binary_media_types
-        if not isinstance(media_type, str) or not MIME.match(media_type)
-    ]
-    return problems
-
-
-def _origin_problems(cors_allowed_origins: Sequence[str]) -> list[str]:
-    return [
-        f"cors_allowed_origins: {origin!r} is not allowed; expected scheme://host[:port] with no path, or '*'"
-        for origin in cors_allowed_origins
-        if origin != "*" and (not isinstance(origin, str) or not _ORIGIN.match(origin))
-    ]
-
-
-def _cors_options(origins: Sequence[str]) -> apigateway.CorsOptions | None:
-    """API Gateway answers the preflight for the listed origins; no CORS at all without any."""
-    if not origins:
-        return None
-    return apigateway.CorsOptions(
-        allow_origins=list(origins),
-        allow_methods=["GET", "POST", "OPTIONS"],
-        allow_headers=[
-            "Content-Type",
-            "Accept",
-            "Authorization",
-            "X-Amz-Date",
-            "X-Amz-Security-Token",
-            "X-Amz-Content-Sha256",
-            "X-Api-Key",
-        ],
-        max_age=cdk.Duration.hours(1),
-    )
