@@ -12,24 +12,15 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from sagemaker_serving import (
-    ApiKeyAuth,
-    CognitoAuth,
-    FrontDoor,
-    IamAuth,
-    Model,
-    NoAuth,
-    ValidationError,
-    WafOptions,
-)
-from sagemaker_serving.front_door import DEFAULT_ALLOWED_CONTENT_TYPES, DEFAULT_BINARY_MEDIA_TYPES, FrontDoorAuth
+from sagemaker_serving import FrontDoor, IamAuth, LambdaIntegration, Model, ValidationError
+from sagemaker_serving.front_door import DEFAULT_ALLOWED_CONTENT_TYPES, DEFAULT_BINARY_MEDIA_TYPES
 from stacks.config import ConfigError, EnvironmentConfig, FrontDoorConfig, ModelConfig
 from stacks.serving_endpoint import compose_endpoint
 
 if TYPE_CHECKING:  # imported when an environment uses them: each aws_cdk module costs synth time
     from aws_cdk import aws_ec2 as ec2
 
-    from sagemaker_serving import ServingNetwork
+    from sagemaker_serving import FrontDoorAuth, FrontDoorIntegration, ServingNetwork
 
 
 class ServingStack(cdk.Stack):
@@ -86,37 +77,19 @@ class ServingStack(cdk.Stack):
             )
 
     def _front_door(self, fd: FrontDoorConfig) -> FrontDoor:
-        # The front-door Lambda runs in the models' VPC when the environment has one.
-        # Settings of the Lambda function; the direct integration has none (the config refuses them there).
-        lambda_only: dict[str, Any] = {}
-        if fd.integration != "direct":
-            lambda_only = {
-                "allowed_content_types": (
-                    fd.allowed_content_types if fd.allowed_content_types is not None else DEFAULT_ALLOWED_CONTENT_TYPES
-                ),
-                "sagemaker_connect_timeout": cdk.Duration.millis(round(fd.sagemaker_connect_timeout_seconds * 1000)),
-                "sagemaker_read_timeout": cdk.Duration.millis(round(fd.sagemaker_read_timeout_seconds * 1000)),
-                "sagemaker_max_attempts": fd.sagemaker_max_attempts,
-                "memory_size": fd.memory_size_mb,
-                "reserved_concurrent_executions": fd.reserved_concurrency,
-                "powertools_layer_arn": fd.powertools_layer_arn,
-                "log_level": fd.log_level,
-            }
-            if fd.max_body_bytes is not None:
-                lambda_only["max_body_bytes"] = fd.max_body_bytes
-            if self.network is not None:
-                lambda_only["vpc"] = self.network.vpc
-                lambda_only["vpc_subnets"] = self.network.subnet_selection
-                lambda_only["security_groups"] = [
-                    self.network.add_client_security_group(
-                        "FrontDoorSecurityGroup", description="Front-door Lambda: outbound HTTPS to VPC endpoints only"
-                    )
-                ]
+        waf = None
+        if fd.waf:
+            from sagemaker_serving import WafOptions
+
+            waf = WafOptions(
+                rate_limit_per_5_minutes=fd.waf.rate_limit_per_5_minutes, block_large_bodies=fd.waf.block_large_bodies
+            )
+        integration = self._front_door_integration(fd)
         return FrontDoor(
             self,
             "FrontDoor",
             endpoint=self.endpoint,
-            integration="direct" if fd.integration == "direct" else "lambda",
+            integration=integration,
             auth=self._front_door_auth(fd),
             stage_name=fd.stage_name,
             throttling_rate_limit=fd.throttling_rate_limit,
@@ -128,16 +101,40 @@ class ServingStack(cdk.Stack):
             execution_log_level=getattr(apigateway.MethodLoggingLevel, fd.execution_log_level),
             cloud_watch_role=fd.cloud_watch_role,
             cors_allowed_origins=fd.cors_allowed_origins,
-            waf=(
-                WafOptions(
-                    rate_limit_per_5_minutes=fd.waf.rate_limit_per_5_minutes,
-                    block_large_bodies=fd.waf.block_large_bodies,
-                )
-                if fd.waf
+            waf=waf,
+            private_endpoint=self._private_endpoint(fd),
+        )
+
+    def _front_door_integration(self, fd: FrontDoorConfig) -> FrontDoorIntegration:
+        if fd.integration == "direct":
+            from sagemaker_serving import DirectIntegration
+
+            return DirectIntegration()
+        # The front-door Lambda runs in the models' VPC when the environment has one.
+        network = self.network
+        return LambdaIntegration(
+            allowed_content_types=(
+                fd.allowed_content_types if fd.allowed_content_types is not None else DEFAULT_ALLOWED_CONTENT_TYPES
+            ),
+            max_body_bytes=fd.max_body_bytes,
+            sagemaker_connect_timeout=cdk.Duration.millis(round(fd.sagemaker_connect_timeout_seconds * 1000)),
+            sagemaker_read_timeout=cdk.Duration.millis(round(fd.sagemaker_read_timeout_seconds * 1000)),
+            sagemaker_max_attempts=fd.sagemaker_max_attempts,
+            memory_size=fd.memory_size_mb,
+            reserved_concurrent_executions=fd.reserved_concurrency,
+            powertools_layer_arn=fd.powertools_layer_arn,
+            log_level=fd.log_level,  # type: ignore[arg-type]  # checked by config
+            vpc=network.vpc if network is not None else None,
+            vpc_subnets=network.subnet_selection if network is not None else None,
+            security_groups=(
+                [
+                    network.add_client_security_group(
+                        "FrontDoorSecurityGroup", description="Front-door Lambda: outbound HTTPS to VPC endpoints only"
+                    )
+                ]
+                if network is not None
                 else None
             ),
-            private_endpoint=self._private_endpoint(fd),
-            **lambda_only,
         )
 
     def _private_endpoint(self, fd: FrontDoorConfig) -> ec2.IInterfaceVpcEndpoint | None:
@@ -147,26 +144,33 @@ class ServingStack(cdk.Stack):
         return self.network.add_api_gateway_endpoint()
 
     def _front_door_auth(self, fd: FrontDoorConfig) -> FrontDoorAuth:
+        # Each auth module is imported only when the environment uses it (aws_cognito costs synth time).
         if fd.auth == "api_key":
+            from sagemaker_serving import ApiKeyAuth, UsagePlanOptions
+
             plan = fd.usage_plan
-            return (
-                ApiKeyAuth(
+            return ApiKeyAuth(
+                usage_plan=UsagePlanOptions(
                     rate_limit=plan.rate_limit,
                     burst_limit=plan.burst_limit,
                     quota_limit=plan.quota_limit,
                     quota_period=plan.quota_period,  # type: ignore[arg-type]  # checked by config
                 )
                 if plan
-                else ApiKeyAuth()
+                else UsagePlanOptions()
             )
         if fd.auth == "cognito":
+            from aws_cdk import aws_cognito as cognito
+
+            from sagemaker_serving import CognitoAuth
+
             pool = None
             if fd.cognito_user_pool_id:
-                from aws_cdk import aws_cognito as cognito
-
                 pool = cognito.UserPool.from_user_pool_id(self, "FrontDoorUserPool", fd.cognito_user_pool_id)
             return CognitoAuth(user_pool=pool, authorization_scopes=fd.cognito_scopes)
         if fd.auth == "none":
+            from sagemaker_serving import NoAuth
+
             return NoAuth(acknowledge_unauthenticated=fd.acknowledge_unauthenticated)
         return IamAuth()
 

@@ -6,7 +6,8 @@ Public API (imported lazily, so an app pays only for the aws_cdk modules it uses
         ContainerImage, ModelData, Model,
         InstanceVariant, ServerlessVariant, EndpointConfig,
         Endpoint, VariantAutoscaling, ScheduledCapacity, ServingNetwork, ValidationError,
-        FrontDoor, IamAuth, ApiKeyAuth, CognitoAuth, NoAuth, WafOptions,
+        FrontDoor, LambdaIntegration, DirectIntegration, FrontDoorIntegration,
+        IamAuth, CognitoAuth, ApiKeyAuth, NoAuth, UsagePlanOptions, FrontDoorAuth, WafOptions,
         ModelBase, EndpointBase, MetricOptions, AutoscalingOptions,
     )
 """
@@ -29,16 +30,21 @@ _EXPORTS: dict[str, str] = {
     "EndpointConfig": "endpoint_config",
     "Endpoint": "endpoint",
     "EndpointBase": "endpoint",
-    "MetricOptions": "endpoint",
+    "MetricOptions": "metrics",
     "VariantAutoscaling": "autoscaling",
     "ScheduledCapacity": "autoscaling",
     "AutoscalingOptions": "autoscaling",
-    "FrontDoor": "front_door",
-    "IamAuth": "front_door",
-    "ApiKeyAuth": "front_door",
-    "CognitoAuth": "front_door",
-    "NoAuth": "front_door",
-    "WafOptions": "front_door",
+    "FrontDoor": "front_door.front_door",
+    "FrontDoorAuth": "front_door.auth.base",
+    "IamAuth": "front_door.auth.iam",
+    "ApiKeyAuth": "front_door.auth.api_key",
+    "CognitoAuth": "front_door.auth.cognito",
+    "NoAuth": "front_door.auth.none",
+    "UsagePlanOptions": "front_door.auth.usage_plan",
+    "FrontDoorIntegration": "front_door.integrations.base",
+    "LambdaIntegration": "front_door.integrations.lambda_function",
+    "DirectIntegration": "front_door.integrations.direct",
+    "WafOptions": "front_door.waf",
     "ServingNetwork": "network",
 }
 
@@ -47,12 +53,16 @@ __all__ = [
     "AutoscalingOptions",
     "CognitoAuth",
     "ContainerImage",
+    "DirectIntegration",
     "Endpoint",
     "EndpointBase",
     "EndpointConfig",
     "FrontDoor",
+    "FrontDoorAuth",
+    "FrontDoorIntegration",
     "IamAuth",
     "InstanceVariant",
+    "LambdaIntegration",
     "MetricOptions",
     "Model",
     "ModelBase",
@@ -61,6 +71,7 @@ __all__ = [
     "ScheduledCapacity",
     "ServerlessVariant",
     "ServingNetwork",
+    "UsagePlanOptions",
     "ValidationError",
     "VariantAutoscaling",
     "WafOptions",
@@ -69,10 +80,21 @@ __all__ = [
 if TYPE_CHECKING:
     from sagemaker_serving.autoscaling import AutoscalingOptions, ScheduledCapacity, VariantAutoscaling
     from sagemaker_serving.container_image import ContainerImage
-    from sagemaker_serving.endpoint import Endpoint, EndpointBase, MetricOptions
+    from sagemaker_serving.endpoint import Endpoint, EndpointBase
     from sagemaker_serving.endpoint_config import EndpointConfig
     from sagemaker_serving.errors import ValidationError
-    from sagemaker_serving.front_door import ApiKeyAuth, CognitoAuth, FrontDoor, IamAuth, NoAuth, WafOptions
+    from sagemaker_serving.front_door.auth.api_key import ApiKeyAuth
+    from sagemaker_serving.front_door.auth.base import FrontDoorAuth
+    from sagemaker_serving.front_door.auth.cognito import CognitoAuth
+    from sagemaker_serving.front_door.auth.iam import IamAuth
+    from sagemaker_serving.front_door.auth.none import NoAuth
+    from sagemaker_serving.front_door.auth.usage_plan import UsagePlanOptions
+    from sagemaker_serving.front_door.front_door import FrontDoor
+    from sagemaker_serving.front_door.integrations.base import FrontDoorIntegration
+    from sagemaker_serving.front_door.integrations.direct import DirectIntegration
+    from sagemaker_serving.front_door.integrations.lambda_function import LambdaIntegration
+    from sagemaker_serving.front_door.waf import WafOptions
+    from sagemaker_serving.metrics import MetricOptions
     from sagemaker_serving.model import Model, ModelBase
     from sagemaker_serving.model_data import ModelData
     from sagemaker_serving.network import ServingNetwork

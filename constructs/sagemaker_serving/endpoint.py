@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, TypedDict, Unpack
+from typing import TYPE_CHECKING, Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -13,7 +11,8 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from sagemaker_serving.endpoint_config import EndpointConfig
-from sagemaker_serving.errors import ValidationError, raise_if_problems
+from sagemaker_serving.errors import raise_if_problems
+from sagemaker_serving.metrics import MetricOptions, check_metric_options
 
 if TYPE_CHECKING:
     from aws_cdk import aws_cloudwatch as cloudwatch
@@ -21,42 +20,6 @@ if TYPE_CHECKING:
     from sagemaker_serving.autoscaling import AutoscalingOptions, VariantAutoscaling
 
 _ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-
-
-class MetricOptions(TypedDict, total=False):
-    """The options of every metric method: the fields of ``aws_cloudwatch.MetricOptions``, all optional.
-
-    Passed as keyword arguments, e.g. ``endpoint.metric_invocations(variant_name="a",
-    period=cdk.Duration.minutes(5), label="Requests")``; type checkers check each name and type.
-    """
-
-    #: Account the metric comes from. Default: the stack's account.
-    account: str
-    #: Colour of the metric in a graph (hex ``#rrggbb``). Default: chosen by the graph.
-    color: str
-    #: Further dimensions, added to (or replacing) ``EndpointName`` and ``VariantName``. Default: none.
-    dimensions_map: Mapping[str, str]
-    #: ID of the metric in a math expression. Default: generated.
-    id: str
-    #: Label in graphs and alarms. Default: the metric name.
-    label: str
-    #: Aggregation period. Default: 1 minute (SageMaker endpoint metrics are per minute).
-    period: cdk.Duration
-    #: Region the metric comes from. Default: the stack's region.
-    region: str
-    #: Account of the stack the metric is used in. Default: the stack's account.
-    stack_account: str
-    #: Region of the stack the metric is used in. Default: the stack's region.
-    stack_region: str
-    #: Statistic (``Sum``, ``Average``, ``p99`` ...). Default: each method's own (``Sum`` unless it says).
-    statistic: str
-    #: Unit to ask CloudWatch for. Default: all units.
-    unit: cloudwatch.Unit
-    #: Whether the metric is drawn in a graph. Default: ``True``.
-    visible: bool
-
-
-_METRIC_OPTIONS = tuple(MetricOptions.__annotations__)
 
 
 class EndpointBase(cdk.Resource):
@@ -92,7 +55,7 @@ class EndpointBase(cdk.Resource):
         """A CloudWatch metric of one production variant of this endpoint (``Sum`` per minute by default)."""
         from aws_cdk import aws_cloudwatch as cloudwatch
 
-        _check_metric_options(options)
+        check_metric_options(options)
         dimensions = {"EndpointName": self.endpoint_name, "VariantName": variant_name}
         return cloudwatch.Metric(
             namespace=namespace,
@@ -143,18 +106,6 @@ class EndpointBase(cdk.Resource):
         """Average CPU utilisation of the variant's instances (percent, summed over cores; Average)."""
         options.setdefault("statistic", "Average")
         return self.metric("CPUUtilization", variant_name=variant_name, namespace="/aws/sagemaker/Endpoints", **options)
-
-
-def _check_metric_options(options: Mapping[str, object]) -> None:
-    """Refuse option names ``aws_cloudwatch.MetricOptions`` does not have (type checkers do it statically)."""
-    problems = []
-    for name in options:
-        if name not in _METRIC_OPTIONS:
-            close = difflib.get_close_matches(name, _METRIC_OPTIONS, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            problems.append(f"{name}: is not a metric option; {hint}options are {', '.join(_METRIC_OPTIONS)}")
-    if problems:
-        raise ValidationError("Invalid metric options", problems)
 
 
 class _ImportedEndpoint(EndpointBase):

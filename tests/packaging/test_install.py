@@ -20,7 +20,8 @@ CONSUMER_APP = textwrap.dedent(
 
     import sagemaker_serving
     from sagemaker_serving import (
-        ContainerImage, Endpoint, EndpointConfig, FrontDoor, InstanceVariant, Model, ModelData, ValidationError,
+        ContainerImage, Endpoint, EndpointConfig, FrontDoor, InstanceVariant, LambdaIntegration, Model, ModelData,
+        ValidationError,
     )
 
     app = cdk.App(outdir="cdk.out")
@@ -28,11 +29,13 @@ CONSUMER_APP = textwrap.dedent(
     model = Model(stack, "Model", image=ContainerImage.sklearn(), model_data=ModelData.from_s3_url("s3://b/m.tar.gz"))
     config = EndpointConfig(stack, "Config", variants=[InstanceVariant(name="a", model=model, instance_type="ml.m5.large")])
     endpoint = Endpoint(stack, "Endpoint", endpoint_config=config)
-    try:  # an installed package has no lambda/ folder: the error says to pass code=
+    try:  # an installed package has no lambda/ folder: the error says to pass LambdaIntegration(code=...)
         FrontDoor(stack, "NoCode", endpoint=endpoint)
     except ValidationError as exc:
-        print("no-code error:", "pass code=" in str(exc))
-    FrontDoor(stack, "FrontDoor", endpoint=endpoint, code=lambda_.Code.from_asset(sys.argv[1]))
+        print("no-code error:", "pass LambdaIntegration(code=" in str(exc))
+    FrontDoor(
+        stack, "FrontDoor", endpoint=endpoint, integration=LambdaIntegration(code=lambda_.Code.from_asset(sys.argv[1]))
+    )
     app.synth()
     print(sagemaker_serving.__file__)
     """

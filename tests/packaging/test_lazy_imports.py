@@ -52,6 +52,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.startswith(("aws_cdk.aws_", 
 
 
 def test_dev_stack_imports_no_network_waf_cognito_or_direct_integration_modules(tmp_path: Path) -> None:
+    """Each front-door part is its own module, imported only when used."""
     # dev: serverless, IAM auth, Lambda integration, no VPC, no WAF (stacks/environments.toml).
     result = subprocess.run(
         [sys.executable, "-c", DEV_ONLY_APP, str(tmp_path)],
@@ -63,12 +64,23 @@ def test_dev_stack_imports_no_network_waf_cognito_or_direct_integration_modules(
     )
     modules = set(json.loads(result.stdout.strip().splitlines()[-1]))
     assert (tmp_path / "ModelServing-dev.template.json").is_file()
-    assert {"aws_cdk.aws_apigateway", "aws_cdk.aws_lambda", "sagemaker_serving.front_door"} <= modules
+    assert {
+        "aws_cdk.aws_apigateway",
+        "aws_cdk.aws_lambda",
+        "sagemaker_serving.front_door.front_door",
+        "sagemaker_serving.front_door.auth.iam",
+        "sagemaker_serving.front_door.integrations.lambda_function",
+    } <= modules
     # aws_cdk.aws_lambda itself imports aws_cdk.aws_ec2 (its IFunction extends ec2.IConnectable).
     unused = {
         "aws_cdk.aws_wafv2",
         "aws_cdk.aws_cognito",
         "sagemaker_serving.network",
-        "sagemaker_serving.direct_integration",
+        "sagemaker_serving.front_door.integrations.direct",
+        "sagemaker_serving.front_door.auth.cognito",
+        "sagemaker_serving.front_door.auth.api_key",
+        "sagemaker_serving.front_door.auth.none",
+        "sagemaker_serving.front_door.waf",
+        "sagemaker_serving.front_door.private_api",
     }
     assert modules & unused == set()

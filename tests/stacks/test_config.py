@@ -156,7 +156,7 @@ def test_empty_lists_are_not_replaced_by_defaults(raw: dict[str, Any]) -> None:
     bad["environments"]["dev"]["front_door"]["allowed_content_types"] = []
     with pytest.raises(
         ConfigError,
-        match=r"environment 'dev': Invalid front door props: allowed_content_types: \(\) is not allowed; expected a non-empty list",
+        match=r"environment 'dev': Invalid front door props: integration.allowed_content_types: \(\) is not allowed; expected a non-empty list",
     ):
         build_app(parse(bad))
 

@@ -11,22 +11,31 @@ from aws_cdk.assertions import Template
 
 from sagemaker_serving import (
     ApiKeyAuth,
+    CognitoAuth,
     ContainerImage,
+    DirectIntegration,
     Endpoint,
     EndpointConfig,
     FrontDoor,
+    FrontDoorAuth,
+    FrontDoorIntegration,
     IamAuth,
+    LambdaIntegration,
     Model,
+    NoAuth,
     ServerlessVariant,
     ServingNetwork,
+    UsagePlanOptions,
     ValidationError,
     WafOptions,
 )
-from sagemaker_serving.front_door import FrontDoorAuth, IntegrationKind
 
 
 def _private(
-    *, integration: IntegrationKind = "lambda", auth: FrontDoorAuth | None = None, waf: WafOptions | None = None
+    *,
+    integration: FrontDoorIntegration | None = None,
+    auth: FrontDoorAuth | None = None,
+    waf: WafOptions | None = None,
 ) -> tuple[dict[str, Any], ServingNetwork, FrontDoor]:
     stack = cdk.Stack(cdk.App(), "Private")
     network = ServingNetwork(stack, "Network")
@@ -59,8 +68,10 @@ def _vpce_logical_id(template: dict[str, Any]) -> str:
     return logical_id
 
 
-@pytest.mark.parametrize("integration", ["lambda", "direct"])
-def test_private_api_is_associated_with_the_endpoint_and_denies_everything_else(integration: IntegrationKind) -> None:
+@pytest.mark.parametrize("integration", [LambdaIntegration(), DirectIntegration()])
+def test_private_api_is_associated_with_the_endpoint_and_denies_everything_else(
+    integration: FrontDoorIntegration,
+) -> None:
     template, network, front_door = _private(integration=integration)
     vpce = {"Ref": _vpce_logical_id(template)}
     assert front_door.private_endpoint is network.interface_endpoints["execute-api"]
@@ -83,15 +94,26 @@ def test_private_api_is_associated_with_the_endpoint_and_denies_everything_else(
     methods = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::ApiGateway::Method"]
     assert {m["AuthorizationType"] for m in methods} == {"AWS_IAM"}
     kinds = {m["Integration"]["Type"] for m in methods}
-    assert kinds == ({"AWS_PROXY"} if integration == "lambda" else {"AWS"})
+    assert kinds == ({"AWS_PROXY"} if isinstance(integration, LambdaIntegration) else {"AWS"})
 
 
-def test_private_api_with_api_keys_allows_any_principal_through_the_endpoint() -> None:
-    template, _, _ = _private(auth=ApiKeyAuth())
+@pytest.mark.parametrize(
+    "auth", [ApiKeyAuth(), CognitoAuth(), NoAuth(acknowledge_unauthenticated=True)], ids=lambda a: type(a).__name__
+)
+def test_private_api_with_anonymous_iam_callers_allows_any_principal_through_the_endpoint(auth: FrontDoorAuth) -> None:
+    """The principal comes from the auth's binding: callers with a key or a token are anonymous to IAM."""
+    template, _, _ = _private(auth=auth)
     _, api = _one(template, "AWS::ApiGateway::RestApi")
     _, allow = api["Policy"]["Statement"]
     assert allow["Principal"] == {"AWS": "*"}
     assert "aws:SourceVpce" in allow["Condition"]["StringEquals"]
+
+
+def test_private_api_with_iam_and_a_usage_plan_still_allows_only_this_account() -> None:
+    template, _, _ = _private(auth=IamAuth(usage_plan=UsagePlanOptions()))
+    _, api = _one(template, "AWS::ApiGateway::RestApi")
+    _, allow = api["Policy"]["Statement"]
+    assert "root" in str(allow["Principal"]["AWS"])
 
 
 def test_private_api_can_have_a_waf_web_acl() -> None:
