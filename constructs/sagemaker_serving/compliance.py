@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 import aws_cdk as cdk
 from constructs import IConstruct
 
 MIN_REASON_LENGTH = 10
+_VALIDATIONS: weakref.WeakKeyDictionary[IConstruct, cdk.Validations] = weakref.WeakKeyDictionary()
 
 
 def acknowledge(construct: IConstruct, rule_ids: Sequence[str], reason: str) -> None:
@@ -18,4 +20,7 @@ def acknowledge(construct: IConstruct, rule_ids: Sequence[str], reason: str) -> 
     """
     if len(reason.strip()) < MIN_REASON_LENGTH or not rule_ids:
         raise ValueError(f"acknowledge: {list(rule_ids)!r} needs a reason of at least {MIN_REASON_LENGTH} characters")
-    cdk.Validations.of(construct).acknowledge(*(cdk.Acknowledgment(id=r, reason=reason) for r in rule_ids))
+    validations = _VALIDATIONS.get(construct)
+    if validations is None:  # one jsii round trip per construct, however many reasons it has
+        validations = _VALIDATIONS[construct] = cdk.Validations.of(construct)
+    validations.acknowledge(*(cdk.Acknowledgment(id=r, reason=reason) for r in rule_ids))

@@ -12,7 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from sagemaker_serving._shared import select_subnet_ids
+from sagemaker_serving._shared import regional_arn, select_subnet_ids
 from sagemaker_serving.compliance import acknowledge
 from sagemaker_serving.container_image import ContainerImage
 from sagemaker_serving.errors import raise_if_problems
@@ -380,7 +380,7 @@ def _vpc_statements(
     """What SageMaker needs to attach the model's containers to ``vpc``: ENIs in these subnets only."""
 
     def arn(resource: str, name: str) -> str:
-        return stack.format_arn(service="ec2", resource=resource, resource_name=name)
+        return regional_arn(stack, "ec2", resource, name)
 
     any_eni = arn("network-interface", "*")
     return [

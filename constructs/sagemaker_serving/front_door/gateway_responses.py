@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from aws_cdk import aws_apigateway as apigateway
@@ -45,7 +46,14 @@ def add_gateway_responses(api: apigateway.RestApi, cors_allowed_origins: Sequenc
     for name, code in GATEWAY_RESPONSES.items():
         api.add_gateway_response(
             f"GatewayResponse{name.title().replace('_', '')}",
-            type=getattr(apigateway.ResponseType, name),
+            type=_response_type(name),
             response_headers=headers,
             templates={"application/json": GATEWAY_RESPONSE_TEMPLATE % code},
         )
+
+
+@functools.cache
+def _response_type(name: str) -> apigateway.ResponseType:
+    """``apigateway.ResponseType.<name>``, fetched from jsii once per process (each fetch is a round trip)."""
+    response_type: apigateway.ResponseType = getattr(apigateway.ResponseType, name)
+    return response_type

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
-from sagemaker_serving._shared import select_subnet_ids
+from sagemaker_serving._shared import regional_arn, select_subnet_ids
 from sagemaker_serving.compliance import acknowledge
 from sagemaker_serving.front_door.integrations.powertools import POWERTOOLS_LAYER_NAME
 
@@ -24,7 +24,7 @@ def lambda_vpc_statements(
     stack = cdk.Stack.of(function)
 
     def arn(resource: str, name: str) -> str:
-        return stack.format_arn(service="ec2", resource=resource, resource_name=name)
+        return regional_arn(stack, "ec2", resource, name)
 
     any_eni = arn("network-interface", "*")
     return [
