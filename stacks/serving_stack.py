@@ -19,17 +19,37 @@ from sagemaker_serving import (
     IamAuth,
     Model,
     NoAuth,
-    ValidationError,
     WafOptions,
 )
 from sagemaker_serving.front_door import DEFAULT_ALLOWED_CONTENT_TYPES, DEFAULT_BINARY_MEDIA_TYPES, FrontDoorAuth
 from stacks.config import ConfigError, EnvironmentConfig, FrontDoorConfig, ModelConfig
-from stacks.serving_endpoint import compose_endpoint
+from stacks.serving_endpoint import Problems, compose_endpoint, given, prefixed
 
 if TYPE_CHECKING:  # imported when an environment uses them: each aws_cdk module costs synth time
     from aws_cdk import aws_ec2 as ec2
 
     from sagemaker_serving import ServingNetwork
+
+
+#: ``ServingNetwork`` props the ``network`` table may set (``vpc`` and ``network_isolation`` are the stack's).
+_NETWORK_PROPS = ("max_azs", "cidr")
+#: ``FrontDoor`` props (and parts of their messages) → the ``front_door`` table's keys.
+FRONT_DOOR_KEYS = {
+    "memory_size": "memory_size_mb",
+    "reserved_concurrent_executions": "reserved_concurrency",
+    "sagemaker_connect_timeout": "sagemaker_connect_timeout_seconds",
+    "sagemaker_read_timeout": "sagemaker_read_timeout_seconds",
+    "sagemaker timeouts": (
+        "sagemaker_max_attempts × (sagemaker_connect_timeout_seconds + sagemaker_read_timeout_seconds)"
+    ),
+    "log_retention": "log_retention_days",
+    "auth.usage_plan": "usage_plan",
+    "auth.authorization_scopes": "cognito_scopes",
+    "auth.rate_limit": "usage_plan.rate_limit",
+    "auth.burst_limit": "usage_plan.burst_limit",
+    "auth.quota_limit": "usage_plan.quota_limit",
+    "auth.quota_period": "usage_plan.quota_period",
+}
 
 
 class ServingStack(cdk.Stack):
@@ -52,26 +72,35 @@ class ServingStack(cdk.Stack):
 
         :param config: the environment's configuration.
         :param models: the shared model definitions, by key.
+        :raises ConfigError: every problem the constructs found, named by the file's keys and prefixed
+            with the environment.
         """
         super().__init__(scope, construct_id, **kwargs)
         try:
             self._build(config, models)
-        except ValidationError as exc:
-            raise ConfigError([f"environment {config.name!r}: {exc.subject}: {p}" for p in exc.problems]) from exc
+        except ConfigError as exc:
+            raise ConfigError([f"environment {config.name!r}: {p}" for p in exc.problems]) from None
 
     def _build(self, config: EnvironmentConfig, models: dict[str, ModelConfig]) -> None:
         net = config.network
+        problems = Problems()
         self.network: ServingNetwork | None = None
         if net.vpc:
             from sagemaker_serving import ServingNetwork
 
-            self.network = ServingNetwork(self, "Network", max_azs=net.max_azs, cidr=net.cidr)
-        parts = compose_endpoint(self, config, models, network=self.network)
+            with problems.at(prefixed("network.")):
+                self.network = ServingNetwork(
+                    self, "Network", **{k: v for k, v in given(net).items() if k in _NETWORK_PROPS}
+                )
+            problems.check()
+        parts = compose_endpoint(self, config, models, network=self.network, problems=problems)
         self.models: dict[str, Model] = parts.models
         self.endpoint_config = parts.endpoint_config
         self.endpoint = parts.endpoint
         self.autoscaling = parts.autoscaling
-        self.front_door = self._front_door(config.front_door)
+        with problems.at(prefixed("front_door.", FRONT_DOOR_KEYS)):
+            self.front_door = self._front_door(config.front_door)
+        problems.check()
         for key, value in config.tags.items():
             cdk.Tags.of(self).add(key, value)
         cdk.CfnOutput(self, "EndpointName", value=self.endpoint.endpoint_name)

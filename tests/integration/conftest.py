@@ -34,20 +34,20 @@ def moto_server() -> Iterator[MotoServer]:
 
 
 @pytest.fixture(scope="session")
-def synthesized(assembly_dir: Path, env_stacks: object) -> Path:
-    """The session's cloud assembly (every environment), once it has been synthesised."""
-    return assembly_dir
+def synthesized(reference_assembly_dir: Path) -> Path:
+    """The reference configuration's cloud assembly (every environment), synthesised."""
+    return reference_assembly_dir
 
 
 @pytest.fixture(scope="session")
-def changed_config(app_config: AppConfig) -> AppConfig:
+def changed_config(reference_config: AppConfig) -> AppConfig:
     """The reference configuration with a new model and new weights."""
-    return changed(app_config)
+    return changed(reference_config)
 
 
 @pytest.fixture(scope="session")
 def changed_assembly_dir(
-    changed_config: AppConfig, tmp_path_factory: pytest.TempPathFactory, env_stacks: object
+    changed_config: AppConfig, tmp_path_factory: pytest.TempPathFactory, reference_assembly_dir: Path
 ) -> Path:
     """Every environment synthesised again with :func:`changed` (same process: jsii is already up)."""
     outdir = tmp_path_factory.mktemp("cdk.changed.out")

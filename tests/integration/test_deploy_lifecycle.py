@@ -17,9 +17,10 @@ from stacks.config import AppConfig, load
 from stacks.local.deploy import delete_stack, deploy_stack
 from stacks.local.moto_server import MotoServer
 from stacks.local.verify import Report, Status, failures_text, verify_stack
+from tests.conftest import REFERENCE_CONFIG_FILE
 from tests.integration.changes import CHANGED_ENVIRONMENT, CHANGED_WEIGHT
 
-ENVIRONMENTS = sorted(load().environments)
+ENVIRONMENTS = sorted(load(REFERENCE_CONFIG_FILE).environments)
 # moto warns once per resource type it accepts but does not create; the report lists them instead.
 pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse .* not supported by moto:UserWarning")
 
@@ -59,19 +60,19 @@ def _name(arn: str) -> str:
 def test_deploy_update_delete(
     env_name: str,
     moto_server: MotoServer,
-    app_config: AppConfig,
+    reference_config: AppConfig,
     changed_config: AppConfig,
     synthesized: Path,
     changed_assembly_dir: Path,
 ) -> None:
-    stack_name = app_config.environments[env_name].stack_name
+    stack_name = reference_config.environments[env_name].stack_name
     sm = moto_server.client("sagemaker")
 
     # 1. Create from the synthesised template and check everything against the configuration.
     assert deploy_stack(moto_server, stack_name, synthesized / f"{stack_name}.template.json") == "CREATE_COMPLETE"
-    report = _verify(moto_server, app_config, env_name, synthesized)
+    report = _verify(moto_server, reference_config, env_name, synthesized)
     template_only = {c.name for c in report.of(Status.TEMPLATE)}
-    for v in app_config.environments[env_name].instance_variants:
+    for v in reference_config.environments[env_name].instance_variants:
         if v.autoscaling is not None:
             assert f"autoscaling of variant {v.name}" in template_only, report.render()
     (endpoint_arn,) = _physical_ids(moto_server, stack_name, "AWS::SageMaker::Endpoint")

@@ -28,16 +28,16 @@ def front_door_template(synthesized: Path) -> Path:
 
 
 def test_front_door_checks_run_when_the_stack_has_one(
-    moto_server: MotoServer, app_config: AppConfig, front_door_template: Path
+    moto_server: MotoServer, reference_config: AppConfig, front_door_template: Path
 ) -> None:
-    env = app_config.environments["dev"]
+    env = reference_config.environments["dev"]
     deploy_stack(moto_server, STACK_NAME, front_door_template)
     try:
         report = verify_stack(
             moto_server.client,
             stack_name=STACK_NAME,
             env=env,
-            models=app_config.models,
+            models=reference_config.models,
             template=json.loads(front_door_template.read_text()),
         )
         assert report.ok, failures_text(report.checks) + "\n\n" + report.render()

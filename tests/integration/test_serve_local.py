@@ -109,10 +109,10 @@ def test_a_failing_handler_is_a_502() -> None:
 
 
 def test_front_door_end_to_end_on_moto(
-    moto_server: MotoServer, app_config: AppConfig, synthesized: Path, monkeypatch: pytest.MonkeyPatch
+    moto_server: MotoServer, reference_config: AppConfig, synthesized: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Deploy dev, run the handler behind the local front door, get moto's canned answer back."""
-    env = app_config.environments["dev"]
+    env = reference_config.environments["dev"]
     stack_name = f"{env.stack_name}-serve"  # its own stack: independent of the lifecycle tests
     deploy_stack(moto_server, stack_name, synthesized / f"{env.stack_name}.template.json")
     try:

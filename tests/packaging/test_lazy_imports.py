@@ -52,11 +52,16 @@ print(json.dumps(sorted(m for m in sys.modules if m.startswith(("aws_cdk.aws_", 
 
 
 def test_dev_stack_imports_no_network_waf_cognito_or_direct_integration_modules(tmp_path: Path) -> None:
-    # dev: serverless, IAM auth, Lambda integration, no VPC, no WAF (stacks/environments.toml).
+    # dev: serverless, IAM auth, Lambda integration, no VPC, no WAF (the reference configuration).
     result = subprocess.run(
         [sys.executable, "-c", DEV_ONLY_APP, str(tmp_path)],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'constructs'}", "CDK_VALIDATION": "false"},
+        env={
+            **os.environ,
+            "PYTHONPATH": f"{ROOT}:{ROOT / 'constructs'}",
+            "CDK_VALIDATION": "false",
+            "SERVING_CONFIG": str(ROOT / "tests" / "fixtures" / "environments.toml"),  # the reference dev
+        },
         check=True,
         capture_output=True,
         text=True,
