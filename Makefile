@@ -54,8 +54,9 @@ lint: setup
 typecheck: setup
 	$(VENV)/bin/mypy
 
+## SNAPSHOT_UPDATE=1: rewrite the reference snapshots (after a deliberate template change; review the diff).
 unit: setup
-	$(PY) -m pytest
+	$(PY) -m pytest $(if $(SNAPSHOT_UPDATE),--snapshot-update)
 
 ## Real AWS: diff / deploy one environment's stack (needs credentials and a bootstrapped account).
 diff: setup
