@@ -12,26 +12,34 @@ belongs to the file: keys, types, choices, the image spec's form, references bet
 variant's model) and combinations of options; value ranges are the constructs' rules, reported by
 :class:`~stacks.serving_stack.ServingStack` with the same key paths.
 
-**Why cattrs** (measured 2026-11-30 on this 2-core machine, Python 3.11; ``bench/config_libraries.py``,
-paired fresh processes, medians of 21):
+**Why cattrs** (measured 2026-11-30 with ``bench/config_libraries.py`` on this 2-core machine,
+Python 3.11, two sessions of 21 and 15 fresh processes while other jobs kept the load average near
+6, so absolute times are high; medians, ranges over the two sessions):
 
-- import: cattrs 23 ms vs pydantic 118 ms (``-X importtime``, the modules a config needs);
-- a fresh process reading the reference file: cattrs 171 ms vs pydantic 256 ms (bare ``python``
-  + ``tomllib``: 63 ms), so 108 ms vs 193 ms over a bare read; the rules below are the same in both;
-- once loaded, parsing the reference file again: cattrs 0.39 ms, pydantic 0.16 ms (neither matters);
-- pydantic's JSON Schema gives editor completion (``#:schema`` in the TOML, Even Better TOML /
-  taplo), but nothing at synth time needs it: the schema is generated from these same dataclasses by
-  pydantic's ``TypeAdapter`` in a test (:mod:`tests.stacks.test_config_schema`), committed as
-  ``stacks/environments.schema.json``, and checked to be current. So the app pays cattrs' import
-  only (cattrs is installed with jsii in every Python CDK app), and editors still get the schema.
+- import cost in the app: cattrs **0 ms** (``import aws_cdk`` has already imported it: jsii depends on
+  it), pydantic **270-405 ms** (``-X importtime`` of what it adds once aws_cdk is imported);
+- this module's import and the first ``load()`` of the reference file, after aws_cdk and the
+  constructs' value objects are imported: cattrs **68-83 ms**, a pydantic prototype of the same
+  classes **267-319 ms** (a bare ``tomllib`` read: 2 ms);
+- a further ``load()`` in the same process: cattrs 1.0 ms, pydantic 0.8 ms (best of 200): noise;
+- strictness: pydantic's strict mode accepts only *instances* of a dataclass it does not own, so
+  ``ScheduledCapacity``/``WafOptions`` from a table need lax mode there, where ``"4"`` becomes 4;
+  cattrs structures into them with the same strict hooks as everything else;
+- pydantic's JSON Schema (editor completion through the ``#:schema`` line, Even Better TOML /
+  taplo) does not need pydantic at synth time: ``tests/support/config_schema.py`` generates it from
+  these dataclasses with pydantic's ``TypeAdapter`` (a development dependency), and a test keeps the
+  committed ``stacks/environments.schema.json`` current. The schema earns its place; pydantic's
+  import cost at every synth does not.
 
 **Each default stated once.** A setting the file leaves out is ``None`` here and is not passed to
 the construct, whose documented default applies. Settings that stay in this module, and why:
 ``environment``/``tags``/``*_variants`` (empty means none), ``network.vpc`` (whether the stack
 builds a ``ServingNetwork`` at all), ``network.network_isolation`` (the app's own policy: on for
 instance variants, see docs/security.md), ``models.<m>.network_isolation`` (forces it for one
-model), and the whole ``front_door`` table: ``ServingStack._front_door*`` passes every one of its
-values and is being rewritten with the ``FrontDoor`` split; its defaults go once that lands.
+model), and the ``front_door`` table's values but ``waf`` (a ``WafOptions``):
+``ServingStack._front_door*`` passes each of them to ``FrontDoor`` and is being rewritten with the
+``FrontDoor`` split (``UsagePlanOptions``, ``LambdaIntegration``); they become ``None`` = "the
+construct's default" once that lands, and ``usage_plan`` a ``UsagePlanOptions``.
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ import importlib
 import os
 import re
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from functools import cache
 from pathlib import Path
@@ -468,7 +476,7 @@ def _lazy(module: str, name: str) -> type[_LazyValueObject]:
 
 
 if not TYPE_CHECKING:  # the real classes are imported by the hook below, on first use
-    ScheduledCapacity = _lazy("sagemaker_serving.autoscaling", "ScheduledCapacity")
+    ScheduledCapacity = _lazy("sagemaker_serving", "ScheduledCapacity")
     WafOptions = _lazy("sagemaker_serving", "WafOptions")
 
 _TYPE_NAMES = {int: "int", float: "float", str: "str", bool: "bool"}
@@ -565,7 +573,11 @@ def _messages(exc: BaseException, cl: Any) -> Iterator[tuple[tuple[str | int, ..
             yield from _messages(sub, cl)
     elif isinstance(exc, ForbiddenExtraKeysError):
         for key in sorted(exc.extra_fields):
-            yield (key,), f"is not a known key; {_suggest(key, _keys(exc.cl))}"
+            allowed = _keys(exc.cl)
+            yield (
+                (key,),
+                "is not a known key; " + (_hint(key, allowed).rstrip() or f"allowed keys: {', '.join(allowed)}"),
+            )
     elif isinstance(exc, KeyError):
         table = is_dataclass(cl) or get_origin(cl) is dict
         yield (), "missing; expected a table" if table else "missing; it is required"
@@ -586,12 +598,8 @@ def _where(path: tuple[str | int, ...]) -> str:
     return f"{prefix}{text}: " if text else prefix
 
 
-def _suggest(key: str, allowed: list[str]) -> str:
-    close = difflib.get_close_matches(key, allowed, n=1)
-    return f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
-
-
-def _hint(value: str, choices: set[str] | frozenset[str]) -> str:
+def _hint(value: str, choices: Iterable[str]) -> str:
+    """``"did you mean 'x'? "`` for the closest of ``choices``, or ``""``."""
     close = difflib.get_close_matches(value, sorted(choices), n=1)
     return f"did you mean {close[0]!r}? " if close else ""
 

@@ -1,6 +1,8 @@
 """One stack per environment: model(s), endpoint config, endpoint, autoscaling and the REST front door.
 
-The stack only composes: it turns an :class:`EnvironmentConfig` into construct props.
+The stack only composes: it turns an :class:`EnvironmentConfig` into construct props (only the
+settings the file gives; the constructs' defaults for the rest) and reports the constructs'
+problems with the file's key paths (``front_door.memory_size_mb``, ``network.max_azs``, …).
 """
 
 from __future__ import annotations
@@ -31,8 +33,6 @@ if TYPE_CHECKING:  # imported when an environment uses them: each aws_cdk module
     from sagemaker_serving import ServingNetwork
 
 
-#: ``ServingNetwork`` props the ``network`` table may set (``vpc`` and ``network_isolation`` are the stack's).
-_NETWORK_PROPS = ("max_azs", "cidr")
 #: ``FrontDoor`` props (and parts of their messages) → the ``front_door`` table's keys.
 FRONT_DOOR_KEYS = {
     "memory_size": "memory_size_mb",
@@ -89,9 +89,8 @@ class ServingStack(cdk.Stack):
             from sagemaker_serving import ServingNetwork
 
             with problems.at(prefixed("network.")):
-                self.network = ServingNetwork(
-                    self, "Network", **{k: v for k, v in given(net).items() if k in _NETWORK_PROPS}
-                )
+                # vpc and network_isolation are the stack's; the rest are ServingNetwork props.
+                self.network = ServingNetwork(self, "Network", **given(net, leave_out=("vpc", "network_isolation")))
             problems.check()
         parts = compose_endpoint(self, config, models, network=self.network, problems=problems)
         self.models: dict[str, Model] = parts.models
