@@ -341,7 +341,7 @@ def parse(raw: Mapping[str, Any], *, source: Path | None = None) -> AppConfig:
         env = _structure(EnvironmentConfig, _with_defaults(name, value), ("environments", name), problems)
         if env is not None:
             given = value.get("front_door", {}) if isinstance(value, dict) else {}
-            found = _environment_problems(env, models, set(top.models) if top else set(), given)
+            found = _environment_problems(env, set(top.models) if top else set(), given)
             problems += [f"environment {name!r}: {p}" for p in found]
             envs[name] = env
     if top is not None and not top.environments and not problems:
@@ -383,10 +383,11 @@ def _model_problems(key: str, model: ModelConfig) -> list[str]:
     return []
 
 
-def _environment_problems(
-    env: EnvironmentConfig, models: dict[str, ModelConfig], model_keys: set[str], given: Any
-) -> list[str]:
-    """``models`` are the valid ones; ``model_keys`` all of the file's (a bad model is reported once)."""
+def _environment_problems(env: EnvironmentConfig, model_keys: set[str], given: Any) -> list[str]:
+    """``model_keys``: every model of the file, valid or not (a bad model is reported once, as a model).
+
+    Serverless variants with a VPC or isolation are ``ServerlessVariant``'s rule, reported by the stack.
+    """
     problems = []
     if not _ENV_NAME.match(env.name):
         problems.append(f"name {env.name!r} is not allowed; use letters, digits and hyphens, starting with a letter")
@@ -403,18 +404,6 @@ def _environment_problems(
                 f"{kind}[{i}].model: {v.model!r} is not a model; {_hint(v.model, model_keys)}"
                 f"known models: {', '.join(sorted(model_keys)) or 'none'}"
             )
-    isolated = sorted(
-        {v.model for v in env.serverless_variants if v.model in models and models[v.model].network_isolation}
-    )
-    if env.serverless_variants and (env.network.vpc or env.network.network_isolation or isolated):
-        used = ", ".join(
-            [f"network.{k} = true" for k in ("vpc", "network_isolation") if getattr(env.network, k)]
-            + [f"models.{m}.network_isolation = true" for m in isolated]
-        )
-        problems.append(
-            f"{used} is not allowed with serverless_variants, which support neither a VPC nor "
-            "network isolation; use instance_variants or turn it off"
-        )
     if env.account is not None and not (env.account.isdigit() and len(env.account) == 12):
         problems.append(f"account: {env.account!r} is not allowed; expected a 12-digit account ID")
     if env.region is not None and env.region not in REGIONS:
@@ -433,7 +422,9 @@ def _environment_problems(
 
 
 def _front_door_problems(fd: FrontDoorConfig, given: Mapping[str, Any]) -> list[str]:
-    """Combinations of the table's choices; numeric ranges are the construct's to check."""
+    """Settings the flat table allows but the construct's typed objects cannot carry: a Lambda setting
+    with the direct integration (the stack does not pass them there, so the construct could not refuse
+    them), an auth option with another auth. Ranges and the ``NoAuth`` interlock are the construct's."""
     problems = []
     if fd.integration == "direct":
         problems += [
@@ -442,11 +433,6 @@ def _front_door_problems(fd: FrontDoorConfig, given: Mapping[str, Any]) -> list[
             for key in LAMBDA_ONLY_FRONT_DOOR_KEYS
             if key in given
         ]
-    if fd.auth == "none" and not fd.acknowledge_unauthenticated:
-        problems.append(
-            "front_door.auth: 'none' is not allowed without acknowledge_unauthenticated = true "
-            "(an API anyone can call); otherwise use iam, api_key or cognito"
-        )
     if fd.acknowledge_unauthenticated and fd.auth != "none":
         problems.append(f"front_door.acknowledge_unauthenticated: only allowed with auth = 'none', not {fd.auth!r}")
     if fd.usage_plan is not None and fd.auth != "api_key":

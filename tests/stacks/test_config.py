@@ -284,13 +284,17 @@ def test_image_spec_forms(raw: dict[str, Any]) -> None:
     )
 
 
-def test_serverless_cannot_use_a_vpc_or_isolation(raw: dict[str, Any]) -> None:
+def test_serverless_variants_refuse_a_vpc_and_isolation(raw: dict[str, Any]) -> None:
+    """ServerlessVariant's rule (SageMaker Serverless Inference supports neither), with the file's variant key."""
     bad = copy.deepcopy(raw)
+    bad["environments"] = {"dev": bad["environments"]["dev"]}
     bad["environments"]["dev"]["network"] = {"vpc": True}
     bad["models"]["champion"]["network_isolation"] = True
-    assert _problems(bad) == (
-        "environment 'dev': network.vpc = true, models.champion.network_isolation = true is not allowed with "
-        "serverless_variants, which support neither a VPC nor network isolation; use instance_variants or turn it off",
+    assert _build_problems(bad) == (
+        "environment 'dev': serverless_variants[0] ('champion').model: runs in a VPC, which serverless variants "
+        "do not support; use an instance variant",
+        "environment 'dev': serverless_variants[0] ('champion').model: has network isolation, which serverless "
+        "variants do not support; use an instance variant",
     )
 
 

@@ -115,7 +115,6 @@ def test_an_environment_without_a_front_door_table_gets_iam(raw: dict[str, Any])
 @pytest.mark.parametrize(
     ("front_door", "message"),
     [
-        ({"auth": "none"}, "front_door.auth: 'none' is not allowed without acknowledge_unauthenticated = true"),
         ({"auth": "oauth"}, "front_door.auth: 'oauth' is not allowed; expected one of iam, api_key, cognito, none"),
         ({"integration": "grpc"}, "front_door.integration: 'grpc' is not allowed"),
         ({"usage_plan": {"rate_limit": 1}}, "front_door.usage_plan: only allowed with auth = 'api_key'"),
@@ -134,6 +133,24 @@ def test_bad_front_door_config_is_rejected(raw: dict[str, Any], front_door: dict
     with pytest.raises(ConfigError) as info:
         parse(data)
     assert any(p.startswith("environment 'dev': ") and message in p for p in info.value.problems), info.value
+
+
+def test_an_open_api_needs_the_acknowledgement(raw: dict[str, Any]) -> None:
+    """NoAuth's interlock (the construct's rule), reported with the front door's key."""
+    data = copy.deepcopy(raw)
+    data["environments"]["dev"]["front_door"] = {"auth": "none"}
+    config = parse(data)
+    with pytest.raises(ConfigError) as info:
+        ServingStack(cdk.App(), "Open", config=config.environments["dev"], models=config.models)
+    assert info.value.problems == (
+        "environment 'dev': front_door.auth: NoAuth(acknowledge_unauthenticated=False) is not allowed; an API "
+        "open to anyone needs NoAuth(acknowledge_unauthenticated=True), otherwise use IamAuth, ApiKeyAuth or "
+        "CognitoAuth",
+    )
+    data["environments"]["dev"]["front_door"]["acknowledge_unauthenticated"] = True
+    config = parse(data)
+    stack = ServingStack(cdk.App(), "Open", config=config.environments["dev"], models=config.models)
+    assert {m["AuthorizationType"] for m in _methods(Template.from_stack(stack))} == {"NONE"}
 
 
 def test_range_errors_from_the_construct_name_the_environment_and_key(raw: dict[str, Any]) -> None:

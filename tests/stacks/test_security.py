@@ -177,8 +177,8 @@ def checkov_policy_skips(env: EnvironmentConfig) -> dict[tuple[str, str], str]:
         )
     if env.serverless_variants:
         skips[("CKV_AWS_370", "AWS::SageMaker::Model")] = (
-            "serverless variants: SageMaker Serverless Inference does not support network isolation (the "
-            "config and ServerlessVariant refuse the combination); every model served by instance variants "
+            "serverless variants: SageMaker Serverless Inference does not support network isolation "
+            "(ServerlessVariant refuses the combination); every model served by instance variants "
             "is isolated unless its environment turns it off, which this test then refuses"
         )
     return skips
