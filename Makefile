@@ -76,6 +76,7 @@ typecheck: setup
 	@echo "==> mypy (strict; a cold cache takes about 40 s)"
 	@$(VENV)/bin/mypy
 
+## SNAPSHOT_UPDATE=1: rewrite the reference snapshots (after a deliberate template change; review the diff).
 unit: setup-test
 	@echo "==> pytest"
 	$(PY) -m pytest $(if $(SNAPSHOT_UPDATE),--snapshot-update)

@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
-"""The reference CDK app: one ``ModelServing-<env>`` stack per environment in stacks/environments.toml."""
+"""The reference CDK app: one ``ModelServing-<env>`` stack per environment in stacks/environments.toml.
+
+``SERVING_CONFIG=<path>`` reads another configuration file. A configuration problem (in the file, or
+found by a construct in any environment) is printed alone, without a traceback, and the app exits
+with status 1; ``cdk synth`` and ``make synth`` show that message.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from typing import Any
 
 import aws_cdk as cdk
 
-from stacks.config import AppConfig, load
+from stacks.config import AppConfig, ConfigError, load
 from stacks.serving_stack import ServingStack
 
 NAG_CONTEXT_KEY = "nag"
@@ -23,6 +29,9 @@ def build_app(
     With ``-c nag=true``, the cdk-nag AWS Solutions, HIPAA Security and NIST 800-53 rev 5 packs
     check every stack at synth time; any unacknowledged finding fails the synth. ``context`` adds
     context values as ``-c key=value`` does (for tests).
+
+    :raises ConfigError: the configuration's problems, or every construct problem of every
+        environment at once (each stack is built even when an earlier one failed).
     """
     config = config or load()
     app = cdk.App(
@@ -37,16 +46,22 @@ def build_app(
         add_nag_checks(app)
     only = app.node.try_get_context("env")
     names = [config.environment(only).name] if only else list(config.environments)
+    problems: list[str] = []
     for name in names:
         env = config.environments[name]
-        ServingStack(
-            app,
-            env.stack_name,
-            config=env,
-            models=config.models,
-            env=cdk.Environment(account=env.account, region=env.region) if env.account or env.region else None,
-            description=f"SageMaker model serving ({name})",
-        )
+        try:
+            ServingStack(
+                app,
+                env.stack_name,
+                config=env,
+                models=config.models,
+                env=cdk.Environment(account=env.account, region=env.region) if env.account or env.region else None,
+                description=f"SageMaker model serving ({name})",
+            )
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        raise ConfigError(problems, source=config.source)
     return app
 
 
@@ -62,5 +77,15 @@ def add_nag_checks(app: cdk.App) -> None:
     cdk.Validations.of(app).add_plugins(*nag_packs())
 
 
+def main() -> int:
+    """Synthesise the app; on a configuration problem print only its message (stderr) and return 1."""
+    try:
+        build_app().synth()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
 if __name__ == "__main__":
-    build_app().synth()
+    sys.exit(main())

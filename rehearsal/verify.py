@@ -22,6 +22,7 @@ from typing import Any
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
 from stacks.config import CONFIG_FILE, EnvironmentConfig, InstanceVariantConfig, ModelConfig, ServerlessVariantConfig
+from stacks.serving_endpoint import variant_settings
 
 #: The routes the front-door handler serves (``lambda/front_door/handler.py``), as (method, resource).
 FRONT_DOOR_ROUTES: tuple[tuple[str, str], ...] = (
@@ -178,16 +179,17 @@ def _variants(env: EnvironmentConfig) -> tuple[InstanceVariantConfig | Serverles
 
 
 def _expected_variant(v: InstanceVariantConfig | ServerlessVariantConfig) -> dict[str, Any]:
+    s = variant_settings(v)  # what the file sets, the construct's defaults for the rest
     if isinstance(v, InstanceVariantConfig):
         return {
-            "InstanceType": v.instance_type,
-            "InitialInstanceCount": v.initial_instance_count,
-            "InitialVariantWeight": v.initial_weight,
+            "InstanceType": s["instance_type"],
+            "InitialInstanceCount": s["initial_instance_count"],
+            "InitialVariantWeight": s["initial_weight"],
         }
-    serverless: dict[str, Any] = {"MemorySizeInMB": v.memory_size_mb, "MaxConcurrency": v.max_concurrency}
-    if v.provisioned_concurrency is not None:
-        serverless["ProvisionedConcurrency"] = v.provisioned_concurrency
-    return {"ServerlessConfig": serverless, "InitialVariantWeight": v.initial_weight}
+    serverless: dict[str, Any] = {"MemorySizeInMB": s["memory_size_mb"], "MaxConcurrency": s["max_concurrency"]}
+    if s["provisioned_concurrency"] is not None:
+        serverless["ProvisionedConcurrency"] = s["provisioned_concurrency"]
+    return {"ServerlessConfig": serverless, "InitialVariantWeight": s["initial_weight"]}
 
 
 def verify_stack(
@@ -270,7 +272,7 @@ def _check_endpoint(
     checks.equal("status", endpoint["EndpointStatus"], "InService")
     checks.equal("serves the stack's endpoint config", endpoint["EndpointConfigName"], config_name)
     checks.equal("EndpointName output", outputs.get("EndpointName"), endpoint["EndpointName"])
-    expected_weights = {v.name: v.initial_weight for v in _variants(env)}
+    expected_weights = {v.name: variant_settings(v)["initial_weight"] for v in _variants(env)}
     actual_weights = {v["VariantName"]: v.get("CurrentWeight") for v in endpoint.get("ProductionVariants", [])}
     checks.equal("variant weights in service", actual_weights, expected_weights)
     if env.tags:

@@ -1,35 +1,97 @@
-"""Typed per-environment configuration, read from ``stacks/environments.toml``.
+"""Typed per-environment configuration, read from ``stacks/environments.toml`` (or ``$SERVING_CONFIG``).
 
 Data flows one way: this module → ``stacks/serving_stack.py`` → ``sagemaker_serving`` constructs.
-Parsing is strict: an unknown environment, a misspelt key, a wrong type or a missing field fails
-with one :class:`ConfigError` that names the environment and every bad field.
+
+**Parsing.** cattrs structures the TOML into the frozen dataclasses below, and straight into the
+constructs' own value objects where one exists (``ScheduledCapacity`` for ``schedules``,
+``WafOptions`` for ``front_door.waf``; imported only when a table uses them). Strict: no coercion
+(``"2"`` is not an int), no unknown key. Every problem of the whole file is reported at once by
+:class:`ConfigError`, each naming the environment, the key path as written in the file, the bad
+value and what is allowed, with "did you mean" for misspelt keys. This module checks only what
+belongs to the file: keys, types, choices, the image spec's form, references between tables (a
+variant's model) and combinations of options; value ranges are the constructs' rules, reported by
+:class:`~stacks.serving_stack.ServingStack` with the same key paths.
+
+**Why cattrs** (measured 2026-11-30 with ``bench/config_libraries.py`` on this 2-core machine,
+Python 3.11, two sessions of 21 and 15 fresh processes while other jobs kept the load average near
+6, so absolute times are high; medians, ranges over the two sessions):
+
+- import cost in the app: cattrs **0 ms** (``import aws_cdk`` has already imported it: jsii depends on
+  it), pydantic **270-405 ms** (``-X importtime`` of what it adds once aws_cdk is imported);
+- this module's import and the first ``load()`` of the reference file, after aws_cdk and the
+  constructs' value objects are imported: cattrs **68-83 ms**, a pydantic prototype of the same
+  classes **267-319 ms** (a bare ``tomllib`` read: 2 ms);
+- a further ``load()`` in the same process: cattrs 1.0 ms, pydantic 0.8 ms (best of 200): noise;
+- strictness: pydantic's strict mode accepts only *instances* of a dataclass it does not own, so
+  ``ScheduledCapacity``/``WafOptions`` from a table need lax mode there, where ``"4"`` becomes 4;
+  cattrs structures into them with the same strict hooks as everything else;
+- pydantic's JSON Schema (editor completion through the ``#:schema`` line, Even Better TOML /
+  taplo) does not need pydantic at synth time: ``tests/support/config_schema.py`` generates it from
+  these dataclasses with pydantic's ``TypeAdapter`` (a development dependency), and a test keeps the
+  committed ``stacks/environments.schema.json`` current. The schema earns its place; pydantic's
+  import cost at every synth does not.
+
+**Each default stated once.** A setting the file leaves out is ``None`` here and is not passed to
+the construct, whose documented default applies. Settings that stay in this module, and why:
+``environment``/``tags``/``*_variants`` (empty means none), ``network.vpc`` (whether the stack
+builds a ``ServingNetwork`` at all), ``network.network_isolation`` (the app's own policy: on for
+instance variants, see docs/security.md), ``models.<m>.network_isolation`` (forces it for one
+model), and the ``front_door`` table's values but ``waf`` (a ``WafOptions``):
+``ServingStack._front_door*`` passes each of them to ``FrontDoor`` and is being rewritten with the
+``FrontDoor`` split (``UsagePlanOptions``, ``LambdaIntegration``); they become ``None`` = "the
+construct's default" once that lands, and ``usage_plan`` a ``UsagePlanOptions``.
 """
 
 from __future__ import annotations
 
 import difflib
-import ipaddress
+import importlib
+import os
+import re
 import tomllib
-import types
-import typing
-from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NewType, TypeVar, get_args, get_origin
 
+import cattrs
+from cattrs.cols import homogenous_tuple_structure_factory, mapping_structure_factory
+from cattrs.errors import (
+    AttributeValidationNote,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
+from cattrs.gen import make_dict_structure_fn
+
+from stacks.regions import REGIONS
+
+if TYPE_CHECKING:
+    from sagemaker_serving import ScheduledCapacity, WafOptions
+
+#: The reference configuration; ``$SERVING_CONFIG`` names another file. Relative ``artifact``
+#: folders are always relative to ``stacks/`` (this file's folder), wherever the file is.
 CONFIG_FILE = Path(__file__).with_name("environments.toml")
+CONFIG_ENV_VAR = "SERVING_CONFIG"
 STACK_PREFIX = "ModelServing"
 
 T = TypeVar("T")
 
 
 class ConfigError(ValueError):
-    """Invalid configuration; the message lists every problem with its environment and field."""
+    """Invalid configuration; the message lists every problem with its environment and key."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], *, source: Path | None = None) -> None:
         self.problems = tuple(problems)
-        super().__init__("Invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
+        self.source = source
+        where = f" ({_display(source)})" if source else ""
+        super().__init__(f"Invalid configuration{where}:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
+# ---------------------------------------------------------------------------------------------
+# The file's shape. ``None`` means "the construct's default" (see the module docstring).
+# ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True)
 class ModelConfig:
     """A model: its artifact and container image."""
@@ -40,43 +102,37 @@ class ModelConfig:
     image: str
     #: Container environment variables.
     environment: dict[str, str] = field(default_factory=dict)
-    #: Forbid the container any network access.
+    #: Forbid this model's container any network access wherever it is served.
     network_isolation: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
-class ScheduleConfig:
-    """A scheduled capacity change (see ``sagemaker_serving.ScheduledCapacity``)."""
-
-    name: str
-    schedule: str
-    min_capacity: int | None = None
-    max_capacity: int | None = None
-    time_zone: str = "UTC"
+#: A duration in seconds (a number ≥ 0); the stack turns it into a ``cdk.Duration``.
+Seconds = NewType("Seconds", float)
 
 
 @dataclass(frozen=True, kw_only=True)
 class AutoscalingConfig:
-    """Autoscaling of one instance variant (see ``sagemaker_serving.VariantAutoscaling``)."""
+    """Autoscaling of one instance variant (``sagemaker_serving.VariantAutoscaling``)."""
 
     min_capacity: int
     max_capacity: int
-    target_invocations_per_instance: int = 100
+    target_invocations_per_instance: int | None = None
     target_cpu_utilization: float | None = None
-    scale_in_cooldown_seconds: int = 300
-    scale_out_cooldown_seconds: int = 60
-    schedules: tuple[ScheduleConfig, ...] = ()
+    scale_in_cooldown_seconds: Seconds | None = None
+    scale_out_cooldown_seconds: Seconds | None = None
+    schedules: tuple[ScheduledCapacity, ...] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class InstanceVariantConfig:
-    """An instance production variant (see ``sagemaker_serving.InstanceVariant``)."""
+    """An instance production variant (``sagemaker_serving.InstanceVariant``)."""
 
     name: str
+    #: A key of ``[models]``.
     model: str
     instance_type: str
-    initial_instance_count: int = 1
-    initial_weight: float = 1.0
+    initial_instance_count: int | None = None
+    initial_weight: float | None = None
     volume_size_gb: int | None = None
     model_data_download_timeout_seconds: int | None = None
     container_startup_timeout_seconds: int | None = None
@@ -85,14 +141,15 @@ class InstanceVariantConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class ServerlessVariantConfig:
-    """A serverless production variant (see ``sagemaker_serving.ServerlessVariant``)."""
+    """A serverless production variant (``sagemaker_serving.ServerlessVariant``)."""
 
     name: str
+    #: A key of ``[models]``.
     model: str
-    memory_size_mb: int = 2048
-    max_concurrency: int = 5
+    memory_size_mb: int | None = None
+    max_concurrency: int | None = None
     provisioned_concurrency: int | None = None
-    initial_weight: float = 1.0
+    initial_weight: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -103,62 +160,26 @@ class UsagePlanConfig:
     burst_limit: int = 20
     #: Requests per ``quota_period``; omit for no quota.
     quota_limit: int | None = 10_000
-    #: ``DAY``, ``WEEK`` or ``MONTH``.
-    quota_period: str = "DAY"
+    quota_period: Literal["DAY", "WEEK", "MONTH"] = "DAY"
 
 
-@dataclass(frozen=True, kw_only=True)
-class WafConfig:
-    """A WAF web ACL on the front door's stage (see ``sagemaker_serving.WafOptions``)."""
-
-    rate_limit_per_5_minutes: int = 2000
-    block_large_bodies: bool = False
-
-
-FRONT_DOOR_INTEGRATIONS = ("lambda", "direct")
-FRONT_DOOR_AUTH = ("iam", "api_key", "cognito", "none")
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-EXECUTION_LOG_LEVELS = ("OFF", "ERROR", "INFO")
-QUOTA_PERIODS = ("DAY", "WEEK", "MONTH")
 #: The retention periods CloudWatch Logs accepts, in days.
-LOG_RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
+LogRetentionDays = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
+]
 
 
 @dataclass(frozen=True, kw_only=True)
 class FrontDoorConfig:
-    """The environment's REST front door (see ``sagemaker_serving.FrontDoor``).
+    """The environment's REST front door (``sagemaker_serving.FrontDoor``).
 
-    Without a ``[environments.<env>.front_door]`` table an environment gets these defaults: Lambda
-    integration and IAM (SigV4) auth. Ranges (throttling, timeouts, sizes) are checked by the construct.
+    Without a ``[environments.<env>.front_door]`` table an environment gets a Lambda integration
+    and IAM (SigV4) auth. Ranges (throttling, timeouts, sizes) are checked by the construct.
     """
 
     #: ``lambda`` or ``direct`` (API Gateway calls the SageMaker runtime itself).
-    integration: str = "lambda"
-    #: ``iam``, ``api_key``, ``cognito`` or ``none``.
-    auth: str = "iam"
+    integration: Literal["lambda", "direct"] = "lambda"
+    auth: Literal["iam", "api_key", "cognito", "none"] = "iam"
     #: Must be ``true`` for ``auth = "none"``: an API anyone can call, on purpose.
     acknowledge_unauthenticated: bool = False
     #: Usage plan of ``auth = "api_key"``. Default: the construct's (10 rps, burst 20, 10 000/day).
@@ -173,7 +194,7 @@ class FrontDoorConfig:
     #: Origins allowed by CORS; none means no CORS.
     cors_allowed_origins: tuple[str, ...] = ()
     #: A WAF web ACL on the stage. Default: none.
-    waf: WafConfig | None = None
+    waf: WafOptions | None = None
     #: A private API, reachable only through an ``execute-api`` VPC endpoint the stack adds to the
     #: environment's VPC (needs ``network.vpc = true``). Default: a regional API.
     private: bool = False
@@ -183,169 +204,24 @@ class FrontDoorConfig:
     allowed_content_types: tuple[str, ...] | None = None
     #: Default: the construct's (4 521 984 bytes; 4 MiB for a serverless endpoint). Lambda mode only.
     max_body_bytes: int | None = None
-    sagemaker_connect_timeout_seconds: float = 1.0
-    sagemaker_read_timeout_seconds: float = 9.0
+    sagemaker_connect_timeout_seconds: Seconds = Seconds(1.0)
+    sagemaker_read_timeout_seconds: Seconds = Seconds(9.0)
     sagemaker_max_attempts: int = 2
     memory_size_mb: int = 256
     #: Lambda reserved concurrency. Default: none (shares the account pool).
     reserved_concurrency: int | None = None
-    log_level: str = "INFO"
-    #: API Gateway execution logging: ``OFF``, ``ERROR`` or ``INFO`` (never data trace).
-    execution_log_level: str = "ERROR"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: API Gateway execution logging (never data trace).
+    execution_log_level: Literal["OFF", "ERROR", "INFO"] = "ERROR"
     #: Create and set the account's API Gateway CloudWatch role (account-and-region-wide).
     cloud_watch_role: bool = False
-    log_retention_days: int = 90
+    log_retention_days: LogRetentionDays = 90
     #: Override the AWS-published Powertools layer ARN.
     powertools_layer_arn: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class NetworkConfig:
-    """Network options of one environment (see ``sagemaker_serving.ServingNetwork``).
-
-    Both options need instance variants: SageMaker Serverless Inference supports neither.
-    """
-
-    #: Run the models in a new VPC: private isolated subnets, VPC endpoints, no NAT gateway.
-    vpc: bool = False
-    #: Forbid every model container any network access (``EnableNetworkIsolation``).
-    network_isolation: bool = False
-    #: Availability Zones of the VPC's subnets (1-6).
-    max_azs: int = 2
-    #: The VPC's IPv4 block (/16 to /22).
-    cidr: str = "10.0.0.0/16"
-
-
-@dataclass(frozen=True, kw_only=True)
-class EnvironmentConfig:
-    """Everything that differs between environments."""
-
-    #: Environment name (the table name), e.g. ``prod``.
-    name: str
-    #: AWS account to deploy to. Default: environment-agnostic.
-    account: str | None = None
-    #: AWS region to deploy to. Default: environment-agnostic.
-    region: str | None = None
-    #: Instance variants (or use ``serverless_variants``; not both).
-    instance_variants: tuple[InstanceVariantConfig, ...] = ()
-    #: Serverless variants.
-    serverless_variants: tuple[ServerlessVariantConfig, ...] = ()
-    #: Tags on every resource of the stack.
-    tags: dict[str, str] = field(default_factory=dict)
-    #: The REST front door. Default: Lambda integration with IAM auth.
-    front_door: FrontDoorConfig = field(default_factory=FrontDoorConfig)
-    #: VPC and network isolation. Default: both off.
-    network: NetworkConfig = field(default_factory=NetworkConfig)
-
-    @property
-    def stack_name(self) -> str:
-        """``ModelServing-<name>``."""
-        return f"{STACK_PREFIX}-{self.name}"
-
-
-@dataclass(frozen=True, kw_only=True)
-class AppConfig:
-    """The whole file: shared models and one entry per environment."""
-
-    models: dict[str, ModelConfig]
-    environments: dict[str, EnvironmentConfig]
-
-    def environment(self, name: str) -> EnvironmentConfig:
-        """One environment by name; a :class:`ConfigError` listing the known names otherwise."""
-        if name not in self.environments:
-            known = ", ".join(sorted(self.environments))
-            raise ConfigError([f"environment {name!r} is unknown; known environments: {known}"])
-        return self.environments[name]
-
-
-def load(path: Path = CONFIG_FILE) -> AppConfig:
-    """Read and validate the configuration file."""
-    with open(path, "rb") as fh:
-        try:
-            raw = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError([f"{path.name}: not valid TOML: {exc}"]) from exc
-    return parse(raw)
-
-
-def parse(raw: dict[str, Any]) -> AppConfig:
-    """Validate a configuration mapping (as read from TOML) into typed objects."""
-    problems: list[str] = []
-    _unknown_keys(raw, {"models", "environments"}, "top level: ", problems)
-    models: dict[str, ModelConfig] = {}
-    for key, value in _table(raw.get("models"), "models", problems).items():
-        model = _build(ModelConfig, value, f"models.{key}.", problems)
-        if model is not None:
-            models[key] = model
-    envs: dict[str, EnvironmentConfig] = {}
-    for name, value in _table(raw.get("environments"), "environments", problems).items():
-        where = f"environment {name!r}: "
-        if isinstance(value, dict):
-            value = {"name": name, **value}
-        env = _build(EnvironmentConfig, value, where, problems)
-        if env is not None:
-            problems += _environment_problems(env, models, where)
-            envs[name] = env
-    if not envs and not problems:
-        problems.append("environments: none defined; add at least one [environments.<name>] table")
-    if problems:
-        raise ConfigError(problems)
-    return AppConfig(models=models, environments=envs)
-
-
-def _environment_problems(env: EnvironmentConfig, models: dict[str, ModelConfig], where: str) -> list[str]:
-    problems = []
-    if not env.name.replace("-", "").isalnum():
-        problems.append(f"{where}name {env.name!r} is not allowed; use letters, digits and hyphens")
-    if bool(env.instance_variants) == bool(env.serverless_variants):
-        problems.append(f"{where}set exactly one of instance_variants or serverless_variants")
-    variants: tuple[InstanceVariantConfig | ServerlessVariantConfig, ...] = (
-        *env.instance_variants,
-        *env.serverless_variants,
-    )
-    kind = "instance_variants" if env.instance_variants else "serverless_variants"
-    for i, v in enumerate(variants):
-        if v.model not in models:
-            problems.append(
-                f"{where}{kind}[{i}].model: {v.model!r} is not a model; "
-                f"known models: {', '.join(sorted(models)) or 'none'}"
-            )
-    isolated_models = sorted(
-        {v.model for v in env.serverless_variants if v.model in models and models[v.model].network_isolation}
-    )
-    if env.serverless_variants and (env.network.vpc or env.network.network_isolation or isolated_models):
-        used = ", ".join(
-            [f"network.{k} = true" for k in ("vpc", "network_isolation") if getattr(env.network, k)]
-            + [f"models.{m}.network_isolation = true" for m in isolated_models]
-        )
-        problems.append(
-            f"{where}{used} is not allowed with serverless_variants, which support neither a VPC nor "
-            "network isolation; use instance_variants or turn it off"
-        )
-    if isinstance(env.network.max_azs, int) and not 1 <= env.network.max_azs <= 6:
-        problems.append(f"{where}network.max_azs: {env.network.max_azs!r} is not allowed; must be from 1 to 6")
-    try:
-        if not 16 <= ipaddress.IPv4Network(env.network.cidr).prefixlen <= 22:
-            raise ValueError(env.network.cidr)
-    except ValueError:
-        problems.append(
-            f"{where}network.cidr: {env.network.cidr!r} is not allowed; expected an IPv4 block /16 to /22 "
-            "such as '10.0.0.0/16'"
-        )
-    if env.account is not None and not (env.account.isdigit() and len(env.account) == 12):
-        problems.append(f"{where}account: {env.account!r} is not allowed; expected a 12-digit account ID")
-    problems += _front_door_problems(env.front_door, f"{where}front_door.")
-    if env.front_door.private is True and env.network.vpc is not True:
-        problems.append(
-            f"{where}front_door.private: true is not allowed without network.vpc = true; a private API is "
-            "reached through an execute-api VPC endpoint in the environment's VPC: set network.vpc = true "
-            "or front_door.private = false"
-        )
-    return problems
-
-
-#: FrontDoorConfig fields that configure the Lambda function only.
-_LAMBDA_ONLY_FRONT_DOOR_FIELDS = (
+#: FrontDoorConfig keys that configure the Lambda function only (refused with ``integration = "direct"``).
+LAMBDA_ONLY_FRONT_DOOR_KEYS = (
     "allowed_content_types",
     "max_body_bytes",
     "sagemaker_connect_timeout_seconds",
@@ -358,106 +234,366 @@ _LAMBDA_ONLY_FRONT_DOOR_FIELDS = (
 )
 
 
-def _front_door_problems(fd: FrontDoorConfig, where: str) -> list[str]:
-    """Choices and combinations; numeric ranges are the construct's to check."""
+@dataclass(frozen=True, kw_only=True)
+class NetworkConfig:
+    """Network options of one environment (``sagemaker_serving.ServingNetwork``).
+
+    Both options need instance variants: SageMaker Serverless Inference supports neither.
+    """
+
+    #: Run the models and the front-door function in a new VPC: private isolated subnets, VPC
+    #: endpoints (billed per hour), no NAT gateway.
+    vpc: bool = False
+    #: Forbid every model container any network access (``EnableNetworkIsolation``). Default: on with
+    #: instance variants (set when the file is read), off with serverless variants (which cannot).
+    network_isolation: bool = False
+    #: Availability Zones of the VPC's subnets. Default: the construct's.
+    max_azs: int | None = None
+    #: The VPC's IPv4 block. Default: the construct's.
+    cidr: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnvironmentConfig:
+    """Everything that differs between environments."""
+
+    #: Environment name: the table name, e.g. ``prod`` (not a key of the table).
+    name: str
+    #: AWS account to deploy to. Default: environment-agnostic.
+    account: str | None = None
+    #: AWS region to deploy to. Default: environment-agnostic.
+    region: str | None = None
+    #: Instance variants (or ``serverless_variants``; exactly one of the two).
+    instance_variants: tuple[InstanceVariantConfig, ...] = ()
+    serverless_variants: tuple[ServerlessVariantConfig, ...] = ()
+    #: Tags on every resource of the stack.
+    tags: dict[str, str] = field(default_factory=dict)
+    #: The REST front door. Default: Lambda integration with IAM auth.
+    front_door: FrontDoorConfig = field(default_factory=FrontDoorConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+
+    @property
+    def stack_name(self) -> str:
+        """``ModelServing-<name>``."""
+        return f"{STACK_PREFIX}-{self.name}"
+
+    @property
+    def variants_key(self) -> str:
+        """``instance_variants`` or ``serverless_variants``: the table the variants come from."""
+        return "serverless_variants" if self.serverless_variants else "instance_variants"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppConfig:
+    """The whole file: shared models and one entry per environment."""
+
+    models: dict[str, ModelConfig]
+    environments: dict[str, EnvironmentConfig]
+    #: The file it was read from (for messages; not part of the configuration's value).
+    source: Path | None = field(default=None, compare=False)
+
+    def environment(self, name: str) -> EnvironmentConfig:
+        """One environment by name; a :class:`ConfigError` listing the known names otherwise."""
+        if name not in self.environments:
+            known = ", ".join(sorted(self.environments))
+            raise ConfigError([f"environment {name!r} is unknown; known environments: {known}"], source=self.source)
+        return self.environments[name]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------------
+def config_path() -> Path:
+    """The configuration file to read: ``$SERVING_CONFIG`` if set, else ``stacks/environments.toml``."""
+    return Path(os.environ.get(CONFIG_ENV_VAR) or CONFIG_FILE)
+
+
+def load(path: Path | None = None) -> AppConfig:
+    """Read and validate the configuration file (default: :func:`config_path`)."""
+    path = path or config_path()
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(
+            [f"{_display(path)}: no such file; create it or point {CONFIG_ENV_VAR} at one"], source=path
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"not valid TOML: {exc}"], source=path) from None
+    return parse(raw, source=path)
+
+
+def parse(raw: Mapping[str, Any], *, source: Path | None = None) -> AppConfig:
+    """Validate a configuration mapping (as read from TOML) into typed objects, or raise every problem."""
+    problems: list[str] = []
+    top = _structure(_File, raw, (), problems)
+    models: dict[str, ModelConfig] = {}
+    for key, value in (top.models if top else {}).items():
+        model = _structure(ModelConfig, value, ("models", key), problems)
+        if model is not None:
+            problems += _model_problems(key, model)
+            models[key] = model
+    envs: dict[str, EnvironmentConfig] = {}
+    for name, value in (top.environments if top else {}).items():
+        if isinstance(value, dict) and "name" in value:
+            problems.append(f"environment {name!r}: name: is not a known key; the table's name is the environment's")
+            value = {k: v for k, v in value.items() if k != "name"}
+        env = _structure(EnvironmentConfig, _with_defaults(name, value), ("environments", name), problems)
+        if env is not None:
+            given = value.get("front_door", {}) if isinstance(value, dict) else {}
+            found = _environment_problems(env, set(top.models) if top else set(), given)
+            problems += [f"environment {name!r}: {p}" for p in found]
+            envs[name] = env
+    if top is not None and not top.environments and not problems:
+        problems.append("environments: none defined; add at least one [environments.<name>] table")
+    if problems:
+        raise ConfigError(problems, source=source)
+    return AppConfig(models=models, environments=envs, source=source)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _File:
+    models: dict[str, Any]
+    environments: dict[str, Any]
+
+
+def _with_defaults(name: str, table: Any) -> Any:
+    """The environment table plus what the file does not spell: its name and the isolation default."""
+    if not isinstance(table, dict):
+        return table
+    table = {**table, "name": name}
+    network = table.get("network", {})
+    if "instance_variants" in table and isinstance(network, dict) and "network_isolation" not in network:
+        table["network"] = {**network, "network_isolation": True}
+    return table
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules that belong to the file
+# ---------------------------------------------------------------------------------------------
+_ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
+
+
+def _model_problems(key: str, model: ModelConfig) -> list[str]:
+    kind, _, rest = model.image.partition(":")
+    if kind == "sklearn" and not rest:
+        return [f"models.{key}.image: {model.image!r} is not allowed; expected sklearn:<framework version>"]
+    if kind == "dlc" and (rest.count(":") != 1 or "" in rest.split(":")):
+        return [f"models.{key}.image: {model.image!r} is not allowed; expected dlc:<repository>:<tag>"]
+    return []
+
+
+def _environment_problems(env: EnvironmentConfig, model_keys: set[str], given: Any) -> list[str]:
+    """``model_keys``: every model of the file, valid or not (a bad model is reported once, as a model).
+
+    Serverless variants with a VPC or isolation are ``ServerlessVariant``'s rule, reported by the stack.
+    """
     problems = []
-    for key, value, allowed in (
-        ("integration", fd.integration, FRONT_DOOR_INTEGRATIONS),
-        ("auth", fd.auth, FRONT_DOOR_AUTH),
-        ("log_level", fd.log_level, LOG_LEVELS),
-        ("execution_log_level", fd.execution_log_level, EXECUTION_LOG_LEVELS),
-        ("log_retention_days", fd.log_retention_days, LOG_RETENTION_DAYS),
-    ):
-        if value not in allowed:
-            problems.append(f"{where}{key}: {value!r} is not allowed; expected one of {', '.join(map(str, allowed))}")
-    if fd.usage_plan is not None and fd.usage_plan.quota_period not in QUOTA_PERIODS:
+    if not _ENV_NAME.match(env.name):
+        problems.append(f"name {env.name!r} is not allowed; use letters, digits and hyphens, starting with a letter")
+    if bool(env.instance_variants) == bool(env.serverless_variants):
+        problems.append("set exactly one of instance_variants or serverless_variants")
+    kind = env.variants_key
+    variants: tuple[InstanceVariantConfig | ServerlessVariantConfig, ...] = (
+        *env.instance_variants,
+        *env.serverless_variants,
+    )
+    for i, v in enumerate(variants):
+        if v.model not in model_keys:
+            problems.append(
+                f"{kind}[{i}].model: {v.model!r} is not a model; {_hint(v.model, model_keys)}"
+                f"known models: {', '.join(sorted(model_keys)) or 'none'}"
+            )
+    if env.account is not None and not (env.account.isdigit() and len(env.account) == 12):
+        problems.append(f"account: {env.account!r} is not allowed; expected a 12-digit account ID")
+    if env.region is not None and env.region not in REGIONS:
         problems.append(
-            f"{where}usage_plan.quota_period: {fd.usage_plan.quota_period!r} is not allowed; "
-            f"expected one of {', '.join(QUOTA_PERIODS)}"
+            f"region: {env.region!r} is not a known AWS region; {_hint(env.region, REGIONS)}"
+            "stacks/regions.py lists them"
         )
-    if fd.integration == "direct":
-        defaults = FrontDoorConfig()
-        for name in _LAMBDA_ONLY_FRONT_DOOR_FIELDS:
-            if getattr(fd, name) != getattr(defaults, name):
-                problems.append(
-                    f"{where}{name}: {getattr(fd, name)!r} is not allowed with integration = 'direct' "
-                    "(it configures the Lambda function, which the direct integration does not have)"
-                )
-    if fd.auth == "none" and not fd.acknowledge_unauthenticated:
+    problems += _front_door_problems(env.front_door, given if isinstance(given, dict) else {})
+    if env.front_door.private and not env.network.vpc:
         problems.append(
-            f"{where}auth: 'none' is not allowed without acknowledge_unauthenticated = true "
-            "(an API anyone can call); otherwise use iam, api_key or cognito"
-        )
-    if fd.acknowledge_unauthenticated and fd.auth != "none":
-        problems.append(f"{where}acknowledge_unauthenticated: only allowed with auth = 'none', not {fd.auth!r}")
-    if fd.usage_plan is not None and fd.auth != "api_key":
-        problems.append(f"{where}usage_plan: only allowed with auth = 'api_key', not {fd.auth!r}")
-    if (fd.cognito_user_pool_id is not None or fd.cognito_scopes) and fd.auth != "cognito":
-        problems.append(
-            f"{where}cognito_user_pool_id/cognito_scopes: only allowed with auth = 'cognito', not {fd.auth!r}"
+            "front_door.private: true is not allowed without network.vpc = true; a private API is "
+            "reached through an execute-api VPC endpoint in the environment's VPC: set network.vpc = true "
+            "or front_door.private = false"
         )
     return problems
 
 
-def _table(value: Any, where: str, problems: list[str]) -> dict[str, Any]:
-    if value is None:
-        problems.append(f"{where}: missing; expected a table")
-        return {}
-    if not isinstance(value, dict):
-        problems.append(f"{where}: {value!r} is not allowed; expected a table")
-        return {}
-    return value
+def _front_door_problems(fd: FrontDoorConfig, given: Mapping[str, Any]) -> list[str]:
+    """Settings the flat table allows but the construct's typed objects cannot carry: a Lambda setting
+    with the direct integration (the stack does not pass them there, so the construct could not refuse
+    them), an auth option with another auth. Ranges and the ``NoAuth`` interlock are the construct's."""
+    problems = []
+    if fd.integration == "direct":
+        problems += [
+            f"front_door.{key}: {getattr(fd, key)!r} is not allowed with integration = 'direct' "
+            "(it configures the Lambda function, which the direct integration does not have)"
+            for key in LAMBDA_ONLY_FRONT_DOOR_KEYS
+            if key in given
+        ]
+    if fd.acknowledge_unauthenticated and fd.auth != "none":
+        problems.append(f"front_door.acknowledge_unauthenticated: only allowed with auth = 'none', not {fd.auth!r}")
+    if fd.usage_plan is not None and fd.auth != "api_key":
+        problems.append(f"front_door.usage_plan: only allowed with auth = 'api_key', not {fd.auth!r}")
+    if (fd.cognito_user_pool_id is not None or fd.cognito_scopes) and fd.auth != "cognito":
+        problems.append(
+            f"front_door.cognito_user_pool_id/cognito_scopes: only allowed with auth = 'cognito', not {fd.auth!r}"
+        )
+    return problems
 
 
-def _unknown_keys(data: dict[str, Any], allowed: set[str], where: str, problems: list[str]) -> None:
-    for key in data:
-        if key not in allowed:
-            close = difflib.get_close_matches(key, sorted(allowed), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(sorted(allowed))}"
-            problems.append(f"{where}{key}: is not a known key; {hint}")
+# ---------------------------------------------------------------------------------------------
+# Structuring with cattrs: strict hooks, and its errors turned into the file's key paths
+# ---------------------------------------------------------------------------------------------
+class _RefusedError(ValueError):
+    """A value of the wrong type or outside a choice; the message says what is allowed."""
 
 
-def _build(cls: type[T], data: Any, where: str, problems: list[str]) -> T | None:
-    """Build dataclass ``cls`` from ``data`` strictly, appending every problem found."""
-    assert is_dataclass(cls)
-    if not isinstance(data, dict):
-        problems.append(f"{where.rstrip('. ')}: {data!r} is not allowed; expected a table")
-        return None
-    hints = typing.get_type_hints(cls)
-    names = {f.name for f in fields(cls)}
-    _unknown_keys(data, names, where, problems)
-    before = len(problems)
-    kwargs: dict[str, Any] = {}
-    for f in fields(cls):
-        if f.name not in data:
-            if f.default is MISSING and f.default_factory is MISSING:
-                problems.append(f"{where}{f.name}: missing; it is required")
-            continue
-        kwargs[f.name] = _coerce(hints[f.name], data[f.name], f"{where}{f.name}", problems)
-    if len(problems) > before:
-        return None
-    return cls(**kwargs)
+class _LazyValueObject:
+    """Stands for a construct value object in annotations until a table needs it (then imported)."""
+
+    module: str
 
 
-def _coerce(hint: Any, value: Any, where: str, problems: list[str]) -> Any:
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        inner = [a for a in args if a is not type(None)]
-        return None if value is None else _coerce(inner[0], value, where, problems)
-    if origin is tuple:
-        if not isinstance(value, list):
-            problems.append(f"{where}: {value!r} is not allowed; expected a list")
-            return ()
-        return tuple(_coerce(args[0], v, f"{where}[{i}]", problems) for i, v in enumerate(value))
-    if origin is dict:
-        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            problems.append(f"{where}: {value!r} is not allowed; expected a table of strings")
-            return {}
-        return dict(value)
-    if is_dataclass(hint):
-        return _build(typing.cast(type, hint), value, f"{where}.", problems)
-    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+def _lazy(module: str, name: str) -> type[_LazyValueObject]:
+    return type(name, (_LazyValueObject,), {"module": module})
+
+
+if not TYPE_CHECKING:  # the real classes are imported by the hook below, on first use
+    ScheduledCapacity = _lazy("sagemaker_serving", "ScheduledCapacity")
+    WafOptions = _lazy("sagemaker_serving", "WafOptions")
+
+_TYPE_NAMES = {int: "int", float: "float", str: "str", bool: "bool"}
+
+
+def _scalar(kind: type) -> Callable[[Any, Any], Any]:
+    def hook(value: Any, _: Any) -> Any:
+        ok = type(value) is kind or (kind is float and type(value) is int)
+        if not ok:
+            raise _RefusedError(f"{value!r} is not allowed; expected {_TYPE_NAMES[kind]}")
+        return kind(value)
+
+    return hook
+
+
+def _guarded(inner: Callable[[Any, Any], Any], of: type, expected: str) -> Callable[[Any, Any], Any]:
+    def hook(value: Any, cl: Any) -> Any:
+        if not isinstance(value, of):
+            raise _RefusedError(f"{value!r} is not allowed; expected {expected}")
+        return inner(value, cl)
+
+    return hook
+
+
+@cache
+def _converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    for kind in _TYPE_NAMES:
+        conv.register_structure_hook(kind, _scalar(kind))
+
+    def seconds(value: Any, _: Any) -> float:
+        if type(value) not in (int, float) or value < 0:
+            raise _RefusedError(f"{value!r} is not allowed; expected a duration in seconds (a number ≥ 0)")
         return float(value)
-    if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
-        problems.append(f"{where}: {value!r} is not allowed; expected {hint.__name__}")
-    return value
+
+    conv.register_structure_hook(Seconds, seconds)
+
+    def literal(cl: Any) -> Callable[[Any, Any], Any]:
+        choices = get_args(cl)
+
+        def hook(value: Any, _: Any) -> Any:
+            if not any(type(value) is type(c) and value == c for c in choices):
+                raise _RefusedError(f"{value!r} is not allowed; expected one of {', '.join(map(str, choices))}")
+            return value
+
+        return hook
+
+    def lazy(cl: type[_LazyValueObject]) -> Callable[[Any, Any], Any]:
+        return lambda value, _: conv.structure(value, getattr(importlib.import_module(cl.module), cl.__name__))
+
+    conv.register_structure_hook_factory(lambda t: _origin(t) is Literal, literal)
+    conv.register_structure_hook_factory(
+        lambda t: _origin(t) is tuple,
+        lambda t: _guarded(homogenous_tuple_structure_factory(t, conv), list, "a list"),
+    )
+    conv.register_structure_hook_factory(
+        lambda t: _origin(t) is dict,
+        lambda t: _guarded(mapping_structure_factory(t, conv), dict, "a table"),
+    )
+    conv.register_structure_hook_factory(
+        is_dataclass, lambda t: _guarded(make_dict_structure_fn(t, conv), dict, "a table")
+    )
+    conv.register_structure_hook_factory(lambda t: isinstance(t, type) and issubclass(t, _LazyValueObject), lazy)
+    return conv
+
+
+def _origin(t: Any) -> object:
+    return get_origin(t)
+
+
+def _structure(cls: type[T], value: Any, path: tuple[str | int, ...], problems: list[str]) -> T | None:
+    """``value`` as a ``cls``, or ``None`` with every problem appended (named by its key path)."""
+    try:
+        return _converter().structure(value, cls)
+    except Exception as exc:  # every cattrs error is turned into the file's words
+        problems += [_where(path + sub) + message for sub, message in _messages(exc, cls)]
+        return None
+
+
+def _keys(cl: Any) -> list[str]:
+    """The keys a table of type ``cl`` may have (an environment's name is its table's name)."""
+    return sorted(f.name for f in fields(cl) if not (cl is EnvironmentConfig and f.name == "name"))
+
+
+def _messages(exc: BaseException, cl: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(key path, message) for every problem in a cattrs error tree."""
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        with_notes, without = exc.group_exceptions()
+        for sub, note in with_notes:
+            step: str | int = note.name if isinstance(note, AttributeValidationNote) else note.index
+            for path, message in _messages(sub, note.type):
+                yield (step, *path), message
+        for sub in without:
+            yield from _messages(sub, cl)
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        for key in sorted(exc.extra_fields):
+            allowed = _keys(exc.cl)
+            yield (
+                (key,),
+                "is not a known key; " + (_hint(key, allowed).rstrip() or f"allowed keys: {', '.join(allowed)}"),
+            )
+    elif isinstance(exc, KeyError):
+        table = is_dataclass(cl) or get_origin(cl) is dict
+        yield (), "missing; expected a table" if table else "missing; it is required"
+    elif isinstance(exc, _RefusedError):
+        yield (), str(exc)
+    else:
+        yield (), f"is not allowed ({exc})"
+
+
+def _where(path: tuple[str | int, ...]) -> str:
+    """``("environments", "prod", "instance_variants", 1, "x")`` → ``environment 'prod': instance_variants[1].x: ``."""
+    prefix = ""
+    if len(path) >= 2 and path[0] == "environments":
+        prefix, path = f"environment {path[1]!r}: ", path[2:]
+    elif len(path) == 1 and path[0] not in ("models", "environments"):
+        prefix = "top level: "
+    text = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    return f"{prefix}{text}: " if text else prefix
+
+
+def _hint(value: str, choices: Iterable[str]) -> str:
+    """``"did you mean 'x'? "`` for the closest of ``choices``, or ``""``."""
+    close = difflib.get_close_matches(value, sorted(choices), n=1)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+def _display(path: Path | None) -> str:
+    if path is None:
+        return ""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -2,13 +2,23 @@
 
 :class:`stacks.serving_stack.ServingStack` adds the network and the front door around it. Kept apart
 so that using it loads none of the front door's modules (the synth benchmark measures it alone too).
+
+Only the settings the file gives are passed to the constructs: the others keep the constructs'
+documented defaults (:func:`variant_props`). A construct's :class:`~sagemaker_serving.ValidationError`
+is reported with the file's key paths (``instance_variants[0].initial_weight``,
+``models.champion.artifact``, ``models.x.image: 'dlc:…'``), every problem of the environment that
+can be found before a construct needs a failed one.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from constructs import Construct
@@ -20,11 +30,19 @@ from sagemaker_serving import (
     InstanceVariant,
     Model,
     ModelData,
-    ScheduledCapacity,
     ServerlessVariant,
+    ValidationError,
     VariantAutoscaling,
 )
-from stacks.config import EnvironmentConfig, ModelConfig
+from sagemaker_serving.container_image import DLC_REGISTRY_ACCOUNTS, SKLEARN_REGISTRY_ACCOUNTS
+from stacks.config import (
+    AutoscalingConfig,
+    ConfigError,
+    EnvironmentConfig,
+    InstanceVariantConfig,
+    ModelConfig,
+    ServerlessVariantConfig,
+)
 
 if TYPE_CHECKING:
     from sagemaker_serving import ServingNetwork
@@ -42,89 +60,152 @@ class EndpointParts:
     autoscaling: list[VariantAutoscaling]
 
 
+class Problems:
+    """Construct problems of one environment, in the file's words; :meth:`check` raises them all."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    @contextmanager
+    def at(self, rename: Callable[[str], str]) -> Iterator[None]:
+        """Collect a :class:`ValidationError` raised in the block, each problem passed through ``rename``."""
+        try:
+            yield
+        except ValidationError as exc:
+            self.found += [rename(p) for p in exc.problems]
+
+    def check(self) -> None:
+        """Raise a :class:`ConfigError` with everything found so far, if anything."""
+        if self.found:
+            raise ConfigError(self.found)
+
+
+def prefixed(prefix: str, renames: dict[str, str] | None = None, *, others: str = "") -> Callable[[str], str]:
+    """A ``rename`` for :meth:`Problems.at`: ``"memory_size: 5 …"`` → ``"front_door.memory_size_mb: 5 …"``.
+
+    ``renames`` maps a construct prop to the file's key (longest match first; a name ending in ``.`` is a
+    namespace, e.g. ``"integration."``, dropped or replaced in front of any prop); the other problems are
+    prefixed with ``prefix + others``.
+    """
+    ordered = sorted((renames or {}).items(), key=lambda kv: -len(kv[0]))
+
+    def rename(problem: str) -> str:
+        for construct_name, key in ordered:
+            boundary = "" if construct_name.endswith(".") else r"(?=[:.\[ /])"
+            if re.match(rf"{re.escape(construct_name)}{boundary}", problem):
+                return f"{prefix}{key}{problem[len(construct_name) :]}"
+        return f"{prefix}{others}{problem}"
+
+    return rename
+
+
 def compose_endpoint(
     scope: Construct,
     config: EnvironmentConfig,
     models: dict[str, ModelConfig],
     *,
     network: ServingNetwork | None = None,
+    problems: Problems | None = None,
 ) -> EndpointParts:
     """Add one environment's models, endpoint config, endpoint and autoscaling to ``scope``.
 
     The serving part of :class:`ServingStack`, without the front door (the synth benchmark measures it
-    alone too). ``network`` puts the models in that VPC.
+    alone too). ``network`` puts the models in that VPC. Construct problems are collected in
+    ``problems`` (a new one by default) and raised as a :class:`ConfigError` once nothing more can be
+    built; problems of the autoscaling are left in ``problems`` for the caller to raise.
     """
-    used = [v.model for v in config.instance_variants] + [v.model for v in config.serverless_variants]
-    net = config.network
+    own = problems is None
+    problems = problems or Problems()
+    used = list(
+        dict.fromkeys([v.model for v in config.instance_variants] + [v.model for v in config.serverless_variants])
+    )
+    region = config.region
     # One ModelData per artifact, so models sharing an artifact share its archive and asset.
-    model_data = {models[key].artifact: _model_data(models[key].artifact) for key in used}
-    built: dict[str, Model] = {
-        key: Model(
-            scope,
-            f"Model{key.title().replace('-', '').replace('_', '')}",
-            image=_image(models[key].image),
-            model_data=model_data[models[key].artifact],
-            environment=models[key].environment,
-            network_isolation=models[key].network_isolation or net.network_isolation,
-            vpc=network.vpc if network else None,
-            vpc_subnets=network.subnet_selection if network else None,
-            security_groups=[network.model_security_group] if network else None,
-        )
-        for key in dict.fromkeys(used)
-    }
+    model_data: dict[str, ModelData] = {}
+    images: dict[str, ContainerImage] = {}
+    for key in used:
+        artifact, spec = models[key].artifact, models[key].image
+        with problems.at(_artifact_problem(key, artifact)):
+            if artifact not in model_data:
+                model_data[artifact] = _model_data(artifact)
+        problems.found += _region_problems(key, spec, region)
+        with problems.at(prefixed(f"models.{key}.image: {spec!r}: ")):
+            images[key] = _image(spec)
+    problems.check()
+    built: dict[str, Model] = {}
+    for key in used:
+        with problems.at(prefixed(f"models.{key}.")):
+            built[key] = Model(
+                scope,
+                f"Model{key.title().replace('-', '').replace('_', '')}",
+                image=images[key],
+                model_data=model_data[models[key].artifact],
+                environment=models[key].environment,
+                network_isolation=models[key].network_isolation or config.network.network_isolation,
+                vpc=network.vpc if network else None,
+                vpc_subnets=network.subnet_selection if network else None,
+                security_groups=[network.model_security_group] if network else None,
+            )
+    problems.check()
     variants: list[InstanceVariant | ServerlessVariant] = [
-        InstanceVariant(
-            name=v.name,
-            model=built[v.model],
-            instance_type=v.instance_type,
-            initial_instance_count=v.initial_instance_count,
-            initial_weight=v.initial_weight,
-            volume_size_gb=v.volume_size_gb,
-            model_data_download_timeout_seconds=v.model_data_download_timeout_seconds,
-            container_startup_timeout_seconds=v.container_startup_timeout_seconds,
-        )
-        for v in config.instance_variants
-    ] + [
-        ServerlessVariant(
-            name=v.name,
-            model=built[v.model],
-            memory_size_mb=v.memory_size_mb,
-            max_concurrency=v.max_concurrency,
-            provisioned_concurrency=v.provisioned_concurrency,
-            initial_weight=v.initial_weight,
-        )
-        for v in config.serverless_variants
-    ]
-    endpoint_config = EndpointConfig(scope, "EndpointConfig", variants=variants)
+        InstanceVariant(model=built[v.model], **variant_props(v)) for v in config.instance_variants
+    ] + [ServerlessVariant(model=built[v.model], **variant_props(v)) for v in config.serverless_variants]
+    kind = config.variants_key
+    with problems.at(lambda p: re.sub(r"\bvariants(?=[\[:])", kind, p)):
+        endpoint_config = EndpointConfig(scope, "EndpointConfig", variants=variants)
+    problems.check()
     endpoint = Endpoint(scope, "Endpoint", endpoint_config=endpoint_config)
-    autoscaling = [
-        endpoint.autoscale(
-            v.name,
-            min_capacity=v.autoscaling.min_capacity,
-            max_capacity=v.autoscaling.max_capacity,
-            target_invocations_per_instance=v.autoscaling.target_invocations_per_instance,
-            target_cpu_utilization=v.autoscaling.target_cpu_utilization,
-            scale_in_cooldown=cdk.Duration.seconds(v.autoscaling.scale_in_cooldown_seconds),
-            scale_out_cooldown=cdk.Duration.seconds(v.autoscaling.scale_out_cooldown_seconds),
-            schedules=[
-                ScheduledCapacity(
-                    name=s.name,
-                    schedule=s.schedule,
-                    min_capacity=s.min_capacity,
-                    max_capacity=s.max_capacity,
-                    time_zone=s.time_zone,
-                )
-                for s in v.autoscaling.schedules
-            ],
-        )
-        for v in config.instance_variants
-        if v.autoscaling is not None
-    ]
+    autoscaling = []
+    for i, v in enumerate(config.instance_variants):
+        if v.autoscaling is not None:
+            renames = {
+                "variant_name": "name",
+                "instance_type": "instance_type",
+                "scale_in_cooldown": "autoscaling.scale_in_cooldown_seconds",
+                "scale_out_cooldown": "autoscaling.scale_out_cooldown_seconds",
+            }
+            with problems.at(prefixed(f"instance_variants[{i}].", renames, others="autoscaling.")):
+                autoscaling.append(endpoint.autoscale(v.name, **autoscaling_props(v.autoscaling)))
+    if own:
+        problems.check()
     return EndpointParts(built, endpoint_config, endpoint, autoscaling)
 
 
+def given(settings: object, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The dataclass fields of ``settings`` the file sets (not ``None``), but ``leave_out``."""
+    return {
+        f.name: getattr(settings, f.name)
+        for f in dataclasses.fields(settings)  # type: ignore[arg-type]
+        if f.name not in leave_out and getattr(settings, f.name) is not None
+    }
+
+
+def variant_props(v: InstanceVariantConfig | ServerlessVariantConfig) -> dict[str, Any]:
+    """The variant's construct props the file sets (``model`` aside): the construct's defaults for the rest."""
+    return given(v, leave_out=("model", "autoscaling"))
+
+
+def variant_settings(v: InstanceVariantConfig | ServerlessVariantConfig) -> dict[str, Any]:
+    """Every setting of the variant as deployed: the file's values, the construct's defaults for the rest."""
+    kind = InstanceVariant if isinstance(v, InstanceVariantConfig) else ServerlessVariant
+    defaults = {f.name: f.default for f in dataclasses.fields(kind) if f.default is not dataclasses.MISSING}
+    return {**defaults, **variant_props(v)}
+
+
+def autoscaling_props(a: AutoscalingConfig) -> dict[str, Any]:
+    """``VariantAutoscaling`` props for the settings the file gives."""
+    props = given(a, leave_out=("scale_in_cooldown_seconds", "scale_out_cooldown_seconds", "schedules"))
+    for key in ("scale_in_cooldown", "scale_out_cooldown"):
+        seconds = getattr(a, f"{key}_seconds")
+        if seconds is not None:
+            props[key] = cdk.Duration.seconds(seconds)
+    if a.schedules is not None:
+        props["schedules"] = list(a.schedules)
+    return props
+
+
 def _image(spec: str) -> ContainerImage:
-    """``sklearn:<version>``, ``dlc:<repository>:<tag>`` or a full image URI."""
+    """``sklearn:<version>``, ``dlc:<repository>:<tag>`` or a full image URI (the config checked the form)."""
     kind, _, rest = spec.partition(":")
     if kind == "sklearn":
         return ContainerImage.sklearn(rest)
@@ -132,6 +213,32 @@ def _image(spec: str) -> ContainerImage:
         repository, _, tag = rest.partition(":")
         return ContainerImage.from_aws_registry(repository, tag)
     return ContainerImage.from_image_uri(spec)
+
+
+def _region_problems(key: str, spec: str, region: str | None) -> list[str]:
+    """An AWS-published image in a region its registry account table does not list (else jsii fails on the
+    template's mapping). Environment-agnostic stacks resolve the account at deploy time instead."""
+    kind = spec.partition(":")[0]
+    accounts = {"sklearn": SKLEARN_REGISTRY_ACCOUNTS, "dlc": DLC_REGISTRY_ACCOUNTS}.get(kind)
+    if region is None or accounts is None or region in accounts:
+        return []
+    table = "SKLEARN_REGISTRY_ACCOUNTS" if kind == "sklearn" else "DLC_REGISTRY_ACCOUNTS"
+    return [
+        f"models.{key}.image: {spec!r} is not published in region {region!r} (not in "
+        f"sagemaker_serving.container_image.{table}); use a full image URI in that region instead"
+    ]
+
+
+def _artifact_problem(key: str, artifact: str) -> Callable[[str], str]:
+    """``path: '/abs/stacks/x' does not exist …`` → ``models.<key>.artifact: 'x' does not exist …``."""
+
+    def rename(problem: str) -> str:
+        detail = re.sub(r"^\w+: '[^']*'", "", problem)
+        return f"models.{key}.artifact: {artifact!r}{detail}" + (
+            "" if artifact.startswith("s3://") else " (relative to stacks/)"
+        )
+
+    return rename
 
 
 def _model_data(artifact: str) -> ModelData:

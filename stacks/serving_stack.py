@@ -1,6 +1,8 @@
 """One stack per environment: model(s), endpoint config, endpoint, autoscaling and the REST front door.
 
-The stack only composes: it turns an :class:`EnvironmentConfig` into construct props.
+The stack only composes: it turns an :class:`EnvironmentConfig` into construct props (only the
+settings the file gives; the constructs' defaults for the rest) and reports the constructs'
+problems with the file's key paths (``front_door.memory_size_mb``, ``network.max_azs``, …).
 """
 
 from __future__ import annotations
@@ -12,15 +14,31 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from sagemaker_serving import FrontDoor, IamAuth, LambdaIntegration, Model, ValidationError
+from sagemaker_serving import FrontDoor, IamAuth, LambdaIntegration, Model
 from sagemaker_serving.front_door import DEFAULT_ALLOWED_CONTENT_TYPES, DEFAULT_BINARY_MEDIA_TYPES
 from stacks.config import ConfigError, EnvironmentConfig, FrontDoorConfig, ModelConfig
-from stacks.serving_endpoint import compose_endpoint
+from stacks.serving_endpoint import Problems, compose_endpoint, given, prefixed
 
 if TYPE_CHECKING:  # imported when an environment uses them: each aws_cdk module costs synth time
     from aws_cdk import aws_ec2 as ec2
 
     from sagemaker_serving import FrontDoorAuth, FrontDoorIntegration, ServingNetwork
+
+
+#: ``FrontDoor`` props (and parts of their messages) → the ``front_door`` table's keys.
+FRONT_DOOR_KEYS = {
+    "integration.memory_size": "memory_size_mb",
+    "integration.reserved_concurrent_executions": "reserved_concurrency",
+    "integration.sagemaker_connect_timeout": "sagemaker_connect_timeout_seconds",
+    "integration.sagemaker_read_timeout": "sagemaker_read_timeout_seconds",
+    "integration.sagemaker timeouts": (
+        "sagemaker_max_attempts × (sagemaker_connect_timeout_seconds + sagemaker_read_timeout_seconds)"
+    ),
+    "integration.": "",
+    "log_retention": "log_retention_days",
+    "auth.usage_plan": "usage_plan",
+    "auth.authorization_scopes": "cognito_scopes",
+}
 
 
 class ServingStack(cdk.Stack):
@@ -43,26 +61,34 @@ class ServingStack(cdk.Stack):
 
         :param config: the environment's configuration.
         :param models: the shared model definitions, by key.
+        :raises ConfigError: every problem the constructs found, named by the file's keys and prefixed
+            with the environment.
         """
         super().__init__(scope, construct_id, **kwargs)
         try:
             self._build(config, models)
-        except ValidationError as exc:
-            raise ConfigError([f"environment {config.name!r}: {exc.subject}: {p}" for p in exc.problems]) from exc
+        except ConfigError as exc:
+            raise ConfigError([f"environment {config.name!r}: {p}" for p in exc.problems]) from None
 
     def _build(self, config: EnvironmentConfig, models: dict[str, ModelConfig]) -> None:
         net = config.network
+        problems = Problems()
         self.network: ServingNetwork | None = None
         if net.vpc:
             from sagemaker_serving import ServingNetwork
 
-            self.network = ServingNetwork(self, "Network", max_azs=net.max_azs, cidr=net.cidr)
-        parts = compose_endpoint(self, config, models, network=self.network)
+            with problems.at(prefixed("network.")):
+                # vpc and network_isolation are the stack's; the rest are ServingNetwork props.
+                self.network = ServingNetwork(self, "Network", **given(net, leave_out=("vpc", "network_isolation")))
+            problems.check()
+        parts = compose_endpoint(self, config, models, network=self.network, problems=problems)
         self.models: dict[str, Model] = parts.models
         self.endpoint_config = parts.endpoint_config
         self.endpoint = parts.endpoint
         self.autoscaling = parts.autoscaling
-        self.front_door = self._front_door(config.front_door)
+        with problems.at(prefixed("front_door.", FRONT_DOOR_KEYS)):
+            self.front_door = self._front_door(config.front_door)
+        problems.check()
         for key, value in config.tags.items():
             cdk.Tags.of(self).add(key, value)
         cdk.CfnOutput(self, "EndpointName", value=self.endpoint.endpoint_name)

@@ -20,7 +20,6 @@ from sagemaker_serving import (
     ServingNetwork,
     ValidationError,
 )
-from stacks.config import ConfigError, parse
 
 S3_URL = "s3://my-models/iris/model.tar.gz"
 
@@ -224,48 +223,6 @@ def test_serverless_variants_refuse_vpc_and_isolation(stack: cdk.Stack, kwargs: 
     with pytest.raises(ValidationError, match=message):
         EndpointConfig(stack, "Config", variants=[ServerlessVariant(name="a", model=model)])
     EndpointConfig(stack, "Instances", variants=[InstanceVariant(name="a", model=model, instance_type="ml.m5.large")])
-
-
-def _config(env: dict[str, Any], isolated_model: bool = False) -> dict[str, Any]:
-    return {
-        "models": {"m": {"artifact": S3_URL, "image": "sklearn:1.2-1", "network_isolation": isolated_model}},
-        "environments": {"e": env},
-    }
-
-
-def test_network_config_defaults_off_and_parses() -> None:
-    serverless = {"serverless_variants": [{"name": "a", "model": "m"}]}
-    env = parse(_config(serverless)).environments["e"]
-    assert (env.network.vpc, env.network.network_isolation, env.network.max_azs, env.network.cidr) == (
-        False,
-        False,
-        2,
-        "10.0.0.0/16",
-    )
-    instances = {
-        "instance_variants": [{"name": "a", "model": "m", "instance_type": "ml.m5.large"}],
-        "network": {"vpc": True, "network_isolation": True, "max_azs": 3, "cidr": "10.1.0.0/16"},
-    }
-    env = parse(_config(instances)).environments["e"]
-    assert env.network.vpc and env.network.network_isolation and env.network.max_azs == 3
-
-
-def test_network_config_errors_are_all_reported() -> None:
-    env = {
-        "serverless_variants": [{"name": "a", "model": "m"}],
-        "network": {"vpc": True, "max_azs": 9, "cidr": "10.0.0.0/8"},
-    }
-    with pytest.raises(ConfigError) as info:
-        parse(_config(env, isolated_model=True))
-    message = str(info.value)
-    assert (
-        "environment 'e': network.vpc = true, models.m.network_isolation = true is not allowed with "
-        "serverless_variants" in message
-    )
-    assert "environment 'e': network.max_azs: 9 is not allowed; must be from 1 to 6" in message
-    assert "environment 'e': network.cidr: '10.0.0.0/8' is not allowed" in message
-    with pytest.raises(ConfigError, match=r"network.isolation: is not a known key; did you mean 'network_isolation'\?"):
-        parse(_config({"serverless_variants": [{"name": "a", "model": "m"}], "network": {"isolation": True}}))
 
 
 def test_network_passes_the_nag_packs_on_its_own(stack: cdk.Stack) -> None:

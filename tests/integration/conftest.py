@@ -15,6 +15,7 @@ import pytest
 from app import build_app
 from rehearsal.moto_server import MotoServer, port_is_open
 from stacks.config import AppConfig, load
+from tests.conftest import synthesise
 from tests.integration.changes import changed
 
 
@@ -44,20 +45,35 @@ def moto_server() -> Iterator[MotoServer]:
 
 
 @pytest.fixture(scope="session")
-def synthesized(assembly_dir: Path, env_stacks: object) -> Path:
-    """The session's cloud assembly (every environment), once it has been synthesised."""
-    return assembly_dir
+def app_config(user_config: AppConfig) -> AppConfig:
+    """What the rehearsal deploys: the user's configuration (stacks/environments.toml), whatever it holds."""
+    return user_config
+
+
+@pytest.fixture(scope="session")
+def synthesized(
+    user_config: AppConfig,
+    reference_config: AppConfig,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Path:
+    """The user's configuration's cloud assembly (every environment), synthesised once; while it equals the
+    reference configuration, the reference assembly the other tests use."""
+    if user_config == reference_config:
+        reference_dir: Path = request.getfixturevalue("reference_assembly_dir")
+        return reference_dir
+    return synthesise(user_config, tmp_path_factory.mktemp("cdk.user.out")).assembly_dir
 
 
 @pytest.fixture(scope="session")
 def changed_config(app_config: AppConfig) -> AppConfig:
-    """The reference configuration with a new model and new weights."""
+    """The user's configuration with a new model and new weights."""
     return changed(app_config)
 
 
 @pytest.fixture(scope="session")
 def changed_assembly_dir(
-    changed_config: AppConfig, tmp_path_factory: pytest.TempPathFactory, env_stacks: object
+    changed_config: AppConfig, tmp_path_factory: pytest.TempPathFactory, synthesized: Path
 ) -> Path:
     """Every environment synthesised again with :func:`changed` (same process: jsii is already up)."""
     outdir = tmp_path_factory.mktemp("cdk.changed.out")

@@ -70,7 +70,7 @@ def other_config() -> AppConfig:
 
 
 @pytest.fixture(scope="module")
-def other_assembly(other_config: AppConfig, tmp_path_factory: pytest.TempPathFactory, env_stacks: object) -> Path:
+def other_assembly(other_config: AppConfig, tmp_path_factory: pytest.TempPathFactory, synthesized: Path) -> Path:
     """The three environments synthesised (in the session's process: jsii is already up)."""
     outdir = tmp_path_factory.mktemp("cdk.other.out")
     build_app(other_config, outdir=str(outdir), context=AZ_CONTEXT).synth()

@@ -53,11 +53,16 @@ print(json.dumps(sorted(m for m in sys.modules if m.startswith(("aws_cdk.aws_", 
 
 def test_dev_stack_imports_no_network_waf_cognito_or_direct_integration_modules(tmp_path: Path) -> None:
     """Each front-door part is its own module, imported only when used."""
-    # dev: serverless, IAM auth, Lambda integration, no VPC, no WAF (stacks/environments.toml).
+    # dev: serverless, IAM auth, Lambda integration, no VPC, no WAF (the reference configuration).
     result = subprocess.run(
         [sys.executable, "-c", DEV_ONLY_APP, str(tmp_path)],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'constructs'}", "CDK_VALIDATION": "false"},
+        env={
+            **os.environ,
+            "PYTHONPATH": f"{ROOT}:{ROOT / 'constructs'}",
+            "CDK_VALIDATION": "false",
+            "SERVING_CONFIG": str(ROOT / "tests" / "fixtures" / "environments.toml"),  # the reference dev
+        },
         check=True,
         capture_output=True,
         text=True,
@@ -71,7 +76,9 @@ def test_dev_stack_imports_no_network_waf_cognito_or_direct_integration_modules(
         "sagemaker_serving.front_door.auth.iam",
         "sagemaker_serving.front_door.integrations.lambda_function",
     } <= modules
-    # aws_cdk.aws_lambda itself imports aws_cdk.aws_ec2 (its IFunction extends ec2.IConnectable).
+    # aws_cdk.aws_lambda itself imports aws_cdk.aws_ec2 (its IFunction extends ec2.IConnectable). The WafOptions
+    # value object (front_door.waf) is loaded by the configuration parser when any environment has a waf table;
+    # aws_cdk.aws_wafv2 only when a web ACL is built.
     unused = {
         "aws_cdk.aws_wafv2",
         "aws_cdk.aws_cognito",
@@ -80,7 +87,6 @@ def test_dev_stack_imports_no_network_waf_cognito_or_direct_integration_modules(
         "sagemaker_serving.front_door.auth.cognito",
         "sagemaker_serving.front_door.auth.api_key",
         "sagemaker_serving.front_door.auth.none",
-        "sagemaker_serving.front_door.waf",
         "sagemaker_serving.front_door.private_api",
     }
     assert modules & unused == set()

@@ -1,4 +1,8 @@
-"""The front door of every environment stack, and its configuration."""
+"""The front door of every environment stack, and its configuration.
+
+``any_config`` tests hold for whatever environments the user configures; the others check the
+reference values (tests/fixtures/environments.toml).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
-from stacks.config import CONFIG_FILE, ConfigError, FrontDoorConfig, parse
+from stacks.config import AppConfig, ConfigError, FrontDoorConfig, parse
 from stacks.serving_stack import ServingStack
+from tests.conftest import REFERENCE_CONFIG_FILE, Synthesised
 
 
 def _props(template: Template, type_name: str) -> list[dict[str, Any]]:
@@ -31,25 +36,31 @@ def _stage_settings(template: Template) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def raw() -> dict[str, Any]:
-    with open(CONFIG_FILE, "rb") as fh:
+    with open(REFERENCE_CONFIG_FILE, "rb") as fh:
         return tomllib.load(fh)
 
 
-def test_every_environment_has_a_front_door_with_its_url_output(env_templates: dict[str, Template]) -> None:
-    for name, template in env_templates.items():
+def test_every_environment_has_a_front_door_with_its_url_output(any_config: Synthesised) -> None:
+    for name, template in any_config.templates.items():
+        fd = any_config.config.environments[name].front_door
         assert len(_methods(template)) == 3, name
         outputs = template.to_json()["Outputs"]
         assert "https://" in str(outputs["FrontDoorUrl"]["Value"]), name
-        (fn,) = _props(template, "AWS::Lambda::Function")
-        assert fn["Runtime"] == "python3.12" and fn["Architectures"] == ["arm64"]
+        functions = _props(template, "AWS::Lambda::Function")
+        assert len(functions) == (0 if fd.integration == "direct" else 1), name
+        assert all(fn["Runtime"] == "python3.12" and fn["Architectures"] == ["arm64"] for fn in functions)
         (stage,) = _props(template, "AWS::ApiGateway::Stage")
         assert stage["TracingEnabled"] is True
-        # The reference app sets the account's API Gateway CloudWatch role (execution logging is on).
-        assert len(_props(template, "AWS::ApiGateway::Account")) == 1
+        # The account's API Gateway CloudWatch role only where the configuration asks for it.
+        assert len(_props(template, "AWS::ApiGateway::Account")) == int(fd.cloud_watch_role), name
 
 
-def test_dev_front_door(env_templates: dict[str, Template]) -> None:
-    template = env_templates["dev"]
+def test_the_reference_environments_set_the_cloud_watch_role(reference_config: AppConfig) -> None:
+    assert all(env.front_door.cloud_watch_role for env in reference_config.environments.values())
+
+
+def test_dev_front_door(reference_templates: dict[str, Template]) -> None:
+    template = reference_templates["dev"]
     assert {m["AuthorizationType"] for m in _methods(template)} == {"AWS_IAM"}
     settings = _stage_settings(template)
     assert (settings["ThrottlingRateLimit"], settings["ThrottlingBurstLimit"]) == (10, 20)
@@ -61,8 +72,8 @@ def test_dev_front_door(env_templates: dict[str, Template]) -> None:
     assert not _props(template, "AWS::ApiGateway::UsagePlan")
 
 
-def test_staging_front_door_uses_api_keys(env_templates: dict[str, Template]) -> None:
-    template = env_templates["staging"]
+def test_staging_front_door_uses_api_keys(reference_templates: dict[str, Template]) -> None:
+    template = reference_templates["staging"]
     assert all(m["AuthorizationType"] == "NONE" and m["ApiKeyRequired"] is True for m in _methods(template))
     (plan,) = _props(template, "AWS::ApiGateway::UsagePlan")
     assert plan["Throttle"] == {"RateLimit": 20, "BurstLimit": 40}
@@ -73,8 +84,8 @@ def test_staging_front_door_uses_api_keys(env_templates: dict[str, Template]) ->
     assert (settings["ThrottlingRateLimit"], settings["ThrottlingBurstLimit"]) == (50, 100)
 
 
-def test_prod_front_door_has_iam_waf_and_higher_throttling(env_templates: dict[str, Template]) -> None:
-    template = env_templates["prod"]
+def test_prod_front_door_has_iam_waf_and_higher_throttling(reference_templates: dict[str, Template]) -> None:
+    template = reference_templates["prod"]
     assert {m["AuthorizationType"] for m in _methods(template)} == {"AWS_IAM"}
     settings = _stage_settings(template)
     assert (settings["ThrottlingRateLimit"], settings["ThrottlingBurstLimit"]) == (200, 400)
@@ -104,7 +115,6 @@ def test_an_environment_without_a_front_door_table_gets_iam(raw: dict[str, Any])
 @pytest.mark.parametrize(
     ("front_door", "message"),
     [
-        ({"auth": "none"}, "front_door.auth: 'none' is not allowed without acknowledge_unauthenticated = true"),
         ({"auth": "oauth"}, "front_door.auth: 'oauth' is not allowed; expected one of iam, api_key, cognito, none"),
         ({"integration": "grpc"}, "front_door.integration: 'grpc' is not allowed"),
         ({"usage_plan": {"rate_limit": 1}}, "front_door.usage_plan: only allowed with auth = 'api_key'"),
@@ -125,7 +135,25 @@ def test_bad_front_door_config_is_rejected(raw: dict[str, Any], front_door: dict
     assert any(p.startswith("environment 'dev': ") and message in p for p in info.value.problems), info.value
 
 
-def test_range_errors_from_the_construct_name_the_environment(raw: dict[str, Any]) -> None:
+def test_an_open_api_needs_the_acknowledgement(raw: dict[str, Any]) -> None:
+    """NoAuth's interlock (the construct's rule), reported with the front door's key."""
+    data = copy.deepcopy(raw)
+    data["environments"]["dev"]["front_door"] = {"auth": "none"}
+    config = parse(data)
+    with pytest.raises(ConfigError) as info:
+        ServingStack(cdk.App(), "Open", config=config.environments["dev"], models=config.models)
+    assert info.value.problems == (
+        "environment 'dev': front_door.auth: NoAuth(acknowledge_unauthenticated=False) is not allowed; an API "
+        "open to anyone needs NoAuth(acknowledge_unauthenticated=True), otherwise use IamAuth, ApiKeyAuth or "
+        "CognitoAuth",
+    )
+    data["environments"]["dev"]["front_door"]["acknowledge_unauthenticated"] = True
+    config = parse(data)
+    stack = ServingStack(cdk.App(), "Open", config=config.environments["dev"], models=config.models)
+    assert {m["AuthorizationType"] for m in _methods(Template.from_stack(stack))} == {"NONE"}
+
+
+def test_range_errors_from_the_construct_name_the_environment_and_key(raw: dict[str, Any]) -> None:
     data = copy.deepcopy(raw)
     data["environments"]["dev"]["front_door"] = {"throttling_burst_limit": -1, "sagemaker_read_timeout_seconds": 30}
     config = parse(data)
@@ -133,8 +161,11 @@ def test_range_errors_from_the_construct_name_the_environment(raw: dict[str, Any
         ServingStack(cdk.App(), "Bad", config=config.environments["dev"], models=config.models)
     message = str(info.value)
     assert len(info.value.problems) == 2
-    assert "environment 'dev': Invalid front door props: throttling_burst_limit: -1 is not allowed" in message
-    assert "sagemaker timeouts: 2 attempt(s) × (1000 ms connect + 30000 ms read)" in message
+    assert "environment 'dev': front_door.throttling_burst_limit: -1 is not allowed" in message
+    assert (
+        "environment 'dev': front_door.sagemaker_max_attempts × (sagemaker_connect_timeout_seconds + "
+        "sagemaker_read_timeout_seconds): 2 attempt(s) × (1000 ms connect + 30000 ms read)" in message
+    )
 
 
 def test_direct_and_cognito_environments_synthesise(raw: dict[str, Any]) -> None:
@@ -158,27 +189,28 @@ def test_direct_and_cognito_environments_synthesise(raw: dict[str, Any]) -> None
     assert "userpool/eu-west-1_abcdefghi" in str(authorizer["ProviderARNs"])
 
 
-@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
 def test_the_real_handler_starts_with_the_settings_the_stack_gives_it(
-    env: str, env_templates: dict[str, Template], monkeypatch: pytest.MonkeyPatch
+    any_config: Synthesised, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The construct's timeout rule and the handler's agree: the handler loads (it refuses budgets over
     API Gateway's limit) and its worst case fits the function timeout the stack sets."""
     import importlib.util
 
-    (fn,) = env_templates[env].find_resources("AWS::Lambda::Function").values()
-    variables = fn["Properties"]["Environment"]["Variables"]
-    for key, value in variables.items():
-        monkeypatch.setenv(key, value if isinstance(value, str) else "endpoint-from-template")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     path = Path(__file__).resolve().parents[2] / "lambda" / "front_door" / "handler.py"
-    spec = importlib.util.spec_from_file_location(f"front_door_handler_{env}", path)
-    assert spec and spec.loader
-    handler = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(handler)
-    assert fn["Properties"]["Timeout"] - 1 >= handler.WORST_CASE_BUDGET_SECONDS
-    assert fn["Properties"]["Timeout"] >= handler.LAMBDA_TIMEOUT_SECONDS
-    assert frozenset(variables["VARIANT_NAMES"].split(",")) == handler.VARIANT_NAMES
+    for env, template in any_config.templates.items():
+        for fn in template.find_resources("AWS::Lambda::Function").values():
+            variables = fn["Properties"]["Environment"]["Variables"]
+            with monkeypatch.context() as m:
+                for key, value in variables.items():
+                    m.setenv(key, value if isinstance(value, str) else "endpoint-from-template")
+                m.setenv("AWS_DEFAULT_REGION", "us-east-1")
+                spec = importlib.util.spec_from_file_location(f"front_door_handler_{env}", path)
+                assert spec and spec.loader
+                handler = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(handler)
+            assert fn["Properties"]["Timeout"] - 1 >= handler.WORST_CASE_BUDGET_SECONDS, env
+            assert fn["Properties"]["Timeout"] >= handler.LAMBDA_TIMEOUT_SECONDS, env
+            assert frozenset(variables["VARIANT_NAMES"].split(",")) == handler.VARIANT_NAMES, env
 
 
 def _acknowledged(stack: cdk.Stack) -> dict[tuple[str, str], str]:
@@ -206,15 +238,20 @@ def test_private_front_door_needs_a_vpc(raw: dict[str, Any]) -> None:
     )
 
 
-def test_private_is_off_in_every_reference_environment(app_config: Any, env_templates: dict[str, Template]) -> None:
-    for name, env in app_config.environments.items():
-        assert env.front_door.private is False, name
-        (api,) = _props(env_templates[name], "AWS::ApiGateway::RestApi")
-        assert api["EndpointConfiguration"] == {"Types": ["REGIONAL"]} and "Policy" not in api, name
+def test_the_api_is_private_exactly_where_configured(any_config: Synthesised) -> None:
+    for name, env in any_config.config.environments.items():
+        (api,) = _props(any_config.templates[name], "AWS::ApiGateway::RestApi")
+        kind = "PRIVATE" if env.front_door.private else "REGIONAL"
+        assert api["EndpointConfiguration"]["Types"] == [kind], name
+        assert ("Policy" in api) is env.front_door.private, name
+
+
+def test_private_is_off_in_every_reference_environment(reference_config: AppConfig) -> None:
+    assert not any(env.front_door.private for env in reference_config.environments.values())
 
 
 def test_prod_with_a_private_front_door_synthesises_passes_the_nag_packs_and_cfn_lint(
-    raw: dict[str, Any], env_stacks: dict[str, cdk.Stack], tmp_path: Path
+    raw: dict[str, Any], reference_stacks: dict[str, ServingStack], tmp_path: Path
 ) -> None:
     from cfnlint.api import ManualArgs, lint_file
 
@@ -248,7 +285,7 @@ def test_prod_with_a_private_front_door_synthesises_passes_the_nag_packs_and_cfn
     ]
     assert findings == []
     # No new acknowledgement: the private variant needs exactly those of the reference prod stack.
-    assert _acknowledged(stack) == _acknowledged(env_stacks["prod"])
+    assert _acknowledged(stack) == _acknowledged(reference_stacks["prod"])
 
     (path,) = tmp_path.glob("ModelServing-prod.template.json")
     found = lint_file(path, config=ManualArgs(regions=["us-east-1", "eu-west-1"]))
@@ -267,12 +304,21 @@ def test_direct_environment_refuses_lambda_only_settings(raw: dict[str, Any]) ->
     assert "environment 'dev': front_door.max_body_bytes: 10 is not allowed with integration = 'direct'" in message
 
 
-def test_body_limit_follows_the_endpoint_kind(env_templates: dict[str, Template]) -> None:
-    """4 MiB on a serverless endpoint (Serverless Inference's limit), else Lambda's event limit less base64."""
+def test_body_limit_follows_the_endpoint_kind(any_config: Synthesised) -> None:
+    """4 MiB on a serverless endpoint (Serverless Inference's limit), else Lambda's event limit less base64,
+    unless the configuration sets a lower one."""
+    for env, template in any_config.templates.items():
+        config = any_config.config.environments[env]
+        for fn in template.find_resources("AWS::Lambda::Function").values():
+            limit = int(fn["Properties"]["Environment"]["Variables"]["MAX_BODY_BYTES"])
+            default = 4_194_304 if config.serverless_variants else 4_521_984
+            assert limit == (config.front_door.max_body_bytes or default), env
+
+
+def test_reference_body_limits(reference_templates: dict[str, Template]) -> None:
     limits = {
         env: fn["Properties"]["Environment"]["Variables"]["MAX_BODY_BYTES"]
-        for env, template in env_templates.items()
+        for env, template in reference_templates.items()
         for fn in template.find_resources("AWS::Lambda::Function").values()
-        if "MAX_BODY_BYTES" in fn["Properties"].get("Environment", {}).get("Variables", {})
     }
     assert limits == {"dev": "4194304", "staging": "4521984", "prod": "4521984"}

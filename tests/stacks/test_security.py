@@ -1,8 +1,10 @@
 """Secure by default, and proven: every environment stack against cdk-nag, checkov and our own rules.
 
 Everything here is generic over every resource of every environment stack, so a new construct (the
-front door, data capture buckets, ...) is checked as soon as a stack contains it. The stacks are
-built and synthesised once per session (``env_stacks`` in conftest.py), in the one jsii process.
+front door, data capture buckets, ...) is checked as soon as a stack contains it, and so is a new
+environment: the ``any_config`` tests run on the user's configuration (and on the README's edits of
+the reference one). The reviewed acknowledgement list per environment is checked on the pinned
+reference configuration. Each configuration is synthesised once per session, in the one jsii process.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import pytest
 from aws_cdk.assertions import Template
 
 import app as app_module
-from stacks.config import AppConfig
+from stacks.config import AppConfig, EnvironmentConfig
+from stacks.serving_stack import ServingStack
+from tests.conftest import Synthesised
 
 # ---------------------------------------------------------------------------------------------
 # Expected acknowledgements (cdk-nag 3 suppressions). A new one must be added here, so it shows up
@@ -134,8 +138,9 @@ EXPECTED_ACKNOWLEDGEMENTS: dict[str, dict[tuple[str, str], str]] = {
 
 # ---------------------------------------------------------------------------------------------
 # checkov: failed checks allowed, each with its reason, keyed by (check ID, resource type).
-# CHECKOV_SKIPS apply in every environment; CHECKOV_ENV_SKIPS only in the one environment's
-# template, so the other environments stay checked. Every skip must still match a failed check.
+# CHECKOV_SKIPS apply in every environment; checkov_policy_skips() only in the templates of the
+# environments whose configuration makes them true, so the others stay checked. Every skip must
+# still match a failed check.
 # ---------------------------------------------------------------------------------------------
 CHECKOV_SKIPS: dict[tuple[str, str], str] = {
     ("CKV_AWS_120", "AWS::ApiGateway::Stage"): (
@@ -155,19 +160,29 @@ CHECKOV_SKIPS: dict[tuple[str, str], str] = {
         "Powertools settings); Lambda encrypts it at rest with its AWS managed key"
     ),
 }
-CHECKOV_ENV_SKIPS: dict[str, dict[tuple[str, str], str]] = {
-    "dev": {
-        ("CKV_AWS_117", "AWS::Lambda::Function"): (
-            "dev's serverless endpoint has no VPC, so neither has its front door; staging and prod "
-            "functions are checked (and asserted to be in the VPC by test_reference_network_configuration)"
-        ),
-        ("CKV_AWS_370", "AWS::SageMaker::Model"): (
-            "dev serves its model from a serverless variant, and Serverless Inference does not support "
-            "network isolation (the config and ServerlessVariant refuse the combination); staging and prod "
-            "models are checked, and asserted isolated by test_reference_network_configuration"
-        ),
-    },
-}
+
+
+def checkov_policy_skips(env: EnvironmentConfig) -> dict[tuple[str, str], str]:
+    """The failed checks an environment may have because of what its configuration says (docs/security.md).
+
+    Only these two, and only where the configuration makes them true; anything else (an instance
+    variant's model without network isolation, say) must fail the test until it is reviewed here.
+    """
+    skips = {}
+    if not env.network.vpc and env.front_door.integration == "lambda":
+        skips[("CKV_AWS_117", "AWS::Lambda::Function")] = (
+            "network.vpc = false: the environment has no VPC, so neither has its front-door function, which "
+            "only calls AWS APIs over TLS with SigV4; a VPC costs its interface endpoints (billed per hour and "
+            "AZ), so it is the configuration's choice (docs/security.md, 'Defaults for a new environment')"
+        )
+    if env.serverless_variants:
+        skips[("CKV_AWS_370", "AWS::SageMaker::Model")] = (
+            "serverless variants: SageMaker Serverless Inference does not support network isolation "
+            "(ServerlessVariant refuses the combination); every model served by instance variants "
+            "is isolated unless its environment turns it off, which this test then refuses"
+        )
+    return skips
+
 
 #: checkov runs from its own virtual environment (make setup), pinned in requirements-checkov.lock:
 #: checkov 3.3 pins a boto3 that conflicts with the one the rest of the repository needs.
@@ -203,9 +218,9 @@ BUCKETS_WITHOUT_ACCESS_LOGS: dict[str, str] = {}
 # cdk-nag
 # ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def nag_findings(env_stacks: dict[str, cdk.Stack]) -> list[str]:
+def nag_findings(any_config: Synthesised) -> list[str]:
     """Every unacknowledged finding (error, warning or info) of the three packs over the whole app."""
-    root = next(iter(env_stacks.values())).node.root
+    root = any_config.app
     findings = []
     for pack in app_module.nag_packs():
         report = pack.validate_scope(root)
@@ -215,10 +230,9 @@ def nag_findings(env_stacks: dict[str, cdk.Stack]) -> list[str]:
     return findings
 
 
-def test_every_environment_passes_the_nag_packs(env_stacks: dict[str, cdk.Stack], nag_findings: list[str]) -> None:
-    root = next(iter(env_stacks.values())).node.root
-    assert {c.node.id for c in root.node.children if isinstance(c, cdk.Stack)} == {
-        s.stack_name for s in env_stacks.values()
+def test_every_environment_passes_the_nag_packs(any_config: Synthesised, nag_findings: list[str]) -> None:
+    assert {c.node.id for c in any_config.app.node.children if isinstance(c, cdk.Stack)} == {
+        s.stack_name for s in any_config.stacks.values()
     }
     assert nag_findings == []
 
@@ -232,18 +246,21 @@ def _acknowledgements(stack: cdk.Stack) -> Iterator[tuple[cdk.IConstruct, str, s
                     yield construct, rule.removeprefix("Annotation::"), reason
 
 
-def test_acknowledgements_are_the_reviewed_ones(env_stacks: dict[str, cdk.Stack]) -> None:
-    """Each suppression: its rule, the one resource it sits on, and a specific reason."""
-    found: dict[str, dict[tuple[str, str], str]] = {}
-    for env, stack in env_stacks.items():
-        found[env] = {}
-        for construct, rule, reason in _acknowledgements(stack):
-            path = construct.node.path.removeprefix(f"{stack.node.path}/")
-            if construct is stack:
-                path = "<stack>"
-                assert rule.startswith("CloudFormation-Validate::"), f"{rule}: acknowledge on a resource, not a stack"
-            assert len(reason) >= 10, f"{env} {path} {rule}: reason too short: {reason!r}"
-            found[env][(path, rule)] = reason
+def _found_acknowledgements(stack: cdk.Stack) -> dict[tuple[str, str], str]:
+    found = {}
+    for construct, rule, reason in _acknowledgements(stack):
+        path = construct.node.path.removeprefix(f"{stack.node.path}/")
+        if construct is stack:
+            path = "<stack>"
+            assert rule.startswith("CloudFormation-Validate::"), f"{rule}: acknowledge on a resource, not a stack"
+        assert len(reason) >= 10, f"{path} {rule}: reason too short: {reason!r}"
+        found[(path, rule)] = reason
+    return found
+
+
+def test_acknowledgements_are_the_reviewed_ones(reference_stacks: dict[str, ServingStack]) -> None:
+    """Each suppression of the reference environments: its rule, the one resource it sits on, a specific reason."""
+    found = {env: _found_acknowledgements(stack) for env, stack in reference_stacks.items()}
     summary = {env: sorted(acks) for env, acks in found.items()}
     assert summary == {env: sorted(acks) for env, acks in EXPECTED_ACKNOWLEDGEMENTS.items()}
     for env, acks in EXPECTED_ACKNOWLEDGEMENTS.items():
@@ -251,8 +268,30 @@ def test_acknowledgements_are_the_reviewed_ones(env_stacks: dict[str, cdk.Stack]
             assert found[env][key].startswith(reason_start), (env, key, found[env][key])
 
 
+def _model_path(path: str) -> str:
+    """``ModelFraudDetector/ExecutionPolicy`` → ``Model*/ExecutionPolicy``: models are named after config keys."""
+    return "Model*/" + path.split("/", 1)[1] if path.startswith("Model") and "/" in path else path
+
+
+#: Every reviewed acknowledgement of any reference environment: (construct path with ``Model*``, rule) →
+#: the reason starts reviewed for it (they differ with the configuration, e.g. the auth named).
+REVIEWED: dict[tuple[str, str], set[str]] = {}
+for _acks in EXPECTED_ACKNOWLEDGEMENTS.values():
+    for (_path, _rule), _why in _acks.items():
+        REVIEWED.setdefault((_model_path(_path), _rule), set()).add(_why)
+
+
+def test_every_acknowledgement_is_a_reviewed_one(any_config: Synthesised) -> None:
+    """A new environment brings no suppression that was not reviewed (on some reference environment)."""
+    for env, stack in any_config.stacks.items():
+        for (path, rule), reason in _found_acknowledgements(stack).items():
+            key = (_model_path(path), rule)
+            assert key in REVIEWED, f"{env}: {path} {rule} is not in EXPECTED_ACKNOWLEDGEMENTS: review it there"
+            assert any(reason.startswith(start) for start in REVIEWED[key]), (env, key, reason)
+
+
 def test_nag_context_flag_runs_the_packs_at_synth(
-    monkeypatch: pytest.MonkeyPatch, app_config: AppConfig, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, reference_config: AppConfig, tmp_path: Path
 ) -> None:
     """``cdk synth -c nag=true`` fails on a finding; without the flag the same app synthesises."""
     import sagemaker_serving.endpoint_config
@@ -260,9 +299,11 @@ def test_nag_context_flag_runs_the_packs_at_synth(
 
     for module in (sagemaker_serving.model, sagemaker_serving.endpoint_config):
         monkeypatch.setattr(module, "acknowledge", lambda *args, **kwargs: None)
-    app_module.build_app(app_config, outdir=str(tmp_path / "off"), context={"env": "dev"}).synth()
+    app_module.build_app(reference_config, outdir=str(tmp_path / "off"), context={"env": "dev"}).synth()
     with pytest.raises(RuntimeError, match="ValidationFailed") as info:
-        app_module.build_app(app_config, outdir=str(tmp_path / "on"), context={"env": "dev", "nag": "true"}).synth()
+        app_module.build_app(
+            reference_config, outdir=str(tmp_path / "on"), context={"env": "dev", "nag": "true"}
+        ).synth()
     for rule in ("AwsSolutions-IAM5[Resource::*]", "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured"):
         assert rule in str(info.value)
 
@@ -271,15 +312,15 @@ def test_nag_context_flag_runs_the_packs_at_synth(
 # checkov
 # ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def checkov_report(env_stacks: dict[str, cdk.Stack], assembly_dir: Path) -> dict[str, Any]:
-    """One checkov run over the session's cloud assembly (all environment templates), offline."""
+def checkov_report(any_config: Synthesised) -> dict[str, Any]:
+    """One checkov run over a configuration's cloud assembly (all environment templates), offline."""
     if not os.access(CHECKOV, os.X_OK):
         pytest.fail(f"checkov not found at {CHECKOV}: run `make setup` (it builds .venv-checkov/)", pytrace=False)
     result = subprocess.run(
         [
             str(CHECKOV),
             "-d",
-            str(assembly_dir),
+            str(any_config.assembly_dir),
             "--framework",
             "cloudformation",
             "-o",
@@ -304,28 +345,31 @@ def test_checkov_is_the_pinned_version(checkov_report: dict[str, Any]) -> None:
     assert pins == [f"checkov=={checkov_report['summary']['checkov_version']}"]
 
 
-def test_checkov_scanned_every_template(checkov_report: dict[str, Any], env_templates: dict[str, Template]) -> None:
+def test_checkov_scanned_every_template(checkov_report: dict[str, Any], any_config: Synthesised) -> None:
     summary = checkov_report["summary"]
     assert summary["parsing_errors"] == 0
-    expected = sum(len(t.to_json()["Resources"]) for t in env_templates.values())
+    expected = sum(len(t.to_json()["Resources"]) for t in any_config.templates.values())
     assert summary["resource_count"] == expected
 
 
-def _checkov_skip(check: dict[str, Any], env_of_file: dict[str, str]) -> tuple[str | None, tuple[str, str]] | None:
+def _checkov_skip(
+    check: dict[str, Any], env_of_file: dict[str, EnvironmentConfig]
+) -> tuple[str | None, tuple[str, str]] | None:
     """The skip that allows this failed check: (environment or None for all, key), or None."""
     key = (check["check_id"], check["resource"].split(".")[0])
     env = env_of_file[Path(check["file_path"]).name]
-    if key in CHECKOV_ENV_SKIPS.get(env, {}):
-        return env, key
+    if key in checkov_policy_skips(env):
+        return env.name, key
     if key in CHECKOV_SKIPS:
         return None, key
     return None
 
 
 def test_checkov_has_no_failed_check_but_documented_skips(
-    checkov_report: dict[str, Any], env_stacks: dict[str, cdk.Stack]
+    checkov_report: dict[str, Any], any_config: Synthesised
 ) -> None:
-    env_of_file = {stack.template_file: env for env, stack in env_stacks.items()}
+    environments = any_config.config.environments
+    env_of_file = {stack.template_file: environments[env] for env, stack in any_config.stacks.items()}
     failed_checks = checkov_report["results"]["failed_checks"]
     failed = [
         f"{c['check_id']} {c['check_name']} at {c['file_path']} {c['resource']}"
@@ -333,14 +377,22 @@ def test_checkov_has_no_failed_check_but_documented_skips(
         if _checkov_skip(c, env_of_file) is None
     ]
     assert failed == []
-    reasons = [*CHECKOV_SKIPS.values(), *(r for skips in CHECKOV_ENV_SKIPS.values() for r in skips.values())]
+    policy = {env.name: checkov_policy_skips(env) for env in env_of_file.values()}
+    reasons = [*CHECKOV_SKIPS.values(), *(r for skips in policy.values() for r in skips.values())]
     assert all(len(reason) >= 10 for reason in reasons)
     # No stale skip: each one still allows a failed check (drop it once the finding is fixed).
     used = {_checkov_skip(c, env_of_file) for c in failed_checks}
-    declared = {(None, key) for key in CHECKOV_SKIPS} | {
-        (env, key) for env, skips in CHECKOV_ENV_SKIPS.items() for key in skips
-    }
+    declared = {(None, key) for key in CHECKOV_SKIPS} | {(env, key) for env, skips in policy.items() for key in skips}
     assert declared - used == set()
+
+
+def test_reference_checkov_skips_are_dev_only(reference_config: AppConfig) -> None:
+    """The documented table: dev (serverless, no VPC) skips CKV_AWS_117 and CKV_AWS_370; staging and prod none."""
+    assert {name: sorted(checkov_policy_skips(env)) for name, env in reference_config.environments.items()} == {
+        "dev": [("CKV_AWS_117", "AWS::Lambda::Function"), ("CKV_AWS_370", "AWS::SageMaker::Model")],
+        "staging": [],
+        "prod": [],
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -388,9 +440,9 @@ def _iam_problems(template: dict[str, Any]) -> list[str]:
     return problems
 
 
-def test_iam_policies_are_least_privilege(env_templates: dict[str, Template]) -> None:
-    problems = {env: _iam_problems(t.to_json()) for env, t in env_templates.items()}
-    assert problems == {env: [] for env in env_templates}
+def test_iam_policies_are_least_privilege(any_config: Synthesised) -> None:
+    problems = {env: _iam_problems(t.to_json()) for env, t in any_config.templates.items()}
+    assert problems == {env: [] for env in any_config.templates}
 
 
 def test_iam_check_catches_wildcards() -> None:
@@ -503,9 +555,9 @@ def _storage_problems(template: dict[str, Any]) -> list[str]:
     return problems
 
 
-def test_everything_that_stores_data_is_encrypted(env_templates: dict[str, Template]) -> None:
-    problems = {env: _storage_problems(t.to_json()) for env, t in env_templates.items()}
-    assert problems == {env: [] for env in env_templates}
+def test_everything_that_stores_data_is_encrypted(any_config: Synthesised) -> None:
+    problems = {env: _storage_problems(t.to_json()) for env, t in any_config.templates.items()}
+    assert problems == {env: [] for env in any_config.templates}
 
 
 def test_storage_check_catches_gaps() -> None:
@@ -537,8 +589,8 @@ def test_storage_check_catches_gaps() -> None:
 # ---------------------------------------------------------------------------------------------
 # Network
 # ---------------------------------------------------------------------------------------------
-def test_no_security_group_accepts_traffic_from_anywhere(env_templates: dict[str, Template]) -> None:
-    for env, template in env_templates.items():
+def test_no_security_group_accepts_traffic_from_anywhere(any_config: Synthesised) -> None:
+    for env, template in any_config.templates.items():
         for logical_id, resource in template.to_json()["Resources"].items():
             rules = []
             if resource["Type"] == "AWS::EC2::SecurityGroup":
@@ -549,36 +601,53 @@ def test_no_security_group_accepts_traffic_from_anywhere(env_templates: dict[str
                 assert rule.get("CidrIp") != "0.0.0.0/0" and rule.get("CidrIpv6") != "::/0", (env, logical_id)
 
 
-def test_no_route_to_the_internet_in_any_environment(env_templates: dict[str, Template]) -> None:
-    for template in env_templates.values():
+def test_no_route_to_the_internet_in_any_environment(any_config: Synthesised) -> None:
+    for template in any_config.templates.values():
         for kind in ("AWS::EC2::InternetGateway", "AWS::EC2::NatGateway", "AWS::EC2::EgressOnlyInternetGateway"):
             template.resource_count_is(kind, 0)
 
 
-@pytest.mark.parametrize(("env", "in_vpc"), [("dev", False), ("staging", True), ("prod", True)])
-def test_reference_network_configuration(env: str, in_vpc: bool, env_templates: dict[str, Template]) -> None:
-    """dev: serverless, no VPC; staging and prod: every model in the VPC, network-isolated."""
-    template = env_templates[env].to_json()
-    resources = template["Resources"]
-    models = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::SageMaker::Model"]
-    assert models
-    if not in_vpc:
-        assert all("VpcConfig" not in m and "EnableNetworkIsolation" not in m for m in models)
-        env_templates[env].resource_count_is("AWS::EC2::VPC", 0)
-        return
-    (vpc_id,) = [k for k, r in resources.items() if r["Type"] == "AWS::EC2::VPC"]
-    subnets = {k for k, r in resources.items() if r["Type"] == "AWS::EC2::Subnet"}
-    for model in models:
-        assert model["EnableNetworkIsolation"] is True
-        assert {s["Ref"] for s in model["VpcConfig"]["Subnets"]} == subnets
-        assert len(model["VpcConfig"]["SecurityGroupIds"]) == 1
-    endpoints = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::EC2::VPCEndpoint"]
-    assert all(e["VpcId"] == {"Ref": vpc_id} for e in endpoints)
-    services = sorted(json.dumps(e["ServiceName"]) for e in endpoints)
-    for suffix in (".s3", ".ecr.api", ".ecr.dkr", ".logs", ".sagemaker.runtime", ".sagemaker.api", ".xray"):
-        assert any(suffix + '"' in s for s in services), (suffix, services)
-    env_templates[env].has_resource_properties("AWS::EC2::FlowLog", {"ResourceType": "VPC", "TrafficType": "ALL"})
-    functions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Function"]
-    assert functions
-    for function in functions:  # the front door runs in the models' subnets
-        assert {s["Ref"] for s in function["VpcConfig"]["SubnetIds"]} == subnets
+def test_network_as_configured(any_config: Synthesised) -> None:
+    """Every model isolated as configured (on by default with instance variants); with ``network.vpc``
+    every model and the front-door function in the VPC's subnets, with the VPC endpoints and flow logs."""
+    models_config = any_config.config.models
+    for name, env in any_config.config.environments.items():
+        template = any_config.templates[name]
+        resources = template.to_json()["Resources"]
+        used = {v.model for v in (*env.instance_variants, *env.serverless_variants)}
+        isolated = [models_config[m].network_isolation or env.network.network_isolation for m in used]
+        models = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::SageMaker::Model"]
+        assert sorted(m.get("EnableNetworkIsolation", False) for m in models) == sorted(isolated), name
+        if not env.network.vpc:
+            assert all("VpcConfig" not in m for m in models), name
+            template.resource_count_is("AWS::EC2::VPC", 0)
+            continue
+        (vpc_id,) = [k for k, r in resources.items() if r["Type"] == "AWS::EC2::VPC"]
+        subnets = {k for k, r in resources.items() if r["Type"] == "AWS::EC2::Subnet"}
+        for model in models:
+            assert {s["Ref"] for s in model["VpcConfig"]["Subnets"]} == subnets, name
+            assert len(model["VpcConfig"]["SecurityGroupIds"]) == 1, name
+        endpoints = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::EC2::VPCEndpoint"]
+        assert all(e["VpcId"] == {"Ref": vpc_id} for e in endpoints)
+        services = sorted(json.dumps(e["ServiceName"]) for e in endpoints)
+        for suffix in (".s3", ".ecr.api", ".ecr.dkr", ".logs", ".sagemaker.runtime", ".sagemaker.api", ".xray"):
+            assert any(suffix + '"' in s for s in services), (name, suffix, services)
+        template.has_resource_properties("AWS::EC2::FlowLog", {"ResourceType": "VPC", "TrafficType": "ALL"})
+        functions = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Function"]
+        for function in functions:  # the front door runs in the models' subnets
+            assert {s["Ref"] for s in function["VpcConfig"]["SubnetIds"]} == subnets, name
+
+
+def test_reference_network_configuration(reference_config: AppConfig, reference_templates: dict[str, Template]) -> None:
+    """dev: serverless, no VPC; staging and prod: every model in the VPC, network-isolated, and so is the function."""
+    environments = reference_config.environments
+    assert {n: (e.network.vpc, e.network.network_isolation) for n, e in environments.items()} == {
+        "dev": (False, False),
+        "staging": (True, True),
+        "prod": (True, True),
+    }
+    for name in ("staging", "prod"):
+        models = reference_templates[name].find_resources("AWS::SageMaker::Model").values()
+        assert models and all(m["Properties"]["EnableNetworkIsolation"] is True for m in models)
+        (function,) = reference_templates[name].find_resources("AWS::Lambda::Function").values()
+        assert function["Properties"]["VpcConfig"]["SubnetIds"]

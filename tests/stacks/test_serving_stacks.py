@@ -1,4 +1,10 @@
-"""Every environment's stack: snapshots, per-environment intent, cfn-lint, and zero-downtime updates."""
+"""Every environment's stack: snapshots, per-environment intent, cfn-lint, and zero-downtime updates.
+
+Snapshots and per-environment values are of the pinned reference configuration
+(tests/fixtures/environments.toml), so they never change when a user edits stacks/environments.toml;
+``any_config`` tests hold for every configuration. After a change to the library that changes the
+reference templates on purpose: ``make test SNAPSHOT_UPDATE=1``.
+"""
 
 from __future__ import annotations
 
@@ -17,28 +23,57 @@ from syrupy.assertion import SnapshotAssertion
 
 from app import build_app
 from stacks.config import AppConfig
+from stacks.serving_stack import ServingStack
+from tests.conftest import Synthesised
 from tests.support.templates import normalise
 
-ENVIRONMENTS = ["dev", "staging", "prod"]
+#: The reference environments (tests/fixtures/environments.toml).
+REFERENCE_ENVIRONMENTS = ["dev", "staging", "prod"]
 
 
-@pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_snapshot(env: str, env_templates: dict[str, Template], snapshot: SnapshotAssertion) -> None:
-    assert normalise(env_templates[env].to_json()) == snapshot
+@pytest.mark.parametrize("env", REFERENCE_ENVIRONMENTS)
+def test_snapshot(env: str, reference_templates: dict[str, Template], snapshot: SnapshotAssertion) -> None:
+    assert normalise(reference_templates[env].to_json()) == snapshot
 
 
-def test_one_stack_per_environment_named_consistently(env_stacks: dict[str, cdk.Stack]) -> None:
-    assert {env: stack.stack_name for env, stack in env_stacks.items()} == {
-        "dev": "ModelServing-dev",
-        "staging": "ModelServing-staging",
-        "prod": "ModelServing-prod",
+def test_one_stack_per_environment_named_consistently(any_config: Synthesised) -> None:
+    environments = any_config.config.environments
+    root = any_config.app
+    assert {c.node.id for c in root.node.children if isinstance(c, cdk.Stack)} == {
+        f"ModelServing-{name}" for name in environments
     }
-    for stack in env_stacks.values():
+    for name, stack in any_config.stacks.items():
+        env = environments[name]
+        assert stack.stack_name == f"ModelServing-{name}"
+        assert cdk.Token.is_unresolved(stack.region) is (env.region is None), name
+        assert cdk.Token.is_unresolved(stack.account) is (env.account is None), name
+
+
+def test_reference_stacks_are_environment_agnostic(reference_stacks: dict[str, ServingStack]) -> None:
+    assert list(reference_stacks) == REFERENCE_ENVIRONMENTS
+    for stack in reference_stacks.values():
         assert cdk.Token.is_unresolved(stack.region) and cdk.Token.is_unresolved(stack.account)
 
 
-def test_dev_is_one_serverless_variant(env_templates: dict[str, Template]) -> None:
-    template = env_templates["dev"]
+def test_every_variant_is_deployed_as_configured(any_config: Synthesised) -> None:
+    """Names, order and kinds of variants; the values the file sets, and no others."""
+    for name, template in any_config.templates.items():
+        env = any_config.config.environments[name]
+        (config,) = template.find_resources("AWS::SageMaker::EndpointConfig").values()
+        variants = config["Properties"]["ProductionVariants"]
+        configured = (*env.instance_variants, *env.serverless_variants)
+        assert [v["VariantName"] for v in variants] == [v.name for v in configured], name
+        for deployed, v in zip(variants, configured, strict=True):
+            assert ("ServerlessConfig" in deployed) is bool(env.serverless_variants), name
+            if v.initial_weight is not None:
+                assert deployed["InitialVariantWeight"] == v.initial_weight, name
+        autoscaled = {v.name for v in env.instance_variants if v.autoscaling is not None}
+        targets = template.find_resources("AWS::ApplicationAutoScaling::ScalableTarget").values()
+        assert {t["Properties"]["ResourceId"]["Fn::Join"][1][-1].split("/")[-1] for t in targets} == autoscaled
+
+
+def test_dev_is_one_serverless_variant(reference_templates: dict[str, Template]) -> None:
+    template = reference_templates["dev"]
     template.resource_count_is("AWS::SageMaker::Model", 1)
     # Serverless: no volume key for the endpoint config; the one key encrypts the front door's log groups.
     (key_id,) = template.find_resources("AWS::KMS::Key")
@@ -56,8 +91,8 @@ def test_dev_is_one_serverless_variant(env_templates: dict[str, Template]) -> No
     )
 
 
-def test_staging_is_one_encrypted_instance_variant(env_templates: dict[str, Template]) -> None:
-    template = env_templates["staging"]
+def test_staging_is_one_encrypted_instance_variant(reference_templates: dict[str, Template]) -> None:
+    template = reference_templates["staging"]
     template.resource_count_is("AWS::ApplicationAutoScaling::ScalableTarget", 0)
     template.has_resource_properties(
         "AWS::SageMaker::EndpointConfig",
@@ -70,8 +105,8 @@ def test_staging_is_one_encrypted_instance_variant(env_templates: dict[str, Temp
     )
 
 
-def test_prod_is_an_ab_test_spread_over_azs_with_autoscaling(env_templates: dict[str, Template]) -> None:
-    template = env_templates["prod"]
+def test_prod_is_an_ab_test_spread_over_azs_with_autoscaling(reference_templates: dict[str, Template]) -> None:
+    template = reference_templates["prod"]
     template.resource_count_is("AWS::SageMaker::Model", 2)
     (config,) = template.find_resources("AWS::SageMaker::EndpointConfig").values()
     variants = config["Properties"]["ProductionVariants"]
@@ -94,25 +129,27 @@ def test_prod_is_an_ab_test_spread_over_azs_with_autoscaling(env_templates: dict
     template.resource_count_is("AWS::ApplicationAutoScaling::ScalingPolicy", 2)
 
 
-def test_every_stack_exposes_its_endpoint(env_templates: dict[str, Template]) -> None:
-    for template in env_templates.values():
+def test_every_stack_exposes_its_endpoint(any_config: Synthesised) -> None:
+    for template in any_config.templates.values():
         outputs = template.to_json()["Outputs"]
         assert {"EndpointName", "EndpointArn"} <= set(outputs)
 
 
-def test_reference_model_is_a_packaged_asset(env_templates: dict[str, Template], assembly_dir: Path) -> None:
-    for env, template in env_templates.items():
+def test_reference_model_is_a_packaged_asset(
+    reference_templates: dict[str, Template], reference_assembly_dir: Path
+) -> None:
+    for env, template in reference_templates.items():
         for model in template.find_resources("AWS::SageMaker::Model").values():
             container = model["Properties"]["PrimaryContainer"]
             assert container["Environment"]["SAGEMAKER_PROGRAM"] == "inference.py", env
             assert container["ModelDataUrl"]["Fn::Sub"].startswith("s3://cdk-hnb659fds-assets-"), env
-    tarballs = list(assembly_dir.glob("asset.*.gz"))
+    tarballs = list(reference_assembly_dir.glob("asset.*.gz"))
     assert len(tarballs) == 1  # one artifact serves both A/B candidates
 
 
-def test_cfn_lint_reports_no_error(env_stacks: dict[str, cdk.Stack], assembly_dir: Path) -> None:
-    templates = sorted(assembly_dir.glob("ModelServing-*.template.json"))
-    assert len(templates) == len(env_stacks)
+def test_cfn_lint_reports_no_error(any_config: Synthesised) -> None:
+    templates = sorted(any_config.assembly_dir.glob("ModelServing-*.template.json"))
+    assert len(templates) == len(any_config.stacks)
     matches = []
     for path in templates:
         found = lint_file(path, config=ManualArgs(regions=["us-east-1", "eu-west-1"]))
@@ -136,10 +173,11 @@ def _replace_model(config: AppConfig, **changes: Any) -> AppConfig:
     ids=["image", "model-data-settings"],
 )
 def test_changing_the_model_replaces_the_config_and_updates_the_endpoint_in_place(
-    app_config: AppConfig, env_templates: dict[str, Template], tmp_path: Path, change: dict[str, Any]
+    reference_config: AppConfig, reference_templates: dict[str, Template], tmp_path: Path, change: dict[str, Any]
 ) -> None:
-    before = env_templates["prod"].to_json()["Resources"]
-    app = build_app(_replace_model(app_config, **change), outdir=str(tmp_path))
+    before = reference_templates["prod"].to_json()["Resources"]
+    prod_only = dataclasses.replace(reference_config, environments={"prod": reference_config.environments["prod"]})
+    app = build_app(_replace_model(prod_only, **change), outdir=str(tmp_path))
     after = Template.from_stack(app.node.find_child("ModelServing-prod")).to_json()["Resources"]  # type: ignore[arg-type]
 
     def by_type(resources: dict[str, Any], type_name: str) -> dict[str, Any]:

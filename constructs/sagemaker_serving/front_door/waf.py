@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
-from aws_cdk import aws_wafv2 as wafv2
 
 from sagemaker_serving.compliance import acknowledge
 from sagemaker_serving.front_door._checks import integer_problems
 
 if TYPE_CHECKING:
+    from aws_cdk import aws_wafv2 as wafv2
+
     from sagemaker_serving.front_door.front_door import FrontDoor
 
 
@@ -38,6 +39,8 @@ class WafOptions:
 
     def bind(self, front_door: FrontDoor) -> wafv2.CfnWebACL:
         """Create the web ACL (``WebAcl``) and associate it with the front door's stage."""
+        from aws_cdk import aws_wafv2 as wafv2  # only when a web ACL is built
+
         web_acl = wafv2.CfnWebACL(
             front_door,
             "WebAcl",
@@ -59,6 +62,8 @@ class WafOptions:
         return web_acl
 
     def _rules(self, prefix: str) -> list[wafv2.CfnWebACL.RuleProperty]:
+        from aws_cdk import aws_wafv2 as wafv2  # only when a web ACL is built
+
         overrides = (
             []
             if self.block_large_bodies
@@ -115,6 +120,8 @@ def _prefix(front_door: FrontDoor) -> str:
 
 
 def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+    from aws_cdk import aws_wafv2 as wafv2  # only when a web ACL is built
+
     return wafv2.CfnWebACL.VisibilityConfigProperty(
         cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
     )
