@@ -13,6 +13,7 @@ from aws_cdk.assertions import Template
 
 from stacks.config import CONFIG_FILE, ConfigError, FrontDoorConfig, parse
 from stacks.serving_stack import ServingStack
+from tests.support.front_door_runtime import load_runtime
 
 
 def _props(template: Template, type_name: str) -> list[dict[str, Any]]:
@@ -163,22 +164,19 @@ def test_the_real_handler_starts_with_the_settings_the_stack_gives_it(
     env: str, env_templates: dict[str, Template], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The construct's timeout rule and the handler's agree: the handler loads (it refuses budgets over
-    API Gateway's limit) and its worst case fits the function timeout the stack sets."""
-    import importlib.util
-
+    API Gateway's limit) and its worst case fits the function timeout the stack sets; every variable the
+    stack sets is one the function's contract names."""
     (fn,) = env_templates[env].find_resources("AWS::Lambda::Function").values()
     variables = fn["Properties"]["Environment"]["Variables"]
     for key, value in variables.items():
         monkeypatch.setenv(key, value if isinstance(value, str) else "endpoint-from-template")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    path = Path(__file__).resolve().parents[2] / "lambda" / "front_door" / "handler.py"
-    spec = importlib.util.spec_from_file_location(f"front_door_handler_{env}", path)
-    assert spec and spec.loader
-    handler = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(handler)
-    assert fn["Properties"]["Timeout"] - 1 >= handler.WORST_CASE_BUDGET_SECONDS
-    assert fn["Properties"]["Timeout"] >= handler.LAMBDA_TIMEOUT_SECONDS
-    assert frozenset(variables["VARIANT_NAMES"].split(",")) == handler.VARIANT_NAMES
+    contract, handler = load_runtime("contract", "handler")
+    settings = handler.front_door.settings
+    assert fn["Properties"]["Timeout"] - 1 >= settings.budget_ms / 1000
+    assert fn["Properties"]["Timeout"] >= settings.lambda_timeout_seconds
+    assert frozenset(variables["VARIANT_NAMES"].split(",")) == settings.variant_names
+    assert set(variables) <= {value for name, value in vars(contract).items() if name.startswith("ENV_")}
 
 
 def _acknowledged(stack: cdk.Stack) -> dict[tuple[str, str], str]:
