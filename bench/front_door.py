@@ -13,15 +13,18 @@ handler's client and a raw boto3 client.  Three measurements:
 1. Per-request latency (p50/p99) of the handler for a realistic API Gateway
    ``POST /invocations`` event with a small JSON body, versus a raw boto3
    ``invoke_endpoint`` with the same body and client config.  The sides
-   take turns in blocks of ``--block`` requests, the order rotating every
-   round, so drift and noise affect all of them equally.
+   take turns in blocks of ``--block`` requests, in a new (seeded random)
+   order every round, so drift and noise affect all of them equally.
    Handler logs and EMF metrics are written to ``/dev/null``, as they would
    be written to the Lambda runtime's stdout.  Target: p50 ratio <= 1.15.
 2. Cold start: importing ``handler`` with the code folder on ``sys.path``
    (as the Lambda runtime does; it builds its client) in a fresh interpreter,
    versus ``import boto3; boto3.client("sagemaker-runtime")`` in a fresh
-   interpreter; paired runs in rotating order, medians of the in-process time
+   interpreter; runs in a new order each round, medians of the in-process time
    and of the whole process's wall time.  Target: <= 1.5x.
+   The same loop also records this thread's CPU time per request
+   (``time.thread_time``): on a busy machine, where wall times mostly
+   measure waiting for a CPU, it still compares what each side itself costs.
 3. Deployment package size: the code folder zipped (deflate) without
    ``__pycache__``/``*.pyc``.
 
@@ -37,6 +40,7 @@ import contextlib
 import io
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -164,8 +168,12 @@ def fake_server_thread() -> Iterator[str]:
         yield fake.url
 
 
-def bench_latency(requests: int, server: str, block: int, code_dirs: dict[str, Path]) -> dict[str, list[float]]:
-    """Per-request latencies (microseconds) of each handler (by label) and of a raw call (``raw``)."""
+def bench_latency(
+    requests: int, server: str, block: int, code_dirs: dict[str, Path]
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Per-request latencies and this thread's CPU time per request (microseconds) of each handler (by label)
+    and of a raw call (``raw``). The CPU time leaves out waiting for the server and for the CPU, so it
+    compares the sides' own work even on a busy machine."""
     import boto3
     from botocore.config import Config
 
@@ -185,41 +193,45 @@ def bench_latency(requests: int, server: str, block: int, code_dirs: dict[str, P
             context = lambda_context()
             body = BODY.encode()
             events = [api_gateway_event(f"req-{i}") for i in range(block)]
-            perf = time.perf_counter
+            perf, cpu = time.perf_counter_ns, time.thread_time_ns
             samples: dict[str, list[float]] = {label: [] for label in [*handlers, "raw"]}
+            cpu_samples: dict[str, list[float]] = {label: [] for label in samples}
 
-            def run_handler(handler: Handler, out: list[float]) -> None:
+            def run_handler(handler: Handler, out: list[float], out_cpu: list[float]) -> None:
                 for event in events:
-                    start = perf()
+                    start, start_cpu = perf(), cpu()
                     response = handler(event, context)
-                    out.append((perf() - start) * 1e6)
+                    out_cpu.append((cpu() - start_cpu) / 1e3)
+                    out.append((perf() - start) / 1e3)
                     assert response["statusCode"] == 200, response
 
-            def run_raw(out: list[float]) -> None:
+            def run_raw(out: list[float], out_cpu: list[float]) -> None:
                 for _ in events:
-                    start = perf()
+                    start, start_cpu = perf(), cpu()
                     result = raw.invoke_endpoint(
                         EndpointName=ENDPOINT, Body=body, ContentType="application/json", Accept="application/json"
                     )
                     result["Body"].read()
-                    out.append((perf() - start) * 1e6)
+                    out_cpu.append((cpu() - start_cpu) / 1e3)
+                    out.append((perf() - start) / 1e3)
 
-            def run(label: str, out: list[float]) -> None:
+            def run(label: str, out: list[float], out_cpu: list[float]) -> None:
                 if label == "raw":
-                    run_raw(out)
+                    run_raw(out, out_cpu)
                 else:
-                    run_handler(handlers[label], out)
+                    run_handler(handlers[label], out, out_cpu)
 
             labels = list(samples)
             warmup: list[float] = []
             for _ in range(max(1, 200 // block)):  # connections, caches, lazy imports
                 for label in labels:
-                    run(label, warmup)
-            for i in range(-(-requests // block)):
-                # Rotate the order, so no side always follows the same other side.
-                for label in labels[i % len(labels) :] + labels[: i % len(labels)]:
-                    run(label, samples[label])
-    return samples
+                    run(label, warmup, [])
+            shuffle = random.Random(20260101).shuffle
+            for _ in range(-(-requests // block)):
+                shuffle(labels)  # a new order every round: no side always follows the same other side
+                for label in labels:
+                    run(label, samples[label], cpu_samples[label])
+    return samples, cpu_samples
 
 
 COLD_HANDLER = """
@@ -262,8 +274,10 @@ def bench_cold_start(runs: int, code_dirs: dict[str, Path]) -> dict[str, dict[st
         result[kind] = {"import": [], "process": []}
         once(kind)
     result = {kind: {"import": [], "process": []} for kind in labels}
-    for i in range(runs):
-        for kind in labels[i % len(labels) :] + labels[: i % len(labels)]:
+    shuffle = random.Random(20260102).shuffle
+    for _ in range(runs):
+        shuffle(labels)
+        for kind in labels:
             once(kind)
     return result
 
@@ -307,7 +321,7 @@ def main() -> int:
             parser.error(f"--code-dir {item!r}: expected LABEL=FOLDER with FOLDER/handler.py")
         code_dirs[label] = Path(folder).resolve()
 
-    latency = bench_latency(args.requests, args.server, args.block, code_dirs)
+    latency, cpu = bench_latency(args.requests, args.server, args.block, code_dirs)
     cold = bench_cold_start(args.cold_runs, code_dirs)
 
     r = latency["raw"]
@@ -326,9 +340,21 @@ def main() -> int:
             f"target p50 <= 1.15: {verdict}"
         )
     print()
+    rc = cpu["raw"]
+    print("This thread's CPU time per request, same requests (microseconds; no waiting for the server or the CPU)")
+    print(f"  {'':{width}}{'p50':>8}{'p99':>8}{'mean':>8}{'p50 ratio':>11}")
+    rc50, rc99 = percentile(rc, 50), percentile(rc, 99)
+    print(f"  {'raw invoke_endpoint':{width}}{rc50:>8.0f}{rc99:>8.0f}{statistics.fmean(rc):>8.0f}")
+    for label in code_dirs:
+        hc = cpu[label]
+        print(
+            f"  {label:{width}}{percentile(hc, 50):>8.0f}{percentile(hc, 99):>8.0f}{statistics.fmean(hc):>8.0f}"
+            f"{percentile(hc, 50) / percentile(rc, 50):>11.2f}   adds {percentile(hc, 50) - percentile(rc, 50):.0f} us"
+        )
+    print()
 
     medians = {kind: {m: statistics.median(v) for m, v in cold[kind].items()} for kind in cold}
-    print(f"Cold start, medians of {args.cold_runs} rotated fresh interpreters (milliseconds)")
+    print(f"Cold start, medians of {args.cold_runs} rounds of fresh interpreters (milliseconds)")
     print(f"  {'':{width}}{'import+client':>14}{'process':>10}{'import ratio':>14}{'process ratio':>15}")
     bare = medians["bare"]
     print(f"  {'boto3 + client':{width}}{bare['import']:>14.1f}{bare['process']:>10.1f}")
