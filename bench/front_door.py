@@ -3,7 +3,7 @@
 Run by hand from the repository root::
 
     python bench/front_door.py [--requests 2000] [--block 10] [--cold-runs 15] [--server process]
-                               [--code-dir LABEL=FOLDER ...]
+                               [--code-dir LABEL=FOLDER ...] [--resolver-variant]
 
 Everything runs on this machine: a loopback fake SageMaker runtime
 (``tests/support/fake_sagemaker_runtime.py``, in its own process by default,
@@ -31,6 +31,8 @@ handler's client and a raw boto3 client.  Three measurements:
 ``--code-dir LABEL=FOLDER`` (repeatable) measures other copies of the code in
 the same run, interleaved with the default ``handler=lambda/front_door``: for
 example a copy of the previous revision, for a paired before/after.
+``--resolver-variant`` adds the same code with Powertools' ``APIGatewayRestResolver``
+doing the routing (``bench/variants/routes_resolver.py``).
 """
 
 from __future__ import annotations
@@ -41,9 +43,11 @@ import io
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -53,6 +57,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 HANDLER_DIR = ROOT / "lambda" / "front_door"
+VARIANTS_DIR = Path(__file__).resolve().parent / "variants"
 sys.path.insert(0, str(ROOT))  # for tests.support
 
 FAKE_SERVER = ROOT / "tests" / "support" / "fake_sagemaker_runtime.py"
@@ -313,8 +318,19 @@ def main() -> int:
         metavar="LABEL=FOLDER",
         help="also measure the handler in FOLDER under LABEL (repeatable), e.g. before=/tmp/old/front_door",
     )
+    parser.add_argument(
+        "--resolver-variant",
+        action="store_true",
+        help="also measure lambda/front_door with bench/variants/routes_resolver.py (Powertools resolver) as routes",
+    )
     args = parser.parse_args()
     code_dirs = {"handler": HANDLER_DIR}
+    scratch = tempfile.TemporaryDirectory(prefix="front-door-variant-")
+    if args.resolver_variant:
+        variant = Path(scratch.name) / "front_door"
+        shutil.copytree(HANDLER_DIR, variant, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copy(VARIANTS_DIR / "routes_resolver.py", variant / "routes.py")
+        code_dirs["resolver"] = variant
     for item in args.code_dir:
         label, _, folder = item.partition("=")
         if not label or not folder or label in ("raw", "bare") or not (Path(folder) / "handler.py").is_file():
@@ -370,6 +386,7 @@ def main() -> int:
     for label, code_dir in code_dirs.items():
         zipped, unzipped, files = package_size(code_dir)
         print(f"Deployment package ({label}): {zipped} bytes zipped ({unzipped} bytes in {files} file(s))")
+    scratch.cleanup()
     return 0
 
 
