@@ -166,16 +166,29 @@ def proxy_event(
 
 
 def load_handler(path: Path = HANDLER_FILE) -> Handler:
-    """Import ``handler(event, context)`` from a file (``lambda`` is a keyword: no normal import).
+    """Import ``handler(event, context)`` from a file as the Lambda runtime does: its folder is the code
+    root, so its siblings import each other by plain name (``import contract``). ``lambda`` is a keyword:
+    no normal import. The folder is on ``sys.path`` only during the import and its modules leave
+    ``sys.modules`` afterwards, so another copy can be loaded next to this one.
 
     The module reads its settings from ``os.environ`` when it is imported: set them first.
     """
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist (the front-door handler is not on this branch yet?)")
-    spec = importlib.util.spec_from_file_location(f"front_door_handler_{uuid.uuid4().hex}", path)
-    assert spec is not None and spec.loader is not None
-    module: ModuleType = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    folder = str(path.parent)
+    siblings = {sibling.stem for sibling in path.parent.glob("*.py")}
+    saved = {name: sys.modules.pop(name) for name in siblings if name in sys.modules}
+    sys.path.insert(0, folder)
+    try:
+        spec = importlib.util.spec_from_file_location(f"front_door_handler_{uuid.uuid4().hex}", path)
+        assert spec is not None and spec.loader is not None
+        module: ModuleType = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(folder)
+        for name in siblings:
+            sys.modules.pop(name, None)
+        sys.modules.update(saved)
     handler: Handler = module.handler
     return handler
 

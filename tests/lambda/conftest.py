@@ -1,15 +1,16 @@
 """Fixtures for the front-door Lambda handler tests.
 
-The handler is loaded from ``lambda/front_door/handler.py`` with
-``importlib`` (``lambda`` is a keyword, so it is never a package), after the
-environment it reads at import time has been set.  Its real boto3 clients
-talk to a loopback :class:`FakeSageMaker` through ``AWS_ENDPOINT_URL``.
+The handler is loaded from ``lambda/front_door/`` as the Lambda runtime does
+(the folder on ``sys.path``, ``import handler``; see
+:mod:`tests.support.front_door_runtime`), after the environment it reads at
+import time has been set: each load is a fresh copy of every module.  Its real
+boto3 clients talk to a loopback :class:`FakeSageMaker` through
+``AWS_ENDPOINT_URL``.
 """
 
 from __future__ import annotations
 
 import base64
-import importlib.util
 import itertools
 import json
 import socket
@@ -25,11 +26,11 @@ import botocore.endpoint
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HANDLER_PATH = ROOT / "lambda" / "front_door" / "handler.py"
 if str(ROOT) not in sys.path:  # for tests.support when run outside the repo's pytest config
     sys.path.insert(0, str(ROOT))
 
 from tests.support.fake_sagemaker_runtime import FakeSageMaker  # noqa: E402, RUF100
+from tests.support.front_door_runtime import load_handler_module, load_runtime  # noqa: E402, RUF100
 
 ENDPOINT = "test-endpoint"
 _service_ids = itertools.count()
@@ -114,18 +115,19 @@ def load_handler(monkeypatch: pytest.MonkeyPatch, aws_env: FakeSageMaker) -> Loa
                 monkeypatch.delenv(name, raising=False)
             else:
                 monkeypatch.setenv(name, value)
-        spec = importlib.util.spec_from_file_location("front_door_handler", HANDLER_PATH)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        dont_write, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # keep the asset folder clean
-        try:
-            spec.loader.exec_module(module)
-        finally:
-            sys.dont_write_bytecode = dont_write
-        module.logger.registered_handler.setStream(_CurrentStdout())
+        module = load_handler_module()
+        module.front_door.logger.registered_handler.setStream(_CurrentStdout())
         return module
 
     return load
+
+
+@pytest.fixture(scope="session")
+def runtime() -> SimpleNamespace:
+    """The handler's sibling modules (``contract``, ``settings``, ``sagemaker_client``, ``routes``), loaded
+    together once, for tests of one module. Reading the environment happens in their functions, not at import."""
+    names = ("contract", "settings", "sagemaker_client", "routes")
+    return SimpleNamespace(**dict(zip(names, load_runtime(*names), strict=True)))
 
 
 @pytest.fixture
@@ -241,6 +243,7 @@ class FrontDoor:
 
     def __init__(self, module: ModuleType) -> None:
         self.module = module
+        self.app = module.front_door  # routes.FrontDoor: .settings, .client (.runtime), .logger, .metrics
 
     def call(self, event: dict[str, Any]) -> Response:
         return Response(self.module.handler(event, lambda_context()))

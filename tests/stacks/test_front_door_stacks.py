@@ -18,6 +18,7 @@ from aws_cdk.assertions import Template
 from stacks.config import AppConfig, ConfigError, FrontDoorConfig, parse
 from stacks.serving_stack import ServingStack
 from tests.conftest import REFERENCE_CONFIG_FILE, Synthesised
+from tests.support.front_door_runtime import load_runtime
 
 
 def _props(template: Template, type_name: str) -> list[dict[str, Any]]:
@@ -193,10 +194,8 @@ def test_the_real_handler_starts_with_the_settings_the_stack_gives_it(
     any_config: Synthesised, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The construct's timeout rule and the handler's agree: the handler loads (it refuses budgets over
-    API Gateway's limit) and its worst case fits the function timeout the stack sets."""
-    import importlib.util
-
-    path = Path(__file__).resolve().parents[2] / "lambda" / "front_door" / "handler.py"
+    API Gateway's limit) and its worst case fits the function timeout the stack sets; every variable the
+    stack sets is one the function's contract names."""
     for env, template in any_config.templates.items():
         for fn in template.find_resources("AWS::Lambda::Function").values():
             variables = fn["Properties"]["Environment"]["Variables"]
@@ -204,13 +203,12 @@ def test_the_real_handler_starts_with_the_settings_the_stack_gives_it(
                 for key, value in variables.items():
                     m.setenv(key, value if isinstance(value, str) else "endpoint-from-template")
                 m.setenv("AWS_DEFAULT_REGION", "us-east-1")
-                spec = importlib.util.spec_from_file_location(f"front_door_handler_{env}", path)
-                assert spec and spec.loader
-                handler = importlib.util.module_from_spec(spec)
-                spec.loader.exec_module(handler)
-            assert fn["Properties"]["Timeout"] - 1 >= handler.WORST_CASE_BUDGET_SECONDS, env
-            assert fn["Properties"]["Timeout"] >= handler.LAMBDA_TIMEOUT_SECONDS, env
-            assert frozenset(variables["VARIANT_NAMES"].split(",")) == handler.VARIANT_NAMES, env
+                contract, handler = load_runtime("contract", "handler")
+            settings = handler.front_door.settings
+            assert fn["Properties"]["Timeout"] - 1 >= settings.budget_ms / 1000, env
+            assert fn["Properties"]["Timeout"] >= settings.lambda_timeout_seconds, env
+            assert frozenset(variables["VARIANT_NAMES"].split(",")) == settings.variant_names, env
+            assert set(variables) <= {value for name, value in vars(contract).items() if name.startswith("ENV_")}, env
 
 
 def _acknowledged(stack: cdk.Stack) -> dict[tuple[str, str], str]:

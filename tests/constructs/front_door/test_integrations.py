@@ -17,8 +17,11 @@ from aws_cdk.assertions import Template
 import sagemaker_serving.front_door.integrations.lambda_function as lambda_module
 from sagemaker_serving import DirectIntegration, FrontDoor, LambdaIntegration, ValidationError
 from sagemaker_serving.front_door.integrations.direct import RUNTIME_ERRORS
-from sagemaker_serving.front_door.runtime_contract import HANDLER_MARGIN_MS, client_budget_ms
+from sagemaker_serving.front_door.runtime_contract import contract
 from tests.constructs.front_door import support
+
+HANDLER_MARGIN_MS = contract.HANDLER_MARGIN_MS
+client_budget_ms = contract.worst_case_budget_ms
 
 _acknowledged_rules = support.acknowledged_rules
 _actions = support.actions

@@ -13,7 +13,7 @@ import abc
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sagemaker_serving.front_door.runtime_contract import MAX_INTEGRATION_TIMEOUT_MS
+from sagemaker_serving.front_door.runtime_contract import contract
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -67,9 +67,9 @@ class FrontDoorIntegration(abc.ABC):
 def timeout_problems(timeout: cdk.Duration) -> list[str]:
     """An integration timeout must be from 1 s to API Gateway's REST limit (29 s)."""
     timeout_ms = timeout.to_milliseconds()
-    if not 1_000 <= timeout_ms <= MAX_INTEGRATION_TIMEOUT_MS:
+    if not 1_000 <= timeout_ms <= contract.MAX_INTEGRATION_TIMEOUT_MS:
         return [
             f"integration.timeout: {timeout_ms} ms is not allowed; must be from 1000 to "
-            f"{MAX_INTEGRATION_TIMEOUT_MS} ms (API Gateway's REST integration limit)"
+            f"{contract.MAX_INTEGRATION_TIMEOUT_MS} ms (API Gateway's REST integration limit)"
         ]
     return []

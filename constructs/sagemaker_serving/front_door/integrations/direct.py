@@ -22,7 +22,7 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
 
 from sagemaker_serving.front_door.integrations.base import FrontDoorIntegration, IntegrationBinding, timeout_problems
-from sagemaker_serving.front_door.runtime_contract import MAX_INTEGRATION_TIMEOUT_MS, SERVING_STATUSES
+from sagemaker_serving.front_door.runtime_contract import contract
 
 if TYPE_CHECKING:
     from sagemaker_serving.endpoint import EndpointBase
@@ -52,7 +52,7 @@ _ALLOW_ORIGIN = "method.response.header.Access-Control-Allow-Origin"
 
 _HEALTH_TEMPLATE = (
     "#set($status = $input.path('$.EndpointStatus'))\n"
-    "#if(" + " && ".join(f'"$status" != "{s}"' for s in SERVING_STATUSES) + ")\n"
+    "#if(" + " && ".join(f'"$status" != "{s}"' for s in contract.SERVING_STATUSES) + ")\n"
     "#set($context.responseOverride.status = 503)\n"
     "#end\n"
     '{"status": "$status", "requestId": "$context.requestId"}'
@@ -72,7 +72,7 @@ class DirectIntegration(FrontDoorIntegration):
     """
 
     #: API Gateway's integration timeout. Default and maximum 29 s.
-    timeout: cdk.Duration = field(default_factory=lambda: cdk.Duration.millis(MAX_INTEGRATION_TIMEOUT_MS))
+    timeout: cdk.Duration = field(default_factory=lambda: cdk.Duration.millis(contract.MAX_INTEGRATION_TIMEOUT_MS))
 
     def validate(self, front_door: FrontDoor) -> list[str]:
         """The timeout's range, and at most one CORS origin (a static header cannot echo the caller's)."""

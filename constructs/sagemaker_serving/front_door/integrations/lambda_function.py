@@ -2,14 +2,13 @@
 
 The handler validates content type and size, maps SageMaker errors to JSON answers, retries throttling
 and 503s within a time budget, answers CORS and emits metrics. Every value it shares with this module is
-in :mod:`sagemaker_serving.front_door.runtime_contract`.
+defined once, in the function's own ``contract.py`` (:mod:`sagemaker_serving.front_door.runtime_contract`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import aws_cdk as cdk
@@ -18,11 +17,11 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 
 from sagemaker_serving.endpoint import Endpoint, EndpointBase
-from sagemaker_serving.front_door import runtime_contract as contract
 from sagemaker_serving.front_door._checks import MIME, integer_problems
 from sagemaker_serving.front_door.integrations.base import FrontDoorIntegration, IntegrationBinding, timeout_problems
 from sagemaker_serving.front_door.integrations.lambda_compliance import acknowledge_function, lambda_vpc_statements
 from sagemaker_serving.front_door.integrations.powertools import powertools_layer_arn, powertools_layer_problems
+from sagemaker_serving.front_door.runtime_contract import CODE_DIR, contract
 
 if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
@@ -30,17 +29,9 @@ if TYPE_CHECKING:
 
     from sagemaker_serving.front_door.front_door import FrontDoor
 
-#: Where the handler lives in this repository (``<repo>/lambda/front_door``). A pip-installed package
-#: has no such folder: pass ``code=`` then.
-DEFAULT_CODE_DIR = Path(__file__).resolve().parents[4] / "lambda" / "front_door"
-DEFAULT_ALLOWED_CONTENT_TYPES = (
-    "application/json",
-    "text/csv",
-    "application/x-npy",
-    "application/octet-stream",
-    "image/jpeg",
-    "image/png",
-)
+#: The function's code folder: the package's own copy when installed, else ``<repo>/lambda/front_door``.
+DEFAULT_CODE_DIR = CODE_DIR
+DEFAULT_ALLOWED_CONTENT_TYPES: tuple[str, ...] = tuple(contract.DEFAULT_ALLOWED_CONTENT_TYPES)
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
@@ -60,8 +51,8 @@ class LambdaIntegration(FrontDoorIntegration):
     #: capacity from every other function and fails to deploy in accounts with a low concurrency quota).
     #: API Gateway throttling is the primary limit.
     reserved_concurrent_executions: int | None = None
-    #: The handler code. Default: ``lambda/front_door`` of this repository (:data:`DEFAULT_CODE_DIR`); a
-    #: pip-installed package has no such folder, so pass ``lambda_.Code.from_asset(...)``.
+    #: The handler code. Default: the function this package ships (:data:`DEFAULT_CODE_DIR`: the
+    #: repository's ``lambda/front_door``, or its copy inside an installed package).
     code: lambda_.Code | None = None
     #: The handler, ``module.function``. Default ``handler.handler``.
     handler: str = "handler.handler"
@@ -70,9 +61,9 @@ class LambdaIntegration(FrontDoorIntegration):
     #: is unresolved). Required in a region Powertools documents no layer for (e.g. cn-northwest-1).
     powertools_layer_arn: str | None = None
     #: ``POWERTOOLS_SERVICE_NAME``. Default ``front-door``.
-    service_name: str = "front-door"
+    service_name: str = contract.DEFAULT_SERVICE_NAME
     #: ``POWERTOOLS_METRICS_NAMESPACE``. Default ``SageMakerServing``.
-    metrics_namespace: str = "SageMakerServing"
+    metrics_namespace: str = contract.DEFAULT_METRICS_NAMESPACE
     #: ``POWERTOOLS_LOG_LEVEL`` and the function's application log level. Default ``INFO``.
     log_level: LogLevel = "INFO"
     #: Request content types the handler accepts. Default: JSON, CSV, NPY, octet-stream, JPEG, PNG.
@@ -82,14 +73,18 @@ class LambdaIntegration(FrontDoorIntegration):
     #: 4 MiB (4 194 304) for a serverless endpoint (Serverless Inference's 4 MB payload limit).
     max_body_bytes: int | None = None
     #: boto3 connect timeout per attempt. Default 1 s.
-    sagemaker_connect_timeout: cdk.Duration = field(default_factory=lambda: cdk.Duration.seconds(1))
+    sagemaker_connect_timeout: cdk.Duration = field(
+        default_factory=lambda: cdk.Duration.millis(contract.DEFAULT_SAGEMAKER_CONNECT_TIMEOUT_MS)
+    )
     #: boto3 read timeout per attempt. Default 9 s.
-    sagemaker_read_timeout: cdk.Duration = field(default_factory=lambda: cdk.Duration.seconds(9))
+    sagemaker_read_timeout: cdk.Duration = field(
+        default_factory=lambda: cdk.Duration.millis(contract.DEFAULT_SAGEMAKER_READ_TIMEOUT_MS)
+    )
     #: Total attempts per ``InvokeEndpoint``. Default 2. Only throttling, 503s (``ServiceUnavailable``,
     #: ``ModelNotReadyException``) and failed connections are retried, never a read timeout or a
     #: ``ModelError``; retry i waits min(0.1 × 2^i, 1) s + up to 0.1 s jitter. The worst case must fit in
     #: ``timeout`` minus 2 s for the handler: 2 × (1 s + 9 s) + 0.2 s = 20.2 s ≤ 27 s.
-    sagemaker_max_attempts: int = 2
+    sagemaker_max_attempts: int = contract.DEFAULT_SAGEMAKER_MAX_ATTEMPTS
     #: Put the function in this VPC. It then needs interface endpoints for the SageMaker Runtime
     #: (``InvokeEndpoint``), the SageMaker API (``DescribeEndpoint``), CloudWatch Logs and X-Ray, or a NAT
     #: route; :class:`~sagemaker_serving.ServingNetwork` creates them all. Default: no VPC.
@@ -136,7 +131,7 @@ class LambdaIntegration(FrontDoorIntegration):
             problems.append(f"integration.sagemaker_read_timeout: {read_ms} ms is not allowed; must be > 0")
         if problems:
             return problems
-        worst = contract.client_budget_ms(connect_ms=connect_ms, read_ms=read_ms, attempts=attempts)
+        worst = contract.worst_case_budget_ms(connect_ms=connect_ms, read_ms=read_ms, attempts=attempts)
         limit = self.timeout.to_milliseconds() - contract.HANDLER_MARGIN_MS
         if worst > limit:
             problems.append(

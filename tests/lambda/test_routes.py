@@ -120,12 +120,12 @@ def test_health_result_is_cached(frontdoor_factory: Callable[..., Any], fake: Fa
 
 
 def test_health_builds_the_control_plane_client_once(frontdoor: Any, fake: FakeSageMaker) -> None:
-    assert frontdoor.module._control_plane is None
+    assert frontdoor.app.client._control_plane is None
 
     frontdoor.request("GET", "/health")
-    client = frontdoor.module._control_plane
+    client = frontdoor.app.client._control_plane
     frontdoor.request("GET", "/health")
 
-    assert client is not None and frontdoor.module._control_plane is client
+    assert client is not None and frontdoor.app.client._control_plane is client
     assert client.meta.service_model.service_name == "sagemaker"
     assert len(fake.requests_for(DESCRIBE)) == 2  # HEALTH_CACHE_SECONDS=0 in tests

@@ -274,15 +274,15 @@ def test_server_errors_are_also_logged_with_correlation_ids(
 
 
 def test_clients_are_built_once_and_control_plane_lazily(frontdoor: Any) -> None:
-    module = frontdoor.module
-    runtime = module.runtime
-    assert module._control_plane is None
+    client = frontdoor.app.client
+    runtime = client.runtime
+    assert client._control_plane is None
 
     frontdoor.post()
     frontdoor.post()
 
-    assert module.runtime is runtime
-    assert module._control_plane is None  # invocations never need it
+    assert client.runtime is runtime
+    assert client._control_plane is None  # invocations never need it
 
 
 def test_lambda_trace_header_is_propagated_to_sagemaker(
@@ -318,7 +318,7 @@ def test_with_metrics_disabled_the_access_record_is_a_log_line(
             ("request", 200),
         ]
     )
-    assert frontdoor.module.metrics.metric_set == {}  # nothing piles up between requests
+    assert frontdoor.app.metrics.metric_set == {}  # nothing piles up between requests
 
 
 # --------------------------------------------------------------------------

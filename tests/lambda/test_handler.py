@@ -1,4 +1,4 @@
-"""Property-based fuzzing of the API Gateway event.
+"""The entry point: what the code root imports, and property-based fuzzing of the API Gateway event.
 
 The fake SageMaker answers 200 (echo) to anything that reaches it, so any
 5xx here is a handler bug, and so is any exception.
@@ -6,13 +6,38 @@ The fake SageMaker answers 200 (echo) to anything that reaches it, so any
 
 from __future__ import annotations
 
+import ast
 import base64
 import json
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+CODE_DIR = Path(__file__).resolve().parents[2] / "lambda" / "front_door"
+
+
+def test_the_code_root_needs_only_the_lambda_runtime_and_the_powertools_layer() -> None:
+    """python3.12 brings the standard library and boto3/botocore, the layer aws_lambda_powertools; the
+    modules import each other by plain name, as the runtime imports ``handler`` from the code root."""
+    siblings = {path.stem for path in CODE_DIR.glob("*.py")}
+    imported: dict[str, set[str]] = {}
+    for path in CODE_DIR.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                assert node.level == 0, f"{path.name}: relative import (the folder is not a package)"
+                names = [node.module or ""]
+            for name in names:
+                imported.setdefault(name.split(".")[0], set()).add(path.stem)
+    outside = set(imported) - siblings - set(sys.stdlib_module_names)
+    assert outside == {"boto3", "botocore", "aws_lambda_powertools"}, imported
+    assert siblings == {"contract", "settings", "sagemaker_client", "routes", "handler"}
+    assert imported["routes"] == {"handler"}  # only the entry point builds the app
+
 
 CONTENT_TYPES = [
     "application/json",

@@ -50,7 +50,7 @@ def test_bodies_and_custom_attributes_are_never_logged(
     def explode(**kwargs: Any) -> Any:
         raise RuntimeError(f"unexpected failure while sending {kwargs['Body']!r}")
 
-    monkeypatch.setattr(frontdoor.module.runtime, "invoke_endpoint", explode)
+    monkeypatch.setattr(frontdoor.app.client.runtime, "invoke_endpoint", explode)
     responses.append(frontdoor.post(body=body, headers=headers))  # 500 with the body in the exception
 
     assert [r.status for r in responses] == [200, 424, 400, 200, 200, 400, 415, 200, 500]

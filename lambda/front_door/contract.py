@@ -1,0 +1,130 @@
+"""The values the front-door function and the CDK construct that deploys it share, defined once.
+
+Pure Python, standard library only: the handler imports it as a sibling module (``import contract``)
+and the construct loads this same file by path (``sagemaker_serving.runtime_assets.front_door_contract``),
+so a limit, a default or an environment variable name can never differ between the two.
+
+Sources (checked when written):
+
+* "For synchronous invocations, the maximum payload size is 6 MB" (6,291,456 bytes), request and response
+  (https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html, and the Lambda quotas page).
+* "The maximum request and response payload size for serverless invocations is 4 MB"
+  (https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-invoke.html).
+* API Gateway REST APIs time out an integration after at most 29 s by default
+  (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html).
+* ``DescribeEndpoint`` ``EndpointStatus`` values, and that an endpoint keeps serving while it is
+  ``Updating``, ``SystemUpdating``, ``RollingBack`` or ``UpdateRollbackFailed``
+  (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeEndpoint.html).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --------------------------------------------------------------------------
+# Body size
+# --------------------------------------------------------------------------
+#: Lambda's synchronous invocation payload limit (6 MB), for the whole event JSON.
+LAMBDA_PAYLOAD_LIMIT_BYTES: Final = 6_291_456
+#: Room left in the event for everything but the body (headers, request context ...).
+EVENT_ENVELOPE_BYTES: Final = 262_144
+#: Default and largest accepted request body: binary bodies reach the function base64-encoded (4/3 larger)
+#: inside the event, so (6,291,456 - 262,144) * 3 // 4 = 4,521,984 bytes. A body just over it still fits in
+#: the event, so the function can answer the 413 itself.
+MAX_BODY_BYTES: Final = (LAMBDA_PAYLOAD_LIMIT_BYTES - EVENT_ENVELOPE_BYTES) * 3 // 4
+#: ... and 4 MiB in front of a serverless endpoint (Serverless Inference's 4 MB payload limit).
+SERVERLESS_MAX_BODY_BYTES: Final = 4 * 1024 * 1024
+#: Largest answer the function returns: Lambda's response limit less room for the status and headers.
+MAX_RESPONSE_BODY_CHARS: Final = LAMBDA_PAYLOAD_LIMIT_BYTES - 64 * 1024
+
+# --------------------------------------------------------------------------
+# Endpoint health
+# --------------------------------------------------------------------------
+#: ``EndpointStatus`` values while the endpoint still serves traffic: ``GET /health`` answers 200 for
+#: these and 503 for any other status (``Creating``, ``OutOfService``, ``Deleting``, ``Failed``, unknown).
+#: A tuple, in this order: the direct integration renders it into its health mapping template.
+SERVING_STATUSES: Final = ("InService", "Updating", "SystemUpdating", "RollingBack", "UpdateRollbackFailed")
+
+# --------------------------------------------------------------------------
+# Timeouts, retries and the budget
+# --------------------------------------------------------------------------
+#: API Gateway's default maximum integration timeout for REST APIs.
+MAX_INTEGRATION_TIMEOUT_MS: Final = 29_000
+#: Time kept in the function for everything but the SageMaker call (parsing, logging, the answer).
+HANDLER_MARGIN_MS: Final = 2_000
+#: The longest the SageMaker call may take with the largest integration timeout.
+MAX_BUDGET_MS: Final = MAX_INTEGRATION_TIMEOUT_MS - HANDLER_MARGIN_MS
+DEFAULT_SAGEMAKER_CONNECT_TIMEOUT_MS: Final = 1_000
+DEFAULT_SAGEMAKER_READ_TIMEOUT_MS: Final = 9_000
+#: The smallest connect or read timeout the function accepts.
+MIN_SAGEMAKER_TIMEOUT_MS: Final = 10
+#: Attempts per ``InvokeEndpoint`` in all (so one retry by default), from 1 to :data:`MAX_SAGEMAKER_ATTEMPTS`.
+DEFAULT_SAGEMAKER_MAX_ATTEMPTS: Final = 2
+MAX_SAGEMAKER_ATTEMPTS: Final = 10
+# The function retries by hand (botocore's own retries are off): retry n (0-based) sleeps
+# min(100 ms * 2**n, 1 s) plus up to 100 ms of jitter. Only what never reached the model is retried.
+BACKOFF_BASE_MS: Final = 100
+BACKOFF_CAP_MS: Final = 1_000
+BACKOFF_JITTER_MS: Final = 100
+
+
+def backoff_ms(retry: int) -> int:
+    """The sleep before retry ``retry`` (0-based) in milliseconds, jitter excluded."""
+    return min(BACKOFF_BASE_MS * (1 << retry), BACKOFF_CAP_MS)
+
+
+def worst_case_budget_ms(*, connect_ms: float, read_ms: float, attempts: int) -> float:
+    """Longest one ``InvokeEndpoint`` call can take, in milliseconds: every attempt times out, plus the
+    largest back-offs (jitter included) between them.
+
+    Defaults: 2 x (1,000 + 9,000) + (100 + 100) = 20,200 ms. The function refuses to start when this is over
+    :data:`MAX_BUDGET_MS`; the construct refuses settings for which it is over its integration timeout less
+    :data:`HANDLER_MARGIN_MS`. Integer arguments give an integer result.
+    """
+    backoff = sum(backoff_ms(retry) + BACKOFF_JITTER_MS for retry in range(attempts - 1))
+    return attempts * (connect_ms + read_ms) + backoff
+
+
+# --------------------------------------------------------------------------
+# Environment variables the function reads, with their defaults
+# --------------------------------------------------------------------------
+#: The SageMaker endpoint to invoke (required).
+ENV_ENDPOINT_NAME: Final = "ENDPOINT_NAME"
+#: Comma-separated production variant names; a request pinned to another variant is a 404. Default: unset.
+ENV_VARIANT_NAMES: Final = "VARIANT_NAMES"
+#: Largest decoded request body, 1 to :data:`MAX_BODY_BYTES`. Default :data:`MAX_BODY_BYTES`.
+ENV_MAX_BODY_BYTES: Final = "MAX_BODY_BYTES"
+#: Comma-separated accepted request media types (``type/*`` allowed). Default :data:`DEFAULT_ALLOWED_CONTENT_TYPES`.
+ENV_ALLOWED_CONTENT_TYPES: Final = "ALLOWED_CONTENT_TYPES"
+DEFAULT_ALLOWED_CONTENT_TYPES: Final = (
+    "application/json",
+    "text/csv",
+    "application/x-npy",
+    "application/octet-stream",
+    "image/jpeg",
+    "image/png",
+)
+#: Seconds (a decimal number). Default :data:`DEFAULT_SAGEMAKER_CONNECT_TIMEOUT_MS` / 1000.
+ENV_SAGEMAKER_CONNECT_TIMEOUT: Final = "SAGEMAKER_CONNECT_TIMEOUT"
+#: Seconds (a decimal number). Default :data:`DEFAULT_SAGEMAKER_READ_TIMEOUT_MS` / 1000.
+ENV_SAGEMAKER_READ_TIMEOUT: Final = "SAGEMAKER_READ_TIMEOUT"
+#: Attempts per call in all. Default :data:`DEFAULT_SAGEMAKER_MAX_ATTEMPTS`.
+ENV_SAGEMAKER_MAX_ATTEMPTS: Final = "SAGEMAKER_MAX_ATTEMPTS"
+#: How long ``GET /health`` reuses a ``DescribeEndpoint`` answer, seconds; 0 disables.
+ENV_HEALTH_CACHE_SECONDS: Final = "HEALTH_CACHE_SECONDS"
+DEFAULT_HEALTH_CACHE_SECONDS: Final = 5.0
+MAX_HEALTH_CACHE_SECONDS: Final = 3_600.0
+#: Comma-separated origins (or ``*``) whose requests get ``Access-Control-Allow-Origin``. Default: unset.
+ENV_CORS_ALLOWED_ORIGINS: Final = "CORS_ALLOWED_ORIGINS"
+#: The REST API's binary media types; when set, a binary answer needs a matching first ``Accept``. Default: unset.
+ENV_BINARY_MEDIA_TYPES: Final = "BINARY_MEDIA_TYPES"
+#: Powertools' own settings: the Logger's ``service`` and the metrics' ``service`` dimension ...
+ENV_POWERTOOLS_SERVICE_NAME: Final = "POWERTOOLS_SERVICE_NAME"
+DEFAULT_SERVICE_NAME: Final = "front-door"
+#: ... the CloudWatch metrics namespace ...
+ENV_POWERTOOLS_METRICS_NAMESPACE: Final = "POWERTOOLS_METRICS_NAMESPACE"
+DEFAULT_METRICS_NAMESPACE: Final = "SageMakerServing"
+#: ... and the Logger's level.
+ENV_POWERTOOLS_LOG_LEVEL: Final = "POWERTOOLS_LOG_LEVEL"
+DEFAULT_LOG_LEVEL: Final = "INFO"
+LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR")

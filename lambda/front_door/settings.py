@@ -1,0 +1,159 @@
+"""The function's settings: read once from the environment into a frozen :class:`Settings`.
+
+Every variable, its default and its limits come from :mod:`contract` (shared with the CDK construct).
+A bad value is refused when the function starts (:class:`SettingsError`, naming every bad variable, its
+value and what is allowed), so a misconfigured function fails its first invocation loudly instead of
+misbehaving.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+import contract
+
+#: ``SAGEMAKER_*_TIMEOUT`` bounds in seconds (the environment variables are in seconds).
+_MIN_TIMEOUT_SECONDS: Final = contract.MIN_SAGEMAKER_TIMEOUT_MS / 1000
+_MAX_TIMEOUT_SECONDS: Final = contract.MAX_BUDGET_MS / 1000
+
+
+class SettingsError(ValueError):
+    """One or more environment variables hold a value the function refuses."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the function reads from its environment (see :mod:`contract` for the variables)."""
+
+    endpoint_name: str
+    #: Production variants a request may be pinned to; empty: any name SageMaker accepts.
+    variant_names: frozenset[str] = frozenset()
+    max_body_bytes: int = contract.MAX_BODY_BYTES
+    #: Lower-cased media types (``type/*`` and ``*/*`` wildcards allowed).
+    allowed_content_types: frozenset[str] = frozenset(contract.DEFAULT_ALLOWED_CONTENT_TYPES)
+    connect_timeout: float = contract.DEFAULT_SAGEMAKER_CONNECT_TIMEOUT_MS / 1000
+    read_timeout: float = contract.DEFAULT_SAGEMAKER_READ_TIMEOUT_MS / 1000
+    max_attempts: int = contract.DEFAULT_SAGEMAKER_MAX_ATTEMPTS
+    health_cache_seconds: float = contract.DEFAULT_HEALTH_CACHE_SECONDS
+    cors_allowed_origins: frozenset[str] = frozenset()
+    #: Lower-cased; empty: binary answers are not checked against ``Accept``.
+    binary_media_types: frozenset[str] = frozenset()
+    service_name: str = contract.DEFAULT_SERVICE_NAME
+    metrics_namespace: str = contract.DEFAULT_METRICS_NAMESPACE
+
+    @property
+    def budget_ms(self) -> float:
+        """Longest one ``InvokeEndpoint`` call can take, retries included (:func:`contract.worst_case_budget_ms`)."""
+        return contract.worst_case_budget_ms(
+            connect_ms=self.connect_timeout * 1000, read_ms=self.read_timeout * 1000, attempts=self.max_attempts
+        )
+
+    @property
+    def lambda_timeout_seconds(self) -> int:
+        """The shortest whole-second function timeout that fits the budget, at most API Gateway's limit."""
+        return min(math.ceil(self.budget_ms / 1000) + 1, contract.MAX_INTEGRATION_TIMEOUT_MS // 1000)
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and check the settings (``os.environ`` by default); :class:`SettingsError` lists every problem."""
+        env = os.environ if environ is None else environ
+        reader = _Reader(env)
+        endpoint_name = env.get(contract.ENV_ENDPOINT_NAME, "").strip()
+        if not endpoint_name:
+            reader.problems.append(f"{contract.ENV_ENDPOINT_NAME} must be set")
+        connect = reader.number(
+            contract.ENV_SAGEMAKER_CONNECT_TIMEOUT,
+            contract.DEFAULT_SAGEMAKER_CONNECT_TIMEOUT_MS / 1000,
+            _MIN_TIMEOUT_SECONDS,
+            _MAX_TIMEOUT_SECONDS,
+        )
+        read = reader.number(
+            contract.ENV_SAGEMAKER_READ_TIMEOUT,
+            contract.DEFAULT_SAGEMAKER_READ_TIMEOUT_MS / 1000,
+            _MIN_TIMEOUT_SECONDS,
+            _MAX_TIMEOUT_SECONDS,
+        )
+        attempts = reader.integer(
+            contract.ENV_SAGEMAKER_MAX_ATTEMPTS,
+            contract.DEFAULT_SAGEMAKER_MAX_ATTEMPTS,
+            1,
+            contract.MAX_SAGEMAKER_ATTEMPTS,
+        )
+        settings = cls(
+            endpoint_name=endpoint_name,
+            variant_names=reader.names(contract.ENV_VARIANT_NAMES),
+            max_body_bytes=reader.integer(
+                contract.ENV_MAX_BODY_BYTES, contract.MAX_BODY_BYTES, 1, contract.MAX_BODY_BYTES
+            ),
+            allowed_content_types=reader.names(
+                contract.ENV_ALLOWED_CONTENT_TYPES, contract.DEFAULT_ALLOWED_CONTENT_TYPES, lower=True
+            ),
+            connect_timeout=connect,
+            read_timeout=read,
+            max_attempts=attempts,
+            health_cache_seconds=reader.number(
+                contract.ENV_HEALTH_CACHE_SECONDS,
+                contract.DEFAULT_HEALTH_CACHE_SECONDS,
+                0.0,
+                contract.MAX_HEALTH_CACHE_SECONDS,
+            ),
+            cors_allowed_origins=reader.names(contract.ENV_CORS_ALLOWED_ORIGINS),
+            binary_media_types=reader.names(contract.ENV_BINARY_MEDIA_TYPES, lower=True),
+            service_name=env.get(contract.ENV_POWERTOOLS_SERVICE_NAME) or contract.DEFAULT_SERVICE_NAME,
+            metrics_namespace=env.get(contract.ENV_POWERTOOLS_METRICS_NAMESPACE) or contract.DEFAULT_METRICS_NAMESPACE,
+        )
+        budget_ms = settings.budget_ms
+        if not reader.bad_timing and budget_ms > contract.MAX_BUDGET_MS:
+            reader.problems.append(
+                f"SageMaker call budget {budget_ms / 1000:g}s exceeds {contract.MAX_BUDGET_MS / 1000:g}s: lower "
+                f"{contract.ENV_SAGEMAKER_READ_TIMEOUT}, {contract.ENV_SAGEMAKER_CONNECT_TIMEOUT} or "
+                f"{contract.ENV_SAGEMAKER_MAX_ATTEMPTS}"
+            )
+        if reader.problems:
+            raise SettingsError("; ".join(reader.problems))
+        return settings
+
+
+class _Reader:
+    """Parses environment values, collecting every problem instead of stopping at the first."""
+
+    _TIMING: Final = frozenset(
+        {
+            contract.ENV_SAGEMAKER_CONNECT_TIMEOUT,
+            contract.ENV_SAGEMAKER_READ_TIMEOUT,
+            contract.ENV_SAGEMAKER_MAX_ATTEMPTS,
+        }
+    )
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.problems: list[str] = []
+        self.bad_timing = False  # no budget check on top of a bad timeout or attempt count
+
+    def number(self, name: str, default: float, low: float, high: float, *, integer: bool = False) -> float:
+        raw = self.env.get(name, "").strip()
+        try:
+            value = float(raw) if raw else float(default)
+        except ValueError:
+            return self._refuse(name, f"{name} must be a number, got {raw!r}", default)
+        if not low <= value <= high or (integer and value != int(value)):
+            kind = "an integer" if integer else "a number"
+            return self._refuse(name, f"{name} must be {kind} between {low:.15g} and {high:.15g}, got {raw!r}", default)
+        return value
+
+    def integer(self, name: str, default: int, low: int, high: int) -> int:
+        return int(self.number(name, default, low, high, integer=True))
+
+    def names(self, name: str, default: tuple[str, ...] = (), *, lower: bool = False) -> frozenset[str]:
+        raw = self.env.get(name) or ",".join(default)
+        items = (item.strip() for item in raw.split(","))
+        return frozenset(item.lower() if lower else item for item in items if item)
+
+    def _refuse(self, name: str, problem: str, default: float) -> float:
+        self.problems.append(problem)
+        self.bad_timing = self.bad_timing or name in self._TIMING
+        return float(default)
