@@ -68,7 +68,7 @@ from cattrs.gen import make_dict_structure_fn
 from stacks.regions import REGIONS
 
 if TYPE_CHECKING:
-    from sagemaker_serving import ScheduledCapacity, WafOptions
+    from sagemaker_serving import ScheduledCapacity, UsagePlanOptions, WafOptions
 
 #: The reference configuration; ``$SERVING_CONFIG`` names another file. Relative ``artifact``
 #: folders are always relative to ``stacks/`` (this file's folder), wherever the file is.
@@ -152,17 +152,6 @@ class ServerlessVariantConfig:
     initial_weight: float | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class UsagePlanConfig:
-    """Per-key throttle and quota of the front door's usage plan (``auth = "api_key"``)."""
-
-    rate_limit: float = 10.0
-    burst_limit: int = 20
-    #: Requests per ``quota_period``; omit for no quota.
-    quota_limit: int | None = 10_000
-    quota_period: Literal["DAY", "WEEK", "MONTH"] = "DAY"
-
-
 #: The retention periods CloudWatch Logs accepts, in days.
 LogRetentionDays = Literal[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
@@ -182,8 +171,10 @@ class FrontDoorConfig:
     auth: Literal["iam", "api_key", "cognito", "none"] = "iam"
     #: Must be ``true`` for ``auth = "none"``: an API anyone can call, on purpose.
     acknowledge_unauthenticated: bool = False
-    #: Usage plan of ``auth = "api_key"``. Default: the construct's (10 rps, burst 20, 10 000/day).
-    usage_plan: UsagePlanConfig | None = None
+    #: A usage plan (per-key throttle and quota; callers then also send an API key), with ``iam``,
+    #: ``cognito`` or ``api_key`` auth: a ``sagemaker_serving.UsagePlanOptions``. ``api_key`` always has
+    #: one (the construct's defaults when this table is absent: 10 rps, burst 20, 10 000/day).
+    usage_plan: UsagePlanOptions | None = None
     #: ``auth = "cognito"``: an existing user pool's ID. Default: a new pool.
     cognito_user_pool_id: str | None = None
     #: ``auth = "cognito"``: OAuth scopes required on access tokens.
@@ -435,8 +426,11 @@ def _front_door_problems(fd: FrontDoorConfig, given: Mapping[str, Any]) -> list[
         ]
     if fd.acknowledge_unauthenticated and fd.auth != "none":
         problems.append(f"front_door.acknowledge_unauthenticated: only allowed with auth = 'none', not {fd.auth!r}")
-    if fd.usage_plan is not None and fd.auth != "api_key":
-        problems.append(f"front_door.usage_plan: only allowed with auth = 'api_key', not {fd.auth!r}")
+    if fd.usage_plan is not None and fd.auth == "none":
+        problems.append(
+            "front_door.usage_plan: not allowed with auth = 'none' (an API key would then be required); "
+            "use auth = 'api_key', or 'iam' / 'cognito' with a usage plan"
+        )
     if (fd.cognito_user_pool_id is not None or fd.cognito_scopes) and fd.auth != "cognito":
         problems.append(
             f"front_door.cognito_user_pool_id/cognito_scopes: only allowed with auth = 'cognito', not {fd.auth!r}"
@@ -464,6 +458,7 @@ def _lazy(module: str, name: str) -> type[_LazyValueObject]:
 if not TYPE_CHECKING:  # the real classes are imported by the hook below, on first use
     ScheduledCapacity = _lazy("sagemaker_serving", "ScheduledCapacity")
     WafOptions = _lazy("sagemaker_serving", "WafOptions")
+    UsagePlanOptions = _lazy("sagemaker_serving", "UsagePlanOptions")
 
 _TYPE_NAMES = {int: "int", float: "float", str: "str", bool: "bool"}
 

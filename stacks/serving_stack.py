@@ -172,19 +172,9 @@ class ServingStack(cdk.Stack):
     def _front_door_auth(self, fd: FrontDoorConfig) -> FrontDoorAuth:
         # Each auth module is imported only when the environment uses it (aws_cognito costs synth time).
         if fd.auth == "api_key":
-            from sagemaker_serving import ApiKeyAuth, UsagePlanOptions
+            from sagemaker_serving import ApiKeyAuth
 
-            plan = fd.usage_plan
-            return ApiKeyAuth(
-                usage_plan=UsagePlanOptions(
-                    rate_limit=plan.rate_limit,
-                    burst_limit=plan.burst_limit,
-                    quota_limit=plan.quota_limit,
-                    quota_period=plan.quota_period,  # type: ignore[arg-type]  # checked by config
-                )
-                if plan
-                else UsagePlanOptions()
-            )
+            return ApiKeyAuth(usage_plan=fd.usage_plan) if fd.usage_plan else ApiKeyAuth()
         if fd.auth == "cognito":
             from aws_cdk import aws_cognito as cognito
 
@@ -193,12 +183,12 @@ class ServingStack(cdk.Stack):
             pool = None
             if fd.cognito_user_pool_id:
                 pool = cognito.UserPool.from_user_pool_id(self, "FrontDoorUserPool", fd.cognito_user_pool_id)
-            return CognitoAuth(user_pool=pool, authorization_scopes=fd.cognito_scopes)
+            return CognitoAuth(user_pool=pool, authorization_scopes=fd.cognito_scopes, usage_plan=fd.usage_plan)
         if fd.auth == "none":
             from sagemaker_serving import NoAuth
 
             return NoAuth(acknowledge_unauthenticated=fd.acknowledge_unauthenticated)
-        return IamAuth()
+        return IamAuth(usage_plan=fd.usage_plan)
 
 
 _RETENTION = {

@@ -73,9 +73,10 @@ def test_dev_front_door(reference_templates: dict[str, Template]) -> None:
     assert not _props(template, "AWS::ApiGateway::UsagePlan")
 
 
-def test_staging_front_door_uses_api_keys(reference_templates: dict[str, Template]) -> None:
+def test_staging_front_door_uses_iam_and_a_usage_plan(reference_templates: dict[str, Template]) -> None:
+    """Partners sign with SigV4 (IAM) and send their usage plan's key: never the API key alone."""
     template = reference_templates["staging"]
-    assert all(m["AuthorizationType"] == "NONE" and m["ApiKeyRequired"] is True for m in _methods(template))
+    assert all(m["AuthorizationType"] == "AWS_IAM" and m["ApiKeyRequired"] is True for m in _methods(template))
     (plan,) = _props(template, "AWS::ApiGateway::UsagePlan")
     assert plan["Throttle"] == {"RateLimit": 20, "BurstLimit": 40}
     assert plan["Quota"] == {"Limit": 50000, "Period": "DAY"}
@@ -118,7 +119,10 @@ def test_an_environment_without_a_front_door_table_gets_iam(raw: dict[str, Any])
     [
         ({"auth": "oauth"}, "front_door.auth: 'oauth' is not allowed; expected one of iam, api_key, cognito, none"),
         ({"integration": "grpc"}, "front_door.integration: 'grpc' is not allowed"),
-        ({"usage_plan": {"rate_limit": 1}}, "front_door.usage_plan: only allowed with auth = 'api_key'"),
+        (
+            {"auth": "none", "acknowledge_unauthenticated": True, "usage_plan": {"rate_limit": 1}},
+            "front_door.usage_plan: not allowed with auth = 'none'",
+        ),
         ({"auth": "iam", "acknowledge_unauthenticated": True}, "acknowledge_unauthenticated: only allowed with auth"),
         ({"auth": "api_key", "usage_plan": {"quota_period": "YEAR"}}, "usage_plan.quota_period: 'YEAR'"),
         ({"cognito_scopes": ["a"]}, "cognito_user_pool_id/cognito_scopes: only allowed with auth = 'cognito'"),

@@ -125,7 +125,7 @@ EXPECTED_ACKNOWLEDGEMENTS: dict[str, dict[tuple[str, str], str]] = {
         **{("<stack>", r): why for r, why in _CDK_VPC_AZS.items()},
         **{("Network/Vpc/Resource", r): why for r, why in _VPC.items()},
         **{("ModelChampion/ExecutionPolicy", r): why for r, why in _MODEL_POLICY_IN_VPC.items()},
-        **_front_door(in_vpc=True, waf=False, method_rules=_API_KEY_AUTH),
+        **_front_door(in_vpc=True, waf=False, method_rules=_IAM_AUTH),
     },
     "prod": {
         **{("<stack>", r): why for r, why in _CDK_VPC_AZS.items()},

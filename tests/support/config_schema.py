@@ -17,23 +17,30 @@ from typing import Any
 
 import stacks.config
 from sagemaker_serving.autoscaling import ScheduledCapacity
-from sagemaker_serving.front_door import WafOptions
+from sagemaker_serving.front_door import UsagePlanOptions, WafOptions
 
 SCHEMA_FILE = Path(stacks.config.__file__).with_name("environments.schema.json")
 #: Fields that are not keys of the file: an environment's name is its table's, ``source`` is where it was read.
 _NOT_KEYS = {"EnvironmentConfig": {"name"}, "AppConfig": {"source"}}
 
 
+#: The constructs' value objects the configuration structures into (lazy in stacks.config).
+_VALUE_OBJECTS = (ScheduledCapacity, UsagePlanOptions, WafOptions)
+
+
 def generate() -> dict[str, Any]:
     """The schema of the whole file: tables refuse unknown keys, choices are enums."""
     from pydantic import TypeAdapter
 
-    lazy = {"ScheduledCapacity": stacks.config.ScheduledCapacity, "WafOptions": stacks.config.WafOptions}
-    stacks.config.ScheduledCapacity, stacks.config.WafOptions = ScheduledCapacity, WafOptions  # type: ignore[misc]
+    real = {cls.__name__: cls for cls in _VALUE_OBJECTS}
+    lazy = {name: getattr(stacks.config, name) for name in real}
+    for name, cls in real.items():
+        setattr(stacks.config, name, cls)
     try:
         schema: dict[str, Any] = TypeAdapter(stacks.config.AppConfig).json_schema(mode="validation")
     finally:
-        stacks.config.ScheduledCapacity, stacks.config.WafOptions = lazy["ScheduledCapacity"], lazy["WafOptions"]  # type: ignore[misc]
+        for name, cls in lazy.items():
+            setattr(stacks.config, name, cls)
     classes = {cls.__name__: cls for cls in _dataclasses()}
     for name, definition in [("AppConfig", schema), *schema.get("$defs", {}).items()]:
         definition.pop("title", None)
@@ -69,7 +76,7 @@ def generate() -> dict[str, Any]:
 def _dataclasses() -> list[type]:
     return [
         obj for obj in vars(stacks.config).values() if isinstance(obj, type) and hasattr(obj, "__dataclass_fields__")
-    ] + [ScheduledCapacity, WafOptions]
+    ] + list(_VALUE_OBJECTS)
 
 
 def _field_docs(cls: type) -> dict[str, str]:
