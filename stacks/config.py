@@ -36,10 +36,10 @@ the construct, whose documented default applies. Settings that stay in this modu
 ``environment``/``tags``/``*_variants`` (empty means none), ``network.vpc`` (whether the stack
 builds a ``ServingNetwork`` at all), ``network.network_isolation`` (the app's own policy: on for
 instance variants, see docs/security.md), ``models.<m>.network_isolation`` (forces it for one
-model), and the ``front_door`` table's values but ``waf`` (a ``WafOptions``):
-``ServingStack._front_door*`` passes each of them to ``FrontDoor`` and is being rewritten with the
-``FrontDoor`` split (``UsagePlanOptions``, ``LambdaIntegration``); they become ``None`` = "the
-construct's default" once that lands, and ``usage_plan`` a ``UsagePlanOptions``.
+model), and the ``front_door`` table's scalar values: their defaults are read from the constructs'
+own (``sagemaker_serving.front_door.defaults`` and the function's ``contract.py``, both free of aws_cdk
+imports), so each is stated once; ``waf`` and ``usage_plan`` are the constructs' ``WafOptions`` and
+``UsagePlanOptions``.
 """
 
 from __future__ import annotations
@@ -65,6 +65,8 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
+from sagemaker_serving.front_door import defaults as fd_defaults
+from sagemaker_serving.runtime_assets import front_door_contract
 from stacks.regions import REGIONS
 
 if TYPE_CHECKING:
@@ -72,6 +74,9 @@ if TYPE_CHECKING:
 
 #: The reference configuration; ``$SERVING_CONFIG`` names another file. Relative ``artifact``
 #: folders are always relative to ``stacks/`` (this file's folder), wherever the file is.
+#: The front door's defaults come from the constructs (pure modules: no aws_cdk import here).
+_contract = front_door_contract()
+
 CONFIG_FILE = Path(__file__).with_name("environments.toml")
 CONFIG_ENV_VAR = "SERVING_CONFIG"
 STACK_PREFIX = "ModelServing"
@@ -179,9 +184,9 @@ class FrontDoorConfig:
     cognito_user_pool_id: str | None = None
     #: ``auth = "cognito"``: OAuth scopes required on access tokens.
     cognito_scopes: tuple[str, ...] = ()
-    stage_name: str = "v1"
-    throttling_rate_limit: float = 50.0
-    throttling_burst_limit: int = 100
+    stage_name: str = fd_defaults.STAGE_NAME
+    throttling_rate_limit: float = fd_defaults.THROTTLING_RATE_LIMIT
+    throttling_burst_limit: int = fd_defaults.THROTTLING_BURST_LIMIT
     #: Origins allowed by CORS; none means no CORS.
     cors_allowed_origins: tuple[str, ...] = ()
     #: A WAF web ACL on the stage. Default: none.
@@ -195,18 +200,18 @@ class FrontDoorConfig:
     allowed_content_types: tuple[str, ...] | None = None
     #: Default: the construct's (4 521 984 bytes; 4 MiB for a serverless endpoint). Lambda mode only.
     max_body_bytes: int | None = None
-    sagemaker_connect_timeout_seconds: Seconds = Seconds(1.0)
-    sagemaker_read_timeout_seconds: Seconds = Seconds(9.0)
-    sagemaker_max_attempts: int = 2
-    memory_size_mb: int = 256
+    sagemaker_connect_timeout_seconds: Seconds = Seconds(_contract.DEFAULT_SAGEMAKER_CONNECT_TIMEOUT_MS / 1000)
+    sagemaker_read_timeout_seconds: Seconds = Seconds(_contract.DEFAULT_SAGEMAKER_READ_TIMEOUT_MS / 1000)
+    sagemaker_max_attempts: int = _contract.DEFAULT_SAGEMAKER_MAX_ATTEMPTS
+    memory_size_mb: int = fd_defaults.MEMORY_SIZE_MB
     #: Lambda reserved concurrency. Default: none (shares the account pool).
     reserved_concurrency: int | None = None
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = _contract.DEFAULT_LOG_LEVEL  # type: ignore[assignment]
     #: API Gateway execution logging (never data trace).
-    execution_log_level: Literal["OFF", "ERROR", "INFO"] = "ERROR"
+    execution_log_level: Literal["OFF", "ERROR", "INFO"] = fd_defaults.EXECUTION_LOG_LEVEL
     #: Create and set the account's API Gateway CloudWatch role (account-and-region-wide).
-    cloud_watch_role: bool = False
-    log_retention_days: LogRetentionDays = 90
+    cloud_watch_role: bool = fd_defaults.CLOUD_WATCH_ROLE
+    log_retention_days: LogRetentionDays = fd_defaults.LOG_RETENTION_DAYS
     #: Override the AWS-published Powertools layer ARN.
     powertools_layer_arn: str | None = None
 

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigateway
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from sagemaker_serving import FrontDoor, IamAuth, LambdaIntegration, Model
 from sagemaker_serving.front_door import DEFAULT_ALLOWED_CONTENT_TYPES, DEFAULT_BINARY_MEDIA_TYPES
+from sagemaker_serving.front_door.access_log import log_retention
 from stacks.config import ConfigError, EnvironmentConfig, FrontDoorConfig, ModelConfig
 from stacks.serving_endpoint import Problems, compose_endpoint, given, prefixed
 
@@ -123,7 +123,7 @@ class ServingStack(cdk.Stack):
             binary_media_types=(
                 fd.binary_media_types if fd.binary_media_types is not None else DEFAULT_BINARY_MEDIA_TYPES
             ),
-            log_retention=_retention(fd.log_retention_days),
+            log_retention=log_retention(fd.log_retention_days),
             execution_log_level=getattr(apigateway.MethodLoggingLevel, fd.execution_log_level),
             cloud_watch_role=fd.cloud_watch_role,
             cors_allowed_origins=fd.cors_allowed_origins,
@@ -189,35 +189,3 @@ class ServingStack(cdk.Stack):
 
             return NoAuth(acknowledge_unauthenticated=fd.acknowledge_unauthenticated)
         return IamAuth(usage_plan=fd.usage_plan)
-
-
-_RETENTION = {
-    1: "ONE_DAY",
-    3: "THREE_DAYS",
-    5: "FIVE_DAYS",
-    7: "ONE_WEEK",
-    14: "TWO_WEEKS",
-    30: "ONE_MONTH",
-    60: "TWO_MONTHS",
-    90: "THREE_MONTHS",
-    120: "FOUR_MONTHS",
-    150: "FIVE_MONTHS",
-    180: "SIX_MONTHS",
-    365: "ONE_YEAR",
-    400: "THIRTEEN_MONTHS",
-    545: "EIGHTEEN_MONTHS",
-    731: "TWO_YEARS",
-    1096: "THREE_YEARS",
-    1827: "FIVE_YEARS",
-    2192: "SIX_YEARS",
-    2557: "SEVEN_YEARS",
-    2922: "EIGHT_YEARS",
-    3288: "NINE_YEARS",
-    3653: "TEN_YEARS",
-}
-
-
-def _retention(days: int) -> logs.RetentionDays:
-    """CloudWatch Logs retention from a number of days (the config checked it is one of these)."""
-    retention: logs.RetentionDays = getattr(logs.RetentionDays, _RETENTION[days])
-    return retention

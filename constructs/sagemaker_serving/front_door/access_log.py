@@ -50,3 +50,36 @@ def access_log_group(scope: Construct, *, retention: logs.RetentionDays, encrypt
 def access_log_settings(group: logs.ILogGroup) -> tuple[apigateway.LogGroupLogDestination, apigateway.AccessLogFormat]:
     """Destination and format of the stage's access logs."""
     return apigateway.LogGroupLogDestination(group), apigateway.AccessLogFormat.custom(ACCESS_LOG_FORMAT)
+
+
+#: The retention periods CloudWatch Logs accepts, in days, and their ``logs.RetentionDays`` names.
+RETENTION_DAYS = {
+    1: "ONE_DAY",
+    3: "THREE_DAYS",
+    5: "FIVE_DAYS",
+    7: "ONE_WEEK",
+    14: "TWO_WEEKS",
+    30: "ONE_MONTH",
+    60: "TWO_MONTHS",
+    90: "THREE_MONTHS",
+    120: "FOUR_MONTHS",
+    150: "FIVE_MONTHS",
+    180: "SIX_MONTHS",
+    365: "ONE_YEAR",
+    400: "THIRTEEN_MONTHS",
+    545: "EIGHTEEN_MONTHS",
+    731: "TWO_YEARS",
+    1096: "THREE_YEARS",
+    1827: "FIVE_YEARS",
+    2192: "SIX_YEARS",
+    2557: "SEVEN_YEARS",
+    2922: "EIGHT_YEARS",
+    3288: "NINE_YEARS",
+    3653: "TEN_YEARS",
+}
+
+
+def log_retention(days: int) -> logs.RetentionDays:
+    """CloudWatch Logs retention from a number of days (one of :data:`RETENTION_DAYS`; ``KeyError`` otherwise)."""
+    retention: logs.RetentionDays = getattr(logs.RetentionDays, RETENTION_DAYS[days])
+    return retention

@@ -29,7 +29,9 @@ from constructs import Construct
 from sagemaker_serving._shared import log_group_key
 from sagemaker_serving.compliance import acknowledge
 from sagemaker_serving.errors import raise_if_problems
+from sagemaker_serving.front_door import defaults
 from sagemaker_serving.front_door.access_log import access_log_group, access_log_settings
+from sagemaker_serving.front_door.access_log import log_retention as log_retention_for_days
 from sagemaker_serving.front_door.api_props import api_problems, cors_options, variant_names_csv
 from sagemaker_serving.front_door.auth.base import AuthBinding, FrontDoorAuth
 from sagemaker_serving.front_door.auth.iam import IamAuth
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
     from sagemaker_serving.endpoint import EndpointBase
     from sagemaker_serving.front_door.waf import WafOptions
 
-DEFAULT_BINARY_MEDIA_TYPES = ("image/*", "application/octet-stream", "application/x-npy")
+DEFAULT_BINARY_MEDIA_TYPES = defaults.BINARY_MEDIA_TYPES
 
 
 class FrontDoor(Construct):
@@ -73,7 +75,8 @@ class FrontDoor(Construct):
         answer reaches the client as bytes only when the request's first ``Accept`` media type matches one
         of these (e.g. ``Accept: image/png``); otherwise API Gateway hands back base64 text, so with the
         Lambda integration the handler answers 406 instead.
-    :param log_retention: retention of the access log and function log groups. Default 3 months.
+    :param log_retention: retention of the access log and function log groups. Default 3 months
+        (:data:`~sagemaker_serving.front_door.defaults.LOG_RETENTION_DAYS`).
     :param execution_log_level: API Gateway execution logging. Default ``ERROR``; data trace is always off.
         Anything but ``OFF`` needs the account's API Gateway CloudWatch role set once per account and
         region (``cloud_watch_role=True`` here, or elsewhere).
@@ -114,13 +117,15 @@ class FrontDoor(Construct):
         variant_names: Sequence[str] | None = None,
         integration: FrontDoorIntegration | None = None,
         auth: FrontDoorAuth | None = None,
-        stage_name: str = "v1",
-        throttling_rate_limit: float = 50,
-        throttling_burst_limit: int = 100,
-        binary_media_types: Sequence[str] = DEFAULT_BINARY_MEDIA_TYPES,
-        log_retention: logs.RetentionDays = logs.RetentionDays.THREE_MONTHS,
-        execution_log_level: apigateway.MethodLoggingLevel = apigateway.MethodLoggingLevel.ERROR,
-        cloud_watch_role: bool = False,
+        stage_name: str = defaults.STAGE_NAME,
+        throttling_rate_limit: float = defaults.THROTTLING_RATE_LIMIT,
+        throttling_burst_limit: int = defaults.THROTTLING_BURST_LIMIT,
+        binary_media_types: Sequence[str] = defaults.BINARY_MEDIA_TYPES,
+        log_retention: logs.RetentionDays | None = None,
+        execution_log_level: apigateway.MethodLoggingLevel = getattr(  # noqa: B008 - an enum member, immutable
+            apigateway.MethodLoggingLevel, defaults.EXECUTION_LOG_LEVEL
+        ),
+        cloud_watch_role: bool = defaults.CLOUD_WATCH_ROLE,
         cors_allowed_origins: Sequence[str] = (),
         waf: WafOptions | None = None,
         rest_api_name: str | None = None,
@@ -135,6 +140,8 @@ class FrontDoor(Construct):
         self.auth: FrontDoorAuth = auth if auth is not None else IamAuth()
         self.binary_media_types: tuple[str, ...] = tuple(binary_media_types)
         self.cors_allowed_origins: tuple[str, ...] = tuple(cors_allowed_origins)
+        if log_retention is None:
+            log_retention = log_retention_for_days(defaults.LOG_RETENTION_DAYS)
         self.log_retention = log_retention
         self.private_endpoint = private_endpoint
         #: The variants the Lambda handler may route to, comma-separated (a token for an :class:`Endpoint`).

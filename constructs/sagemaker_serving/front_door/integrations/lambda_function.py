@@ -17,6 +17,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 
 from sagemaker_serving.endpoint import Endpoint, EndpointBase
+from sagemaker_serving.front_door import defaults
 from sagemaker_serving.front_door._checks import MIME, integer_problems
 from sagemaker_serving.front_door.integrations.base import FrontDoorIntegration, IntegrationBinding, timeout_problems
 from sagemaker_serving.front_door.integrations.lambda_compliance import acknowledge_function, lambda_vpc_statements
@@ -46,7 +47,7 @@ class LambdaIntegration(FrontDoorIntegration):
     #: API Gateway's integration timeout, also the function's timeout. Default and maximum 29 s.
     timeout: cdk.Duration = field(default_factory=lambda: cdk.Duration.millis(contract.MAX_INTEGRATION_TIMEOUT_MS))
     #: Lambda memory in MB. Default 256.
-    memory_size: int = 256
+    memory_size: int = defaults.MEMORY_SIZE_MB
     #: Lambda reserved concurrency. Default: none (the function shares the account pool; reserving takes
     #: capacity from every other function and fails to deploy in accounts with a low concurrency quota).
     #: API Gateway throttling is the primary limit.
@@ -65,7 +66,7 @@ class LambdaIntegration(FrontDoorIntegration):
     #: ``POWERTOOLS_METRICS_NAMESPACE``. Default ``SageMakerServing``.
     metrics_namespace: str = contract.DEFAULT_METRICS_NAMESPACE
     #: ``POWERTOOLS_LOG_LEVEL`` and the function's application log level. Default ``INFO``.
-    log_level: LogLevel = "INFO"
+    log_level: LogLevel = contract.DEFAULT_LOG_LEVEL  # type: ignore[assignment]  # "INFO"
     #: Request content types the handler accepts. Default: JSON, CSV, NPY, octet-stream, JPEG, PNG.
     allowed_content_types: Sequence[str] = DEFAULT_ALLOWED_CONTENT_TYPES
     #: Largest request body the handler accepts. Default and maximum 4 521 984 bytes: Lambda's 6 MB limit
