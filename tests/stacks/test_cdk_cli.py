@@ -8,11 +8,14 @@ configuration, and its cloud assembly is compared with the session's in-process 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
+import tarfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,9 @@ from tests.conftest import REFERENCE_CONFIG_FILE, ROOT, Synthesised
 
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
 ASSET_HASH = re.compile(r"\b[0-9a-f]{64}\b")
+#: The CLI's hint when cdk.json leaves a flag unset that aws-cdk-lib recommends (issue #10).
+UNCONFIGURED_FLAGS_LINE = re.compile(r"^\d+ feature flags? (is|are) not configured", re.MULTILINE)
+FLAGS_DOC = ROOT / "docs" / "templates.md"
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,7 @@ def test_in_process_templates_are_the_cdk_clis(
     for name in names:
         expected, actual = cli.get_stack_by_name(name), in_process.get_stack_by_name(name)
         assert comparable(actual.template) == comparable(expected.template), name
-        # Stack-level tags live in the manifest, not the template.
+        # Stack-level tags live in the manifest, not the template (see the next test).
         assert actual.tags == expected.tags, name
     # Not only equal after the normalisation: the one app, one CLI settings, the same bytes.
     for name in names:
@@ -100,6 +106,60 @@ def test_in_process_templates_are_the_cdk_clis(
         assert (reference.assembly_dir / template_file).read_text() == (
             cli_synth.assembly_dir / template_file
         ).read_text(), name
+
+
+def test_stack_tags_are_the_configured_ones(any_config: Synthesised) -> None:
+    """Under ``@aws-cdk/core:explicitStackTags``, ``Tags.of(stack)`` no longer tags the stack itself;
+    ServingStack passes them as the stack's ``tags`` so CloudFormation still tags the stack and
+    propagates them, as before the flag."""
+    assembly = cx_api.CloudAssembly(str(any_config.assembly_dir))
+    for name, env in any_config.config.environments.items():
+        assert assembly.get_stack_by_name(env.stack_name).tags == dict(env.tags), name
+
+
+def test_cdk_synth_prints_no_feature_flag_line(cli_synth: CliSynth) -> None:
+    assert "Successfully synthesized" in cli_synth.output, cli_synth.output
+    assert not UNCONFIGURED_FLAGS_LINE.search(cli_synth.output), cli_synth.output
+    assert "feature flag" not in cli_synth.output.lower(), cli_synth.output
+
+
+def recommended_flags() -> dict[str, Any]:
+    """aws-cdk-lib's recommended feature flags: what ``cdk init`` writes into a new app's cdk.json."""
+    spec = importlib.util.find_spec("aws_cdk")
+    assert spec is not None and spec.submodule_search_locations
+    (tarball,) = Path(next(iter(spec.submodule_search_locations)), "_jsii").glob("aws-cdk-lib@*.jsii.tgz")
+    with tarfile.open(tarball) as archive:
+        member = archive.extractfile("package/recommended-feature-flags.json")
+        assert member is not None
+        flags: dict[str, Any] = json.load(member)
+    return flags
+
+
+def documented_flags(doc: str) -> dict[str, str]:
+    """Flags named in docs/templates.md's "Feature flags set differently" table: flag → reason."""
+    section = doc.split("### Feature flags set differently", 1)[1].split("\n#", 1)[0]
+    return dict(re.findall(r"^\| `(@[^`]+)` \| [^|]+ \| ([^|]*\S[^|]*) \|$", section, re.MULTILINE))
+
+
+def test_cdk_json_sets_every_recommended_flag_or_says_why_not() -> None:
+    context: Mapping[str, Any] = json.loads(app_module.CDK_JSON.read_text())["context"]
+    recommended = recommended_flags()
+    assert len(recommended) > 50
+    assert [flag for flag in recommended if flag not in context] == []
+    differing = {flag for flag, value in recommended.items() if context[flag] != value}
+    documented = documented_flags(FLAGS_DOC.read_text())
+    assert differing == set(documented), "set differently from aws-cdk-lib's recommendation without a reason"
+    assert all(len(reason) > 20 for reason in documented.values()), documented
+    assert context["cli-telemetry"] is False
+
+
+def test_documented_flags_table_is_parsed() -> None:
+    doc = (
+        "### Feature flags set differently\n\n| Flag | Value | Why |\n| --- | --- | --- |\n"
+        "| `@aws-cdk/x:y` | `false` | It would add a custom-resource Lambda to every stack. |\n\n## Next\n"
+        "| `@aws-cdk/not:this` | `false` | Outside the section, so not counted. |\n"
+    )
+    assert documented_flags(doc) == {"@aws-cdk/x:y": "It would add a custom-resource Lambda to every stack."}
 
 
 # ---------------------------------------------------------------------------------------------
