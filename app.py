@@ -8,9 +8,11 @@ with status 1; ``cdk synth`` and ``make synth`` show that message.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -19,6 +21,44 @@ from stacks.config import AppConfig, ConfigError, load
 from stacks.serving_stack import ServingStack
 
 NAG_CONTEXT_KEY = "nag"
+#: The CDK CLI's project file: its "context" holds the feature flags every synth must use.
+CDK_JSON = Path(__file__).resolve().parent / "cdk.json"
+#: Set by the CDK CLI when it runs the app: the context it resolved from cdk.json, cdk.context.json and
+#: ``-c`` (``CDK_CONTEXT_JSON``), or the file holding it when too large for the environment (the name is
+#: aws-cdk-lib's ``cxapi.CONTEXT_OVERFLOW_LOCATION_ENV``, spelt this way).
+CLI_CONTEXT_ENV_VARS = ("CDK_CONTEXT_JSON", "CONTEXT_OVERFLOW_LOCATION_ENV")
+
+
+def cli_context(path: Path = CDK_JSON) -> dict[str, Any]:
+    """The context the CDK CLI gives the app from ``path`` (cdk.json), as far as it shapes templates.
+
+    cdk.json's ``"context"`` (the feature flags), and the context the CLI makes of its settings
+    ``pathMetadata`` and ``assetMetadata`` (both on unless set to false: resource metadata that also
+    feeds the logical ID of an API Gateway deployment, which hashes its Lambda function's resource) and
+    ``versionReporting``. Not the CLI's ``@aws-cdk/core:failSynthOnValidationErrors: false``: run
+    in-process, a cdk-nag finding must fail the synth itself. Empty when the file does not exist.
+    """
+    if not path.is_file():
+        return {}
+    settings = json.loads(path.read_text())
+    context = settings.get("context", {})
+    if not isinstance(context, dict):
+        raise ValueError(f'{path}: "context" must be an object, not {type(context).__name__}')
+    from_settings: dict[str, Any] = {}
+    if settings.get("pathMetadata", True):
+        from_settings["aws:cdk:enable-path-metadata"] = True
+    if settings.get("assetMetadata", True):
+        from_settings["aws:cdk:enable-asset-metadata"] = True
+    if settings.get("versionReporting", True):
+        from_settings["aws:cdk:version-reporting"] = True
+    else:
+        from_settings["aws:cdk:disable-version-reporting"] = True
+    return {**from_settings, **context}
+
+
+def run_by_cdk_cli() -> bool:
+    """True when the CDK CLI runs the app (it passes cdk.json's context itself)."""
+    return any(name in os.environ for name in CLI_CONTEXT_ENV_VARS)
 
 
 def build_app(
@@ -28,7 +68,12 @@ def build_app(
 
     With ``-c nag=true``, the cdk-nag AWS Solutions, HIPAA Security and NIST 800-53 rev 5 packs
     check every stack at synth time; any unacknowledged finding fails the synth. ``context`` adds
-    context values as ``-c key=value`` does (for tests).
+    context values as ``-c key=value`` does (for tests), and wins over every other source.
+
+    Run by the CDK CLI, the app gets cdk.json's context from the CLI. Run in-process (the tests, a
+    script), it applies the same context itself (:func:`cli_context`), so its templates are the ones
+    ``cdk synth`` and ``cdk deploy`` produce: feature flags such as ``@aws-cdk/aws-iam:minimizePolicies``
+    change them.
 
     :raises ConfigError: the configuration's problems, or every construct problem of every
         environment at once (each stack is built even when an earlier one failed).
@@ -36,7 +81,8 @@ def build_app(
     config = config or load()
     app = cdk.App(
         outdir=outdir or os.environ.get("CDK_OUTDIR", "cdk.out"),
-        context=dict(context) if context else None,
+        context=None if run_by_cdk_cli() else cli_context(),
+        post_cli_context=dict(context) if context else None,
         # CDK's built-in CloudFormation validation adds ~1.7 s and ~375 MiB to this synth; this repository
         # lints every template with cfn-lint instead (`make synth`, `make test`). CDK_VALIDATION=true
         # turns the built-in one back on.

@@ -64,6 +64,10 @@ class ServingStack(cdk.Stack):
         :raises ConfigError: every problem the constructs found, named by the file's keys and prefixed
             with the environment.
         """
+        # Stack-level tags (CloudFormation applies them to the stack and every resource it creates) are
+        # given explicitly: under @aws-cdk/core:explicitStackTags (cdk.json), Tags.of(stack) below tags
+        # only the template's resources. Tags given by the caller win.
+        kwargs["tags"] = {**config.tags, **(kwargs.get("tags") or {})}
         super().__init__(scope, construct_id, **kwargs)
         try:
             self._build(config, models)

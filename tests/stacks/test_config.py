@@ -453,6 +453,7 @@ def test_app_prints_construct_problems_without_a_traceback(raw: dict[str, Any], 
             "CDK_OUTDIR": str(tmp_path / "cdk.out"),
             # as `make` runs it: the venv's Node first, no end-of-life banner from jsii
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'constructs'}",  # this checkout's package, as make sets it
             "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
         },
         capture_output=True,
