@@ -118,6 +118,17 @@ def _tree_rss_kib(root_pid: int) -> int:
 
 
 VALIDATION = {"CDK_VALIDATION": "false"}
+#: Context added to every app's (``-c`` on the command line): ``env`` with ``--env``.
+CONTEXT: dict[str, str] = {}
+
+
+def _cli_context(cdk_json: Path) -> dict[str, object]:
+    """``app.cli_context`` of this tree (imported here: the bench runs as a script, not from the root)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from app import cli_context
+
+    return cli_context(cdk_json)
 
 
 def run(argv: list[str], outdir: str | None = None, root: Path = ROOT) -> tuple[float, float]:
@@ -129,6 +140,9 @@ def run(argv: list[str], outdir: str | None = None, root: Path = ROOT) -> tuple[
             **VALIDATION,
             "CDK_OUTDIR": outdir or scratch,
             "PYTHONPATH": f"{root}:{root / 'constructs'}",
+            # What `cdk synth` gives every app: its cdk.json context (feature flags) and path metadata,
+            # each tree its own, so an app run here does what it does under the CLI.
+            "CDK_CONTEXT_JSON": json.dumps({**_cli_context(root / "cdk.json"), **CONTEXT}),
         }
         start = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=root, env=env, stdout=subprocess.DEVNULL)
@@ -180,7 +194,7 @@ def _worktree(rev: str) -> Iterator[Path]:
 def _bench(args: argparse.Namespace, baseline: Path | None) -> None:
     """The paired runs of every command, then the table."""
     if args.env:
-        VALIDATION["CDK_CONTEXT_JSON"] = json.dumps({"env": args.env})
+        CONTEXT["env"] = args.env
         print(f"only the {args.env} stack")
     VALIDATION["CDK_VALIDATION"] = "true" if args.builtin_validation else "false"
     print(f"CDK_VALIDATION={VALIDATION['CDK_VALIDATION']} for both apps")
