@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 from tests.support.venv import Venv
@@ -34,11 +33,7 @@ def test_readme_example_is_found() -> None:
 def test_readme_own_app_example_synthesises(installed: Venv, tmp_path: Path) -> None:
     app_dir = tmp_path / "my-app"
     app_dir.mkdir()
-    (app_dir / "app.py").write_text(own_app_example())
-    # Today's example points `code` at a copy of the function's folder, as its comment tells users to make;
-    # provide it from the installed package (an example that needs no copy simply ignores it).
-    packaged = installed.purelib / "sagemaker_serving" / "_runtime" / "front_door"
-    shutil.copytree(packaged, app_dir / "vendor" / "front_door", ignore=shutil.ignore_patterns("__pycache__"))
+    (app_dir / "app.py").write_text(own_app_example())  # alone: no file of this repository beside it
     out = tmp_path / "cdk.out"
 
     installed.run("app.py", cwd=app_dir, env={"CDK_OUTDIR": str(out)})
@@ -46,5 +41,31 @@ def test_readme_own_app_example_synthesises(installed: Venv, tmp_path: Path) -> 
     manifest = json.loads((out / "manifest.json").read_text())
     templates = [json.loads(path.read_text()) for path in out.glob("*.template.json")]
     assert manifest["artifacts"] and templates
-    types = {resource["Type"] for template in templates for resource in template["Resources"].values()}
-    assert {"AWS::SageMaker::Model", "AWS::SageMaker::EndpointConfig", "AWS::SageMaker::Endpoint"} <= types
+    resources = [resource for template in templates for resource in template["Resources"].values()]
+    types = {resource["Type"] for resource in resources}
+    assert {
+        "AWS::SageMaker::Model",
+        "AWS::SageMaker::EndpointConfig",
+        "AWS::SageMaker::Endpoint",
+        "AWS::ApplicationAutoScaling::ScalableTarget",
+        "AWS::ApiGateway::RestApi",
+        "AWS::Lambda::Function",
+    } <= types
+    (target,) = [r for r in resources if r["Type"] == "AWS::ApplicationAutoScaling::ScalableTarget"]
+    assert target["Properties"]["ScheduledActions"], "the example's ScheduledCapacity"
+    (function,) = [r for r in resources if r["Type"] == "AWS::Lambda::Function"]
+    assert function["Properties"]["MemorySize"] == 512
+    methods = [
+        r for r in resources if r["Type"] == "AWS::ApiGateway::Method" and r["Properties"]["HttpMethod"] != "OPTIONS"
+    ]
+    assert methods and {m["Properties"]["AuthorizationType"] for m in methods} == {"AWS_IAM"}
+    # The function's code is the package's own copy: the asset was staged from the installed package.
+    code_assets = [path for path in out.glob("asset.*") if (path / "handler.py").is_file()]
+    assert code_assets and (code_assets[0] / "contract.py").is_file()
+    # grant_invoke: the caller's policy allows execute-api:Invoke.
+    policies = [r for r in resources if r["Type"] == "AWS::IAM::Policy"]
+    assert any(
+        "execute-api:Invoke" in json.dumps(statement.get("Action"))
+        for policy in policies
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    )

@@ -67,7 +67,7 @@ def generate() -> dict[str, Any]:
                     prop.pop("default", None)
     schema["title"] = "stacks/environments.toml"
     schema["description"] = (
-        "Per-environment configuration of the SageMaker serving app (README.md, 'Configuration reference'). "
+        "Per-environment configuration of the SageMaker serving app (docs/configuration.md). "
         "Generated from stacks/config.py by tests/support/config_schema.py."
     )
     return schema
