@@ -104,107 +104,17 @@ class VariantAutoscaling(Construct):
         """
         scale_in = scale_in_cooldown or cdk.Duration.seconds(300)
         scale_out = scale_out_cooldown or cdk.Duration.seconds(60)
-        where = f"autoscaling of variant {variant_name!r}"
-        problems: list[str] = []
-        variant = next((v for v in endpoint.endpoint_config.variants if v.name == variant_name), None)
-        initial = 1
-        if variant is None:
-            problems.append(
-                f"variant_name: {variant_name!r} is not a variant of the endpoint; "
-                f"variants are {list(endpoint.variant_names)}"
-            )
-        elif not isinstance(variant, InstanceVariant):
-            problems.append(
-                f"variant_name: {variant_name!r} is serverless; only instance variants can autoscale instances"
-            )
-        else:
-            initial = variant.initial_instance_count
-            if is_burstable(variant.instance_type):
-                problems.append(
-                    f"instance_type: {variant.instance_type!r} is burstable; autoscaling needs a non-ml.t* type"
-                )
-        if variant_name in endpoint._autoscaled_variants:
-            problems.append(f"variant_name: {variant_name!r} already has autoscaling; enable it once per variant")
-        capacities_valid = True
-        for field_name, value in (("min_capacity", min_capacity), ("max_capacity", max_capacity)):
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_CAPACITY:
-                problems.append(f"{field_name}: {value!r} is not allowed; must be an integer from 1 to {_MAX_CAPACITY}")
-                capacities_valid = False
-        if capacities_valid and min_capacity > max_capacity:
-            problems.append(
-                f"min_capacity: {min_capacity} is greater than max_capacity {max_capacity}; "
-                "min_capacity must be <= max_capacity"
-            )
-        elif not problems and not min_capacity <= initial <= max_capacity:
-            problems.append(
-                f"min_capacity/max_capacity: {min_capacity}..{max_capacity} must include the variant's "
-                f"initial_instance_count {initial} (min_capacity <= initial_instance_count <= max_capacity)"
-            )
-        if (
-            isinstance(target_invocations_per_instance, bool)
-            or not isinstance(target_invocations_per_instance, int)
-            or target_invocations_per_instance < 1
-        ):
-            problems.append(
-                f"target_invocations_per_instance: {target_invocations_per_instance!r} is not allowed; "
-                "must be an integer >= 1"
-            )
-        if target_cpu_utilization is not None and not (
-            isinstance(target_cpu_utilization, (int, float)) and 0 < target_cpu_utilization <= 100 * 192
-        ):
-            problems.append(
-                f"target_cpu_utilization: {target_cpu_utilization!r} is not allowed; must be a percentage > 0"
-            )
-        for label, cooldown in (("scale_in_cooldown", scale_in), ("scale_out_cooldown", scale_out)):
-            if not cooldown.is_unresolved() and cooldown.to_seconds() < 0:
-                problems.append(f"{label}: must not be negative")
+        problems = _variant_problems(endpoint, variant_name, min_capacity, max_capacity)
+        problems += _tracking_problems(target_invocations_per_instance, target_cpu_utilization, scale_in, scale_out)
         problems += _schedule_problems(schedules, max_capacity)
-        raise_if_problems(f"Invalid {where}", problems)  # before any construct is added to the tree
+        # Before any construct is added to the tree.
+        raise_if_problems(f"Invalid autoscaling of variant {variant_name!r}", problems)
         super().__init__(scope, construct_id)
         endpoint._autoscaled_variants.add(variant_name)
 
-        self.scalable_target = appscaling.CfnScalableTarget(
-            self,
-            "Target",
-            service_namespace="sagemaker",
-            scalable_dimension="sagemaker:variant:DesiredInstanceCount",
-            resource_id=f"endpoint/{endpoint.endpoint_name}/variant/{variant_name}",
-            min_capacity=min_capacity,
-            max_capacity=max_capacity,
-            scheduled_actions=[
-                appscaling.CfnScalableTarget.ScheduledActionProperty(
-                    scheduled_action_name=s.name,
-                    schedule=s.schedule,
-                    timezone=s.time_zone,
-                    scalable_target_action=appscaling.CfnScalableTarget.ScalableTargetActionProperty(
-                        min_capacity=s.min_capacity, max_capacity=s.max_capacity
-                    ),
-                )
-                for s in schedules
-            ]
-            or None,
-        )
-        # Registered only after the endpoint (and so the variant) exists.
-        self.scalable_target.node.add_dependency(endpoint.cfn_endpoint)
-        # Keep the instance counts autoscaling chose when the endpoint is updated; apply new weights.
-        endpoint.cfn_endpoint.retain_all_variant_properties = True
-        endpoint.cfn_endpoint.exclude_retained_variant_properties = [
-            {"variantPropertyType": "DesiredWeight"}  # type: ignore[list-item]
-        ]
-
-        def policy(
-            policy_id: str, spec: appscaling.CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty
-        ) -> appscaling.CfnScalingPolicy:
-            return appscaling.CfnScalingPolicy(
-                self,
-                policy_id,
-                policy_name=f"{cdk.Names.unique_id(self)[-180:]}{policy_id}",
-                policy_type="TargetTrackingScaling",
-                scaling_target_id=self.scalable_target.ref,
-                target_tracking_scaling_policy_configuration=spec,
-            )
-
-        self.invocations_policy = policy(
+        self.scalable_target = self._scalable_target(endpoint, variant_name, min_capacity, max_capacity, schedules)
+        _retain_instance_counts(endpoint)
+        self.invocations_policy = self._policy(
             "InvocationsPolicy",
             appscaling.CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty(
                 target_value=target_invocations_per_instance,
@@ -217,26 +127,166 @@ class VariantAutoscaling(Construct):
         )
         self.cpu_policy: appscaling.CfnScalingPolicy | None = None
         if target_cpu_utilization is not None:
-            self.cpu_policy = policy(
-                "CpuPolicy",
-                appscaling.CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty(
-                    target_value=target_cpu_utilization,
-                    customized_metric_specification=appscaling.CfnScalingPolicy.CustomizedMetricSpecificationProperty(
-                        namespace="/aws/sagemaker/Endpoints",
-                        metric_name="CPUUtilization",
-                        statistic="Average",
-                        unit="Percent",
-                        dimensions=[
-                            appscaling.CfnScalingPolicy.MetricDimensionProperty(
-                                name="EndpointName", value=endpoint.endpoint_name
-                            ),
-                            appscaling.CfnScalingPolicy.MetricDimensionProperty(name="VariantName", value=variant_name),
-                        ],
-                    ),
-                    scale_in_cooldown=int(scale_in.to_seconds()),
-                    scale_out_cooldown=int(scale_out.to_seconds()),
-                ),
+            self.cpu_policy = self._policy(
+                "CpuPolicy", _cpu_tracking(endpoint, variant_name, target_cpu_utilization, scale_in, scale_out)
             )
+
+    def _scalable_target(
+        self,
+        endpoint: Endpoint,
+        variant_name: str,
+        min_capacity: int,
+        max_capacity: int,
+        schedules: Sequence[ScheduledCapacity],
+    ) -> appscaling.CfnScalableTarget:
+        """The variant's ``DesiredInstanceCount`` as a scalable target, with the scheduled actions."""
+        target = appscaling.CfnScalableTarget(
+            self,
+            "Target",
+            service_namespace="sagemaker",
+            scalable_dimension="sagemaker:variant:DesiredInstanceCount",
+            resource_id=f"endpoint/{endpoint.endpoint_name}/variant/{variant_name}",
+            min_capacity=min_capacity,
+            max_capacity=max_capacity,
+            scheduled_actions=_scheduled_actions(schedules),
+        )
+        # Registered only after the endpoint (and so the variant) exists.
+        target.node.add_dependency(endpoint.cfn_endpoint)
+        return target
+
+    def _policy(
+        self, policy_id: str, spec: appscaling.CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty
+    ) -> appscaling.CfnScalingPolicy:
+        """A target-tracking policy on the scalable target."""
+        return appscaling.CfnScalingPolicy(
+            self,
+            policy_id,
+            policy_name=f"{cdk.Names.unique_id(self)[-180:]}{policy_id}",
+            policy_type="TargetTrackingScaling",
+            scaling_target_id=self.scalable_target.ref,
+            target_tracking_scaling_policy_configuration=spec,
+        )
+
+
+def _variant_problems(endpoint: Endpoint, variant_name: str, min_capacity: int, max_capacity: int) -> list[str]:
+    """The variant can autoscale (once) and the capacities are valid and include its initial count."""
+    problems: list[str] = []
+    variant = next((v for v in endpoint.endpoint_config.variants if v.name == variant_name), None)
+    initial = 1
+    if variant is None:
+        problems.append(
+            f"variant_name: {variant_name!r} is not a variant of the endpoint; "
+            f"variants are {list(endpoint.variant_names)}"
+        )
+    elif not isinstance(variant, InstanceVariant):
+        problems.append(f"variant_name: {variant_name!r} is serverless; only instance variants can autoscale instances")
+    else:
+        initial = variant.initial_instance_count
+        if is_burstable(variant.instance_type):
+            problems.append(
+                f"instance_type: {variant.instance_type!r} is burstable; autoscaling needs a non-ml.t* type"
+            )
+    if variant_name in endpoint._autoscaled_variants:
+        problems.append(f"variant_name: {variant_name!r} already has autoscaling; enable it once per variant")
+    return problems + _capacity_problems(min_capacity, max_capacity, initial, check_initial=not problems)
+
+
+def _capacity_problems(min_capacity: int, max_capacity: int, initial: int, *, check_initial: bool) -> list[str]:
+    """Both capacities within 1..1000, ordered, and (``check_initial``) around the initial count."""
+    problems: list[str] = []
+    capacities_valid = True
+    for field_name, value in (("min_capacity", min_capacity), ("max_capacity", max_capacity)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_CAPACITY:
+            problems.append(f"{field_name}: {value!r} is not allowed; must be an integer from 1 to {_MAX_CAPACITY}")
+            capacities_valid = False
+    if capacities_valid and min_capacity > max_capacity:
+        problems.append(
+            f"min_capacity: {min_capacity} is greater than max_capacity {max_capacity}; "
+            "min_capacity must be <= max_capacity"
+        )
+    elif check_initial and not problems and not min_capacity <= initial <= max_capacity:
+        problems.append(
+            f"min_capacity/max_capacity: {min_capacity}..{max_capacity} must include the variant's "
+            f"initial_instance_count {initial} (min_capacity <= initial_instance_count <= max_capacity)"
+        )
+    return problems
+
+
+def _tracking_problems(
+    target_invocations_per_instance: int,
+    target_cpu_utilization: float | None,
+    scale_in: cdk.Duration,
+    scale_out: cdk.Duration,
+) -> list[str]:
+    """The tracked targets and the cooldowns."""
+    problems: list[str] = []
+    if (
+        isinstance(target_invocations_per_instance, bool)
+        or not isinstance(target_invocations_per_instance, int)
+        or target_invocations_per_instance < 1
+    ):
+        problems.append(
+            f"target_invocations_per_instance: {target_invocations_per_instance!r} is not allowed; "
+            "must be an integer >= 1"
+        )
+    if target_cpu_utilization is not None and not (
+        isinstance(target_cpu_utilization, (int, float)) and 0 < target_cpu_utilization <= 100 * 192
+    ):
+        problems.append(f"target_cpu_utilization: {target_cpu_utilization!r} is not allowed; must be a percentage > 0")
+    for label, cooldown in (("scale_in_cooldown", scale_in), ("scale_out_cooldown", scale_out)):
+        if not cooldown.is_unresolved() and cooldown.to_seconds() < 0:
+            problems.append(f"{label}: must not be negative")
+    return problems
+
+
+def _scheduled_actions(
+    schedules: Sequence[ScheduledCapacity],
+) -> list[appscaling.CfnScalableTarget.ScheduledActionProperty] | None:
+    """The scalable target's ``ScheduledActions`` (``None`` when there are none)."""
+    return [
+        appscaling.CfnScalableTarget.ScheduledActionProperty(
+            scheduled_action_name=s.name,
+            schedule=s.schedule,
+            timezone=s.time_zone,
+            scalable_target_action=appscaling.CfnScalableTarget.ScalableTargetActionProperty(
+                min_capacity=s.min_capacity, max_capacity=s.max_capacity
+            ),
+        )
+        for s in schedules
+    ] or None
+
+
+def _retain_instance_counts(endpoint: Endpoint) -> None:
+    """Keep the instance counts autoscaling chose when the endpoint is updated; apply new weights."""
+    endpoint.cfn_endpoint.retain_all_variant_properties = True
+    endpoint.cfn_endpoint.exclude_retained_variant_properties = [
+        {"variantPropertyType": "DesiredWeight"}  # type: ignore[list-item]
+    ]
+
+
+def _cpu_tracking(
+    endpoint: Endpoint,
+    variant_name: str,
+    target_cpu_utilization: float,
+    scale_in: cdk.Duration,
+    scale_out: cdk.Duration,
+) -> appscaling.CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty:
+    """Track the variant's average ``CPUUtilization`` (a customized metric of the endpoint and variant)."""
+    return appscaling.CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty(
+        target_value=target_cpu_utilization,
+        customized_metric_specification=appscaling.CfnScalingPolicy.CustomizedMetricSpecificationProperty(
+            namespace="/aws/sagemaker/Endpoints",
+            metric_name="CPUUtilization",
+            statistic="Average",
+            unit="Percent",
+            dimensions=[
+                appscaling.CfnScalingPolicy.MetricDimensionProperty(name="EndpointName", value=endpoint.endpoint_name),
+                appscaling.CfnScalingPolicy.MetricDimensionProperty(name="VariantName", value=variant_name),
+            ],
+        ),
+        scale_in_cooldown=int(scale_in.to_seconds()),
+        scale_out_cooldown=int(scale_out.to_seconds()),
+    )
 
 
 def _schedule_problems(schedules: Sequence[ScheduledCapacity], max_capacity: int) -> list[str]:

@@ -169,57 +169,20 @@ class Model(ModelBase):
         """
         super().__init__(scope, construct_id)
         env = dict(environment or {})
-        problems: list[str] = []
-        for key in env:
-            if not _ENV_KEY.match(key):
-                problems.append(f"environment: key {key!r} is not allowed; expected [a-zA-Z_][a-zA-Z0-9_]* (≤1024)")
-        for key, value in env.items():
-            if not isinstance(value, str) or len(value) > 1024:
-                problems.append(f"environment[{key!r}]: {value!r} is not allowed; expected a string of ≤1024 chars")
-        if len(env) > _MAX_ENV_VARS:
-            problems.append(f"environment: {len(env)} variables is not allowed; at most {_MAX_ENV_VARS}")
-        if model_name is not None and not cdk.Token.is_unresolved(model_name) and not _MODEL_NAME.match(model_name):
-            problems.append(f"model_name: {model_name!r} is not allowed; expected 1-63 alphanumerics or hyphens")
-        subnet_ids: list[str] = []
-        if vpc is None:
-            given = {"vpc_subnets": vpc_subnets is not None, "security_groups": security_groups is not None}
-            problems += [f"{k}: given without vpc, which is not allowed; pass vpc too" for k, v in given.items() if v]
-        else:
-            subnet_ids = select_subnet_ids(vpc, vpc_subnets)
-            if not 1 <= len(subnet_ids) <= _MAX_SUBNETS:
-                problems.append(f"vpc_subnets: {len(subnet_ids)} subnets selected is not allowed; expected 1 to 16")
-            if security_groups is not None and not 1 <= len(security_groups) <= _MAX_SECURITY_GROUPS:
-                problems.append(f"security_groups: {len(security_groups)} given is not allowed; expected 1 to 5")
-        raise_if_problems("Invalid model props", problems)
+        subnet_ids = select_subnet_ids(vpc, vpc_subnets) if vpc is not None else []
+        raise_if_problems(
+            "Invalid model props",
+            [
+                *_environment_problems(env),
+                *_model_name_problems(model_name),
+                *_vpc_problems(vpc, vpc_subnets, security_groups, subnet_ids),
+            ],
+        )
 
         bound_image = image.bind(self)
         self.image_uri: str = bound_image.image_uri
-        self.role = role or iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
-            description="SageMaker model execution role (least privilege)",
-        )
-        stack = cdk.Stack.of(self)
-        log_group_arn = stack.format_arn(
-            service="logs",
-            resource="log-group",
-            resource_name="/aws/sagemaker/Endpoints/*",
-            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-        )
-        statements = [
-            iam.PolicyStatement(
-                actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-                resources=[log_group_arn, f"{log_group_arn}:log-stream:*"],
-            ),
-            # cloudwatch:PutMetricData has no resource-level permissions; a namespace condition scopes it.
-            iam.PolicyStatement(
-                actions=["cloudwatch:PutMetricData"],
-                resources=["*"],
-                conditions={"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
-            ),
-            *bound_image.pull_statements,
-        ]
+        self.role = role or self._default_role()
+        statements = [*_logs_and_metrics_statements(cdk.Stack.of(self)), *bound_image.pull_statements]
         container: dict[str, object] = {"image": self.image_uri}
         if model_data is not None:
             bound_data = model_data.bind(self)
@@ -235,20 +198,8 @@ class Model(ModelBase):
         self._connections = None
         vpc_config = None
         if vpc is not None:
-            self._security_groups = list(security_groups or [self._default_security_group(vpc)])
-            statements += _vpc_statements(stack, vpc, subnet_ids, self._security_groups)
-            vpc_config = sagemaker.CfnModel.VpcConfigProperty(
-                subnets=subnet_ids,
-                security_group_ids=[g.security_group_id for g in self._security_groups],
-            )
-
-        self.policy = iam.ManagedPolicy(
-            self,
-            "ExecutionPolicy",
-            description="What a SageMaker model needs to start: its artifact, image, logs and metrics",
-            statements=statements,
-            roles=[self.role],
-        )
+            vpc_config = self._join_vpc(vpc, subnet_ids, security_groups, statements)
+        self.policy = self._execution_policy(statements)
         self.cfn_model = sagemaker.CfnModel(
             self,
             "Resource",
@@ -259,12 +210,49 @@ class Model(ModelBase):
             vpc_config=vpc_config,
         )
         self._acknowledge_wildcards(vpc is not None)
-        # SageMaker checks the role's permissions when the model is created: attach them first.
+        self._create_after_permissions()
+        self.model_name = self.cfn_model.attr_model_name
+        self.model_arn = self.cfn_model.attr_model_arn
+
+    def _default_role(self) -> iam.Role:
+        """A new execution role SageMaker assumes; its permissions are the execution policy."""
+        return iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+            description="SageMaker model execution role (least privilege)",
+        )
+
+    def _join_vpc(
+        self,
+        vpc: ec2.IVpc,
+        subnet_ids: list[str],
+        security_groups: Sequence[ec2.ISecurityGroup] | None,
+        statements: list[iam.PolicyStatement],
+    ) -> sagemaker.CfnModel.VpcConfigProperty:
+        """Put the model's containers in ``vpc``: its security groups, ENI permissions and ``VpcConfig``."""
+        self._security_groups = list(security_groups or [self._default_security_group(vpc)])
+        statements += _vpc_statements(cdk.Stack.of(self), vpc, subnet_ids, self._security_groups)
+        return sagemaker.CfnModel.VpcConfigProperty(
+            subnets=subnet_ids,
+            security_group_ids=[g.security_group_id for g in self._security_groups],
+        )
+
+    def _execution_policy(self, statements: list[iam.PolicyStatement]) -> iam.ManagedPolicy:
+        """The role's permissions, as a managed policy the model resource can depend on."""
+        return iam.ManagedPolicy(
+            self,
+            "ExecutionPolicy",
+            description="What a SageMaker model needs to start: its artifact, image, logs and metrics",
+            statements=statements,
+            roles=[self.role],
+        )
+
+    def _create_after_permissions(self) -> None:
+        """SageMaker checks the role's permissions when the model is created: attach them first."""
         self.cfn_model.node.add_dependency(self.policy)
         if isinstance(self.role, iam.Role):
             self.cfn_model.node.add_dependency(self.role)
-        self.model_name = self.cfn_model.attr_model_name
-        self.model_arn = self.cfn_model.attr_model_arn
 
     def add_to_role_policy(self, statement: iam.PolicyStatement) -> None:
         """Add a statement to the execution policy, which is attached before the model is created."""
@@ -318,10 +306,7 @@ class Model(ModelBase):
         The name is used as given (variants refer to the model by it); the ARN carries it
         lower-cased, as SageMaker writes names in ARNs.
         """
-        problems = []
-        if not cdk.Token.is_unresolved(model_name) and not _MODEL_NAME.match(model_name):
-            problems.append(f"model_name: {model_name!r} is not allowed; expected 1-63 alphanumerics or hyphens")
-        raise_if_problems("Invalid model import", problems)
+        raise_if_problems("Invalid model import", _model_name_problems(model_name))
         resource_name = model_name if cdk.Token.is_unresolved(model_name) else model_name.lower()
         arn = cdk.Stack.of(scope).format_arn(service="sagemaker", resource="model", resource_name=resource_name)
         return _ImportedModel(scope, construct_id, model_arn=arn, model_name=model_name, role=None, security_groups=[])
@@ -372,6 +357,67 @@ class Model(ModelBase):
                 "unknown; creating one is also limited to this model's subnets and security groups, and "
                 "the other ENI actions to this VPC by an ec2:Vpc condition.",
             )
+
+
+def _environment_problems(env: Mapping[str, str]) -> list[str]:
+    """CreateModel's ``Environment``: keys, values of at most 1024 characters, at most 100 entries."""
+    problems: list[str] = []
+    for key in env:
+        if not _ENV_KEY.match(key):
+            problems.append(f"environment: key {key!r} is not allowed; expected [a-zA-Z_][a-zA-Z0-9_]* (≤1024)")
+    for key, value in env.items():
+        if not isinstance(value, str) or len(value) > 1024:
+            problems.append(f"environment[{key!r}]: {value!r} is not allowed; expected a string of ≤1024 chars")
+    if len(env) > _MAX_ENV_VARS:
+        problems.append(f"environment: {len(env)} variables is not allowed; at most {_MAX_ENV_VARS}")
+    return problems
+
+
+def _model_name_problems(model_name: str | None) -> list[str]:
+    """A model name is 1-63 alphanumerics or hyphens (tokens are checked by CloudFormation)."""
+    if model_name is not None and not cdk.Token.is_unresolved(model_name) and not _MODEL_NAME.match(model_name):
+        return [f"model_name: {model_name!r} is not allowed; expected 1-63 alphanumerics or hyphens"]
+    return []
+
+
+def _vpc_problems(
+    vpc: ec2.IVpc | None,
+    vpc_subnets: ec2.SubnetSelection | None,
+    security_groups: Sequence[ec2.ISecurityGroup] | None,
+    subnet_ids: Sequence[str],
+) -> list[str]:
+    """Subnets and security groups only with a VPC, and within CreateModel's ``VpcConfig`` limits."""
+    if vpc is None:
+        given = {"vpc_subnets": vpc_subnets is not None, "security_groups": security_groups is not None}
+        return [f"{k}: given without vpc, which is not allowed; pass vpc too" for k, v in given.items() if v]
+    problems: list[str] = []
+    if not 1 <= len(subnet_ids) <= _MAX_SUBNETS:
+        problems.append(f"vpc_subnets: {len(subnet_ids)} subnets selected is not allowed; expected 1 to 16")
+    if security_groups is not None and not 1 <= len(security_groups) <= _MAX_SECURITY_GROUPS:
+        problems.append(f"security_groups: {len(security_groups)} given is not allowed; expected 1 to 5")
+    return problems
+
+
+def _logs_and_metrics_statements(stack: cdk.Stack) -> list[iam.PolicyStatement]:
+    """Write SageMaker endpoint logs and publish SageMaker metrics, nothing else."""
+    log_group_arn = stack.format_arn(
+        service="logs",
+        resource="log-group",
+        resource_name="/aws/sagemaker/Endpoints/*",
+        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+    )
+    return [
+        iam.PolicyStatement(
+            actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            resources=[log_group_arn, f"{log_group_arn}:log-stream:*"],
+        ),
+        # cloudwatch:PutMetricData has no resource-level permissions; a namespace condition scopes it.
+        iam.PolicyStatement(
+            actions=["cloudwatch:PutMetricData"],
+            resources=["*"],
+            conditions={"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
+        ),
+    ]
 
 
 def _vpc_statements(

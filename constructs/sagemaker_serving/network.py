@@ -81,17 +81,7 @@ class ServingNetwork(Construct):
         :param flow_log_retention: how long VPC flow logs are kept. Default one year.
         """
         super().__init__(scope, construct_id)
-        problems: list[str] = []
-        if isinstance(max_azs, bool) or not isinstance(max_azs, int) or not 1 <= max_azs <= 6:
-            problems.append(f"max_azs: {max_azs!r} is not allowed; must be an integer from 1 to 6")
-        if not cdk.Token.is_unresolved(cidr):
-            try:
-                prefix = ipaddress.IPv4Network(cidr).prefixlen
-                if not 16 <= prefix <= 22:
-                    problems.append(f"cidr: {cidr!r} is not allowed; the prefix must be /16 to /22")
-            except ValueError:
-                problems.append(f"cidr: {cidr!r} is not allowed; expected an IPv4 block such as '10.0.0.0/16'")
-        raise_if_problems("Invalid network props", problems)
+        raise_if_problems("Invalid network props", _props_problems(max_azs, cidr))
 
         self.vpc: ec2.IVpc = ec2.Vpc(
             self,
@@ -213,3 +203,18 @@ class ServingNetwork(Construct):
             log_group_name=self.flow_log_group.log_group_name,
             deliver_logs_permission_arn=role.role_arn,
         )
+
+
+def _props_problems(max_azs: int, cidr: str) -> list[str]:
+    """``max_azs`` from 1 to 6 and ``cidr`` an IPv4 block of /16 to /22 (tokens are not checked)."""
+    problems: list[str] = []
+    if isinstance(max_azs, bool) or not isinstance(max_azs, int) or not 1 <= max_azs <= 6:
+        problems.append(f"max_azs: {max_azs!r} is not allowed; must be an integer from 1 to 6")
+    if not cdk.Token.is_unresolved(cidr):
+        try:
+            prefix = ipaddress.IPv4Network(cidr).prefixlen
+            if not 16 <= prefix <= 22:
+                problems.append(f"cidr: {cidr!r} is not allowed; the prefix must be /16 to /22")
+        except ValueError:
+            problems.append(f"cidr: {cidr!r} is not allowed; expected an IPv4 block such as '10.0.0.0/16'")
+    return problems
