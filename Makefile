@@ -29,10 +29,11 @@ setup: $(VENV)/.installed node_modules/.installed
 ## ... and what the tests need on top: checkov in its own venv.
 setup-test: setup $(CHECKOV_VENV)/.installed
 
-## Python 3.11 or newer, checked before anything is installed.
+## Python 3.11.5 or newer, checked before anything is installed (a pinned test dependency, soupsieve 4.1.3,
+## needs 3.11.5: on an older 3.11 pip would only say ResolutionImpossible).
 check-python:
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 || { \
-	  echo "error: this project needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>/dev/null || echo 'not installed')." >&2; \
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11, 5))' >/dev/null 2>&1 || { \
+	  echo "error: this project needs Python 3.11.5 or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>/dev/null || echo 'not installed')." >&2; \
 	  echo "       Install one and run again with it, e.g. 'make $(or $(MAKECMDGOALS),setup) PYTHON=python3.12'." >&2; \
 	  exit 1; }
 

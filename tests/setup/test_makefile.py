@@ -25,10 +25,20 @@ def test_old_or_missing_python_is_refused_with_a_plain_message() -> None:
     result = _make("check-python", "PYTHON=/nonexistent/python3.10")
     assert result.returncode != 0
     assert (
-        "error: this project needs Python 3.11 or newer; '/nonexistent/python3.10' is not installed." in result.stderr
+        "error: this project needs Python 3.11.5 or newer; '/nonexistent/python3.10' is not installed." in result.stderr
     )
     assert "PYTHON=python3.12" in result.stderr
     assert "Traceback" not in result.stderr and "ResolutionImpossible" not in result.stderr
+
+
+def test_a_python_older_than_3_11_5_is_named_with_its_version(tmp_path: Path) -> None:
+    """Debian 12's 3.11.2 passes a plain ">= 3.11" but cannot install the pinned soupsieve 4.1.3."""
+    fake = tmp_path / "python3"
+    fake.write_text('#!/bin/sh\n[ "$1" = "--version" ] && echo "Python 3.11.2" && exit 0\nexit 1\n')
+    fake.chmod(0o755)
+    result = _make("check-python", f"PYTHON={fake}")
+    assert result.returncode != 0
+    assert f"error: this project needs Python 3.11.5 or newer; '{fake}' is Python 3.11.2." in result.stderr
 
 
 def test_current_python_passes_the_check() -> None:
