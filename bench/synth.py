@@ -33,6 +33,8 @@ import argparse
 import contextlib
 import json
 import os
+import resource
+import shlex
 import statistics
 import subprocess
 import sys
@@ -117,6 +119,13 @@ def _tree_rss_kib(root_pid: int) -> int:
     return total
 
 
+def _children_cpu() -> float:
+    """User + system CPU seconds of every waited-for descendant so far (a process's figure includes the
+    descendants it waited for: the app's Node process is waited for by jsii at exit)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 VALIDATION = {"CDK_VALIDATION": "false"}
 #: Context added to every app's (``-c`` on the command line): ``env`` with ``--env``.
 CONTEXT: dict[str, str] = {}
@@ -131,12 +140,23 @@ def _cli_context(cdk_json: Path) -> dict[str, object]:
     return cli_context(cdk_json)
 
 
-def run(argv: list[str], outdir: str | None = None, root: Path = ROOT) -> tuple[float, float]:
-    """Run ``argv`` in ``root`` once (into ``outdir``, else a fresh folder); return (seconds, peak MiB of its
-    process tree)."""
+def app_command(root: Path) -> list[str]:
+    """The command ``cdk synth`` runs in ``root`` (its cdk.json ``app``), with this interpreter as ``python3``:
+    each tree is measured as its own CLI runs it (flags such as ``-O`` included)."""
+    argv = shlex.split(json.loads((root / "cdk.json").read_text())["app"])
+    return [sys.executable if arg in {"python", "python3"} else arg for arg in argv]
+
+
+def run(argv: list[str], outdir: str | None = None, root: Path = ROOT) -> tuple[float, float, float]:
+    """Run ``argv`` in ``root`` once (into ``outdir``, else a fresh folder); return (wall seconds, peak MiB of
+    its process tree, CPU seconds of its process tree: user + system, Python and Node together).
+
+    CPU time is what the app itself costs; on a machine shared with other work it varies far less than
+    wall time (which includes waiting for a core)."""
     with tempfile.TemporaryDirectory() as scratch:
         env = {
-            **os.environ,
+            # Bytecode is cached as on a developer's machine (the warm-up run writes it), whatever this shell says.
+            **{key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"},
             **VALIDATION,
             "CDK_OUTDIR": outdir or scratch,
             "PYTHONPATH": f"{root}:{root / 'constructs'}",
@@ -144,6 +164,7 @@ def run(argv: list[str], outdir: str | None = None, root: Path = ROOT) -> tuple[
             # each tree its own, so an app run here does what it does under the CLI.
             "CDK_CONTEXT_JSON": json.dumps({**_cli_context(root / "cdk.json"), **CONTEXT}),
         }
+        cpu_before = _children_cpu()
         start = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=root, env=env, stdout=subprocess.DEVNULL)
         peak = 0
@@ -163,7 +184,7 @@ def run(argv: list[str], outdir: str | None = None, root: Path = ROOT) -> tuple[
         sampler.join()
         if code:
             raise SystemExit(f"{argv} exited with {code}")
-        return elapsed, peak / 1024
+        return elapsed, peak / 1024, _children_cpu() - cpu_before
 
 
 def main() -> None:
@@ -201,43 +222,53 @@ def _bench(args: argparse.Namespace, baseline: Path | None) -> None:
     app_name = f"{args.env} stack" if args.env else "all environments"
     with tempfile.TemporaryDirectory() as templates:
         VALIDATION["BENCH_TEMPLATES"] = templates
-        run([sys.executable, "app.py"], outdir=templates)  # the templates the core-only floor re-creates
+        run(app_command(ROOT), outdir=templates)  # the templates the core-only floor re-creates
         commands = {
             "empty": [sys.executable, "-c", EMPTY_APP],
-            app_name: [sys.executable, "app.py"],
+            app_name: app_command(ROOT),
             "foundation": [sys.executable, "-c", FOUNDATION_APP],
             "floor: submodules": [sys.executable, "-c", SUBMODULES_APP],
             "floor: core only": [sys.executable, "-c", CORE_ONLY_APP],
         }
         roots = dict.fromkeys(commands, ROOT)
         if baseline is not None:
-            commands[BASELINE] = [sys.executable, "app.py"]
+            commands[BASELINE] = app_command(baseline)
             roots[BASELINE] = baseline
         for name, cmd in commands.items():
-            run(cmd, root=roots[name])  # warm the jsii cache and the file-system cache
+            run(cmd, root=roots[name])  # warm the jsii cache, the file-system cache and the bytecode cache
         times: dict[str, list[float]] = {name: [] for name in commands}
         peaks: dict[str, list[float]] = {name: [] for name in commands}
+        cpus: dict[str, list[float]] = {name: [] for name in commands}
         for i in range(args.runs):
             order = list(commands)
             order = order[i % len(order) :] + order[: i % len(order)]  # rotate: no one always runs first
             for name in order:
-                seconds, mib = run(commands[name], root=roots[name])
+                seconds, mib, cpu = run(commands[name], root=roots[name])
                 times[name].append(seconds)
+                cpus[name].append(cpu)
                 peaks[name].append(mib)
             print(
                 f"run {i + 1}: "
-                + "  ".join(f"{name} {times[name][-1]:.2f}s ({peaks[name][-1]:.0f} MiB)" for name in commands)
+                + "  ".join(
+                    f"{name} {times[name][-1]:.2f}s cpu {cpus[name][-1]:.2f}s ({peaks[name][-1]:.0f} MiB)"
+                    for name in commands
+                )
             )
     print("\nmedian of paired ratios against the empty app:")
     for name in commands:
         ratio = statistics.median(t / e for t, e in zip(times[name], times["empty"], strict=True))
-        print(f"  {name:<20} {statistics.median(times[name]):.2f}s  {ratio:.2f}x  peak {max(peaks[name]):.0f} MiB")
+        print(
+            f"  {name:<20} {statistics.median(times[name]):.2f}s  {ratio:.2f}x  "
+            f"cpu {statistics.median(cpus[name]):.2f}s  peak {max(peaks[name]):.0f} MiB"
+        )
     ratio = statistics.median(t / e for t, e in zip(times[app_name], times["empty"], strict=True))
     peak = max(peaks[app_name])
     if baseline is not None:
         after = statistics.median(t / b for t, b in zip(times[app_name], times[BASELINE], strict=True))
+        after_cpu = statistics.median(t / b for t, b in zip(cpus[app_name], cpus[BASELINE], strict=True))
         print(
             f"\n{app_name} against {args.baseline}: {after:.3f}x the time ({(1 - after) * 100:+.1f}% saved), "
+            f"{after_cpu:.3f}x the CPU time ({(1 - after_cpu) * 100:+.1f}% saved), "
             f"peak {max(peaks[app_name]):.0f} MiB vs {max(peaks[BASELINE]):.0f} MiB"
         )
     print(
