@@ -101,3 +101,19 @@ def test_without_an_invocations_target_capacity_is_not_known() -> None:
     capacity = check(env, latency_ms=100)
     assert capacity.serves_rps is None and capacity.warnings == ()
     assert capacity.variants[0].how == "no invocations target: not known"
+
+
+def test_an_asynchronous_endpoint_queues_instead_of_saturating() -> None:
+    env = environment_from_template(
+        template(
+            endpoint([instance_variant("a", count=1)], AsyncInferenceConfig={"OutputConfig": {}}),
+            autoscaling("a", 1, 2, target=100),
+            front_door(rate=500, burst=1000),
+        ),
+        stack="S",
+        name="x",
+        region=None,
+    )
+    capacity = check(env, latency_ms=100)
+    assert capacity.variants[0].how == "asynchronous: requests queue and are served at the instances' pace"
+    assert capacity.serves_rps is None and capacity.warnings == ()

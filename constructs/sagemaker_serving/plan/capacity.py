@@ -4,7 +4,8 @@ starves or floods the other.
 An instance variant at its autoscaling ceiling serves about ``target × max instances / 60`` requests a
 second while at its target (``SageMakerVariantInvocationsPerInstance`` counts invocations per minute per
 instance); it receives its weight's share of the endpoint's traffic, so the endpoint saturates first
-where ``variant rate / share`` is lowest. A serverless variant serves ``MaxConcurrency / latency``.
+where ``variant rate / share`` is lowest. A serverless variant serves ``MaxConcurrency / latency``; an
+asynchronous endpoint queues requests, so it has no rate to saturate.
 
 The front door admits the least of the stage's throttle, the usage plans' throttles (each applies per
 API key) when methods require a key, and the account's API Gateway throttle; a WAF rate-based rule
@@ -23,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sagemaker_serving.plan.model import Environment, FrontDoor, Variant
+from sagemaker_serving.plan.model import Endpoint, Environment, FrontDoor, Variant
 
 API_GATEWAY_ACCOUNT_RPS = 10_000
 LAMBDA_ACCOUNT_CONCURRENCY = 1_000
@@ -62,9 +63,7 @@ class Capacity:
 def check(env: Environment, latency_ms: float) -> Capacity:
     """The capacity check of ``env``, taking ``latency_ms`` per request for serverless and Lambda."""
     variants = tuple(
-        _variant(e.name, v, sum(x.weight for x in e.variants) or 1.0, latency_ms)
-        for e in env.endpoints
-        for v in e.variants
+        _variant(e, v, sum(x.weight for x in e.variants) or 1.0, latency_ms) for e in env.endpoints for v in e.variants
     )
     # The first variant to saturate bounds the endpoint (variants without a known rate leave it open).
     serves = min((v.endpoint_rps for v in variants if v.endpoint_rps is not None), default=None)
@@ -74,9 +73,12 @@ def check(env: Environment, latency_ms: float) -> Capacity:
     return Capacity(variants, serves, admits, how, per_client, tuple(warnings))
 
 
-def _variant(endpoint: str, v: Variant, total_weight: float, latency_ms: float) -> VariantCapacity:
+def _variant(endpoint: Endpoint, v: Variant, total_weight: float, latency_ms: float) -> VariantCapacity:
     share = v.weight / total_weight
-    if v.serverless is not None:
+    if endpoint.asynchronous:
+        # Asynchronous inference queues requests and answers later: no request rate to saturate.
+        rps, how = None, "asynchronous: requests queue and are served at the instances' pace"
+    elif v.serverless is not None:
         rps = v.serverless.max_concurrency / (latency_ms / 1000)
         how = f"{v.serverless.max_concurrency} concurrent / {latency_ms:g} ms"
     elif v.autoscaling is not None and v.autoscaling.target_invocations:
@@ -84,7 +86,8 @@ def _variant(endpoint: str, v: Variant, total_weight: float, latency_ms: float) 
         how = f"{v.ceiling} × {v.autoscaling.target_invocations:g}/min"
     else:
         rps, how = None, "no invocations target: not known"
-    return VariantCapacity(endpoint, v.name, share, rps, rps / share if rps is not None and share else None, how)
+    through = rps / share if rps is not None and share else None
+    return VariantCapacity(endpoint.name, v.name, share, rps, through, how)
 
 
 def _admits(door: FrontDoor | None) -> tuple[float | None, tuple[str, ...]]:
