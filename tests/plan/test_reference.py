@@ -12,6 +12,8 @@ from sagemaker_serving.plan.cfn import PlanError
 from sagemaker_serving.plan.cost import Assumptions
 from sagemaker_serving.plan.planner import EnvironmentPlan, plan_assembly
 from sagemaker_serving.plan.prices import PRICE_FILE, load_prices
+from stacks.config import AppConfig
+from tests.conftest import Synthesised
 
 ASSUME = Assumptions(monday=datetime.date(2027, 1, 4))
 
@@ -79,3 +81,23 @@ def test_in_eu_west_1_the_serverless_price_is_missing_and_named(reference_assemb
         reference_assembly_dir, prices=PRICE_FILE, assumptions=ASSUME, region="eu-west-1", only="prod"
     )
     assert prod.region == "eu-west-1"
+
+
+def test_any_configuration_is_planned_or_names_its_missing_prices(
+    any_config: Synthesised, readme_edits_config: AppConfig
+) -> None:
+    """Whatever environments.toml holds: every environment is planned, or the only problems are prices the
+    shipped file lacks (an instance type it does not list), each named."""
+    try:
+        plans = plan_assembly(any_config.assembly_dir, prices=PRICE_FILE, assumptions=ASSUME)
+    except PlanError as exc:
+        assert all("no price" in problem for problem in exc.problems[1:]), exc.problems
+        return
+    assert [p.environment.stack for p in plans] == [e.stack_name for e in any_config.config.environments.values()]
+    for plan in plans:
+        assert all(len(week.floor) == 168 for week in plan.weeks.values())
+    if any_config.config == readme_edits_config:
+        # The README's schedule edit: staging at 2 on weekdays 08:00-18:00 Paris time, else 1.
+        staging = next(p for p in plans if p.environment.name == "staging")
+        assert staging.zone == "Europe/Paris"
+        assert staging.estimate.instance_hours[0].scheduled == pytest.approx((5 * 10 * 2 + 118 * 1) / 168 * 730)
