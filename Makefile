@@ -21,7 +21,7 @@ export PYTHONPATH := $(CURDIR):$(CURDIR)/constructs
 CDK := node_modules/.bin/cdk
 
 .PHONY: setup setup-test check-python synth test lint typecheck unit cdk bootstrap deploy diff clean distclean \
-	bench deploy-local serve-local check-credentials
+	bench deploy-local serve-local check-credentials plan
 
 ## Set up what synth needs: .venv (Python packages) and node_modules (the CDK CLI).
 setup: $(VENV)/.installed node_modules/.installed
@@ -64,6 +64,16 @@ synth: setup
 	@echo "==> cfn-lint"
 	@$(VENV)/bin/cfn-lint --ignore-checks W3005 -- cdk.out/*.template.json
 	@ls cdk.out/*.template.json
+
+## What each environment runs, costs and can serve, read from the templates (no AWS account): synthesises
+## first, as `make synth` does (without cfn-lint), so the plan is of the current configuration. ENV=<name>
+## plans one environment; ARGS="--requests-per-month 5e6", "--json", "--compare <other cdk.out>" ... are
+## passed on (python -m sagemaker_serving.plan --help). The weekly chart goes to cdk.out/plan-week.svg.
+plan: setup
+	@echo "==> cdk synth, then python -m sagemaker_serving.plan" >&2
+	@rm -rf cdk.out
+	@$(CDK) synth --quiet $(if $(LOCAL_ENV),-c env=$(ENV))
+	@$(PY) -m sagemaker_serving.plan cdk.out $(LOCAL_ENV) --chart cdk.out/plan-week.svg $(ARGS)
 
 ## Lint, type-check, then the whole test suite.
 test: setup-test lint typecheck unit
@@ -113,6 +123,7 @@ deploy: check-credentials
 ## front-door handler behind a local HTTP server (PORT=<n>, default a free port). Without ENV they
 ## take the first environment of stacks/environments.toml; deploy-local takes several
 ## (ENV="a b"); VERBOSE=1 shows moto's warnings for the resource types it does not emulate.
+# `--env <name>` when ENV was given (command line or environment), for deploy-local, serve-local and plan.
 LOCAL_ENV = $(if $(filter command line environment,$(origin ENV)),--env $(ENV))
 
 deploy-local: setup

@@ -98,6 +98,7 @@ GUARDED = ("make bootstrap ENV=prod", "make diff ENV=prod", "make deploy ENV=pro
 #: Run as printed: exit 0 and a key line of the output, within a time limit (seconds).
 RUN = {
     canonical('make cdk ARGS="synth ModelServing-prod -c env=prod"'): ("Type: AWS::SageMaker::Endpoint", 300),
+    canonical("make plan ENV=prod"): ("cost a month (USD): $", 300),
 }
 
 #: A server that runs until Ctrl-C: started, used by the commands that follow it, then stopped with SIGINT.
