@@ -179,7 +179,7 @@ class Endpoint(EndpointBase):
         from sagemaker_serving.rollout.guardrails import GuardrailsValidation, fleets_of, inf1_variants
 
         self.cfn_endpoint.deployment_config = deployment.bind(deployment.rollback_alarm_names)
-        self.node.add_validation(GuardrailsValidation(self, deployment))
+        self.node.add_validation(GuardrailsValidation(self))
         self._grant_describe_alarms(deployment.rollback_alarm_names)
         self.add_rollback_alarms(*deployment.rollback_alarms)
         inf1 = inf1_variants(fleets_of(self.endpoint_config))

@@ -1,4 +1,8 @@
-"""How much of a production variant one step of an endpoint update moves: ``CapacitySize``."""
+"""How much of a production variant one step of an endpoint update moves: ``CapacitySize``.
+
+A pure module (no aws_cdk import until :meth:`CapacitySize.bind`): the configuration parser structures
+``{ instances = 1 }`` / ``{ percent = 10 }`` straight into it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from aws_cdk import aws_sagemaker as sagemaker
 
-from sagemaker_serving.rollout.fleet import is_int
+
+def is_int(value: object) -> bool:
+    """An ``int`` that is not a ``bool``."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -23,11 +23,6 @@ if TYPE_CHECKING:
 MAX_WAIT_SECONDS = 3600
 
 
-def is_int(value: object) -> bool:
-    """An ``int`` that is not a ``bool``."""
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 @dataclass(frozen=True)
 class Fleet:
     """One production variant as an update sees it."""
@@ -50,10 +45,7 @@ def seconds_problems(where: str, value: object, low: int, high: int) -> list[str
         return [f"{where}: {value!r} is not allowed; expected a cdk.Duration of {low}-{high} seconds"]
     millis = value.to_milliseconds()
     if millis % 1000 or not low <= millis // 1000 <= high:
-        return [
-            f"{where}: {value.to_human_string()} ({millis / 1000:g} s) is not allowed; "
-            f"expected whole seconds from {low} to {high}"
-        ]
+        return [f"{where}: {millis / 1000:g} s is not allowed; expected whole seconds from {low} to {high}"]
     return []
 
 

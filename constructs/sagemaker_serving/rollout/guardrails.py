@@ -143,21 +143,24 @@ def inf1_variants(fleets: Iterable[Fleet]) -> list[str]:
     return [f.variant_name for f in fleets if (f.instance_type or "").startswith("ml.inf1.")]
 
 
+def update_policy_problems(endpoint: Endpoint) -> list[str]:
+    """The rules ``endpoint``'s update policy breaks now: against autoscaling floors and ceilings (configured
+    after the endpoint) and variants added since it was built. Empty without guardrails."""
+    from sagemaker_serving.autoscaling import VariantAutoscaling
+
+    if endpoint.deployment is None:
+        return []
+    ranges = {c.variant_name: c.capacity_range for c in endpoint.node.children if isinstance(c, VariantAutoscaling)}
+    return endpoint.deployment.problems(fleets_of(endpoint.endpoint_config, ranges))
+
+
 @jsii.implements(IValidation)
 class GuardrailsValidation:
-    """Checks the update policy again at synth, against what the endpoint has by then: autoscaling floors
-    and ceilings (configured after the endpoint) and variants added later."""
+    """Checks the update policy again at synth (:func:`update_policy_problems`)."""
 
-    def __init__(self, endpoint: Endpoint, guardrails: DeploymentGuardrails) -> None:
+    def __init__(self, endpoint: Endpoint) -> None:
         self._endpoint = endpoint
-        self._guardrails = guardrails
 
     def validate(self) -> list[str]:
         """Every problem, as lines of the synth error."""
-        from sagemaker_serving.autoscaling import VariantAutoscaling
-
-        ranges = {
-            c.variant_name: c.capacity_range for c in self._endpoint.node.children if isinstance(c, VariantAutoscaling)
-        }
-        problems = self._guardrails.problems(fleets_of(self._endpoint.endpoint_config, ranges))
-        return [f"Invalid deployment guardrails: {p}" for p in problems]
+        return [f"Invalid deployment guardrails: {p}" for p in update_policy_problems(self._endpoint)]

@@ -69,7 +69,7 @@ class BlueGreenUpdate:
             if not found and not problems and sum(w.to_seconds() for w in waits) >= timeout.to_seconds():
                 total = int(sum(w.to_seconds() for w in waits))
                 problems.append(
-                    f"{where}.maximum_execution_timeout: {timeout.to_human_string()} is not allowed; it must be "
+                    f"{where}.maximum_execution_timeout: {timeout.to_seconds():g} s is not allowed; it must be "
                     f"larger than the wait interval plus the termination wait ({total} s)"
                 )
         return problems
