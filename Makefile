@@ -21,7 +21,7 @@ export PYTHONPATH := $(CURDIR):$(CURDIR)/constructs
 CDK := node_modules/.bin/cdk
 
 .PHONY: setup setup-test check-python synth test lint typecheck unit cdk bootstrap deploy diff clean distclean \
-	bench deploy-local serve-local check-credentials
+	bench deploy-local serve-local check-credentials shift check-weights
 
 ## Set up what synth needs: .venv (Python packages) and node_modules (the CDK CLI).
 setup: $(VENV)/.installed node_modules/.installed
@@ -107,6 +107,17 @@ diff: check-credentials
 
 deploy: check-credentials
 	$(CDK) deploy $(STACK) -c env=$(ENV)
+
+## Move A/B traffic between an environment's deployed variants now, no deploy (UpdateEndpointWeightsAndCapacities):
+## make shift ENV=prod WEIGHTS=champion=0.95,challenger=0.05. WEIGHTS is checked against stacks/environments.toml
+## first (syntax, variant names, weights), in one line; then the credentials; docs/rollouts.md.
+SHIFT_PROBLEMS = $(shell PYTHONPATH='$(PYTHONPATH)' $(PY) -m operations.shift --check --env '$(ENV)' --weights '$(WEIGHTS)' 2>&1)
+
+check-weights: setup
+	$(if $(SHIFT_PROBLEMS),$(error $(SHIFT_PROBLEMS)))
+
+shift: check-weights check-credentials
+	@$(PY) -m operations.shift --env '$(ENV)' --weights '$(WEIGHTS)'
 
 ## Local rehearsal on a moto server (127.0.0.1, no AWS account): deploy with the real CDK CLI and
 ## check what was created (KEEP=1 keeps moto running until Ctrl-C); serve-local also runs the
