@@ -111,7 +111,8 @@ deploy: check-credentials
 ## Move A/B traffic between an environment's deployed variants now, no deploy (UpdateEndpointWeightsAndCapacities):
 ## make shift ENV=prod WEIGHTS=champion=0.95,challenger=0.05. WEIGHTS is checked against stacks/environments.toml
 ## first (syntax, variant names, weights), in one line; then the credentials; docs/rollouts.md.
-SHIFT_PROBLEMS = $(shell PYTHONPATH='$(PYTHONPATH)' $(PY) -m operations.shift --check --env '$(ENV)' --weights '$(WEIGHTS)' 2>&1)
+## (make 4.3 passes exported variables to recipes, not to $(shell): the check gets them here.)
+SHIFT_PROBLEMS = $(shell PATH='$(PATH)' PYTHONPATH='$(PYTHONPATH)' JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(PY) -m operations.shift --check --env '$(ENV)' --weights '$(WEIGHTS)' 2>&1)
 
 check-weights: setup
 	$(if $(SHIFT_PROBLEMS),$(error $(SHIFT_PROBLEMS)))
