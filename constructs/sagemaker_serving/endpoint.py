@@ -226,17 +226,17 @@ class Endpoint(EndpointBase):
         self._rollback_alarms += new
         self.cfn_endpoint.deployment_config = deployment.bind(self.rollback_alarm_names)
         self._grant_describe_alarms([fixed_alarm_name(a) or "" for a in new])
-        fixed = not cdk.Token.is_unresolved(self.endpoint_name) and self.endpoint_name != ""
-        for alarm in new:
-            if not fixed:
-                cdk.Annotations.of(self).add_warning_v2(
-                    "@sagemaker-serving/endpoint:rollbackAlarmsAfterEndpoint",
-                    "the endpoint has no fixed endpoint_name, so rollback alarms on its metrics are created after it "
-                    "and an update that also changes them runs with the old ones: give it a fixed endpoint_name",
-                )
-                break
-            if cdk.Stack.of(alarm) is cdk.Stack.of(self):
+        # Alarms this stack creates (not imports): the endpoint depends on them if that makes no cycle.
+        created = [a for a in new if cdk.Stack.of(a) is cdk.Stack.of(self) and a.node.default_child is not None]
+        if not cdk.Token.is_unresolved(self.endpoint_name):
+            for alarm in created:
                 self.cfn_endpoint.node.add_dependency(alarm)
+        elif created:
+            cdk.Annotations.of(self).add_warning_v2(
+                "@sagemaker-serving/endpoint:rollbackAlarmsAfterEndpoint",
+                "the endpoint has no fixed endpoint_name, so rollback alarms on its metrics are created after it "
+                "and an update that also changes them runs with the old ones: give it a fixed endpoint_name",
+            )
 
     def _grant_describe_alarms(self, names: Sequence[str]) -> None:
         """Let every model of the endpoint read these alarms (``cloudwatch:DescribeAlarms``, resource-level)."""

@@ -233,6 +233,14 @@ def test_without_a_fixed_name_rollback_alarms_come_after_the_endpoint_and_a_warn
     )
 
 
+def test_imported_alarms_need_no_fixed_endpoint_name(stack: cdk.Stack) -> None:
+    imported = cloudwatch.Alarm.from_alarm_name(stack, "Imported", "existing-alarm")
+    _endpoint(stack, deployment=DeploymentGuardrails(rollback_alarms=[imported]))
+    (endpoint_resource,) = Template.from_stack(stack).find_resources("AWS::SageMaker::Endpoint").values()
+    assert "DependsOn" not in endpoint_resource
+    assert Annotations.from_stack(stack).find_warning("*", Match.any_value()) == []
+
+
 def test_inf1_variants_get_a_warning_that_guardrails_do_not_apply(stack: cdk.Stack) -> None:
     config = _config(stack, 2, instance_type="ml.inf1.xlarge")
     Endpoint(stack, "Endpoint", endpoint_config=config, deployment=DeploymentGuardrails())
