@@ -17,6 +17,8 @@ def apply() -> None:
     _kms_key_tags()
     _api_gateway_stage()
     _api_gateway_mock_methods()
+    _sagemaker_endpoint_name()
+    _endpoint_weights_keep_what_is_not_given()
 
 
 def _vpc_deletes() -> None:
@@ -219,3 +221,50 @@ def _api_gateway_mock_methods() -> None:
 
     create_with_mock_integration._rehearsal_patched = True  # type: ignore[attr-defined]
     Method.create_from_cloudformation_json = classmethod(create_with_mock_integration)  # type: ignore[method-assign,assignment]
+
+
+def _sagemaker_endpoint_name() -> None:
+    """``AWS::SageMaker::Endpoint`` with an ``EndpointName`` (an environment with deployment guardrails names its
+    endpoint after the stack): moto's model declares no name property, so it generates a name and the stack's
+    literal references (the front door's ``ENDPOINT_NAME``, the ``EndpointName`` output) name no endpoint.
+    Declare ``EndpointName`` as the name property, as CloudFormation's schema does.
+    """
+    from moto.cloudformation import parsing
+    from moto.sagemaker.models import FakeEndpoint
+
+    if FakeEndpoint.cloudformation_name_type() == "EndpointName":
+        return
+    FakeEndpoint.cloudformation_name_type = staticmethod(lambda: "EndpointName")  # type: ignore[method-assign]
+    parsing.get_name_type_map.cache_clear()
+
+
+def _endpoint_weights_keep_what_is_not_given() -> None:
+    """``UpdateEndpointWeightsAndCapacities`` with only ``DesiredWeight`` (``make shift``): moto sets the
+    variant's instance counts to ``None``; SageMaker leaves what the request does not give unchanged
+    (``DesiredWeightAndCapacity``: both fields optional). Keep them.
+    """
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    update = SageMakerModelBackend.update_endpoint_weights_and_capacities
+    if getattr(update, "_rehearsal_patched", False):
+        return
+
+    def update_keeping_unset(
+        self: SageMakerModelBackend, endpoint_name: str, desired_weights_and_capacities: list[dict[str, Any]]
+    ) -> str:
+        endpoint = self.endpoints.get(endpoint_name)
+        current = {v["VariantName"]: v for v in endpoint.production_variants} if endpoint else {}
+        completed = []
+        for desired in desired_weights_and_capacities:
+            variant = current.get(desired.get("VariantName"), {})
+            completed.append(
+                {
+                    **desired,
+                    "DesiredWeight": desired.get("DesiredWeight", variant.get("DesiredWeight")),
+                    "DesiredInstanceCount": desired.get("DesiredInstanceCount", variant.get("DesiredInstanceCount")),
+                }
+            )
+        return update(self, endpoint_name, completed)  # type: ignore[no-any-return]
+
+    update_keeping_unset._rehearsal_patched = True  # type: ignore[attr-defined]
+    SageMakerModelBackend.update_endpoint_weights_and_capacities = update_keeping_unset  # type: ignore[method-assign]

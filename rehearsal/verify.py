@@ -676,11 +676,32 @@ def _template_only(resources: Mapping[str, Any]) -> list[Check]:
             tracking = props.get("TargetTrackingScalingPolicyConfiguration", {})
             metric = tracking.get("PredefinedMetricSpecification", {}).get("PredefinedMetricType", "custom metric")
             checks.template(f"scaling policy {logical_id}", f"{metric} target {tracking.get('TargetValue')}")
+        elif type_name == "AWS::SageMaker::Endpoint" and props.get("DeploymentConfig"):
+            checks.template("deployment guardrails", _guardrails_summary(props["DeploymentConfig"]))
         elif type_name == "AWS::ApiGateway::RestApi" and props.get("BinaryMediaTypes"):
             checks.template("API binary media types", "moto drops them: " + ", ".join(props["BinaryMediaTypes"]))
         elif type_name in TEMPLATE_ONLY and type_name != "AWS::CDK::Metadata":
             checks.template(f"{TEMPLATE_ONLY[type_name]} {logical_id}")
     return checks.out
+
+
+def _guardrails_summary(deployment: Mapping[str, Any]) -> str:
+    """``blue/green CANARY 1 INSTANCE_COUNT, 600 s baking, rollback on 4 alarm(s)`` (moto ignores DeploymentConfig:
+    it never updates an endpoint in steps)."""
+    alarms = len(deployment.get("AutoRollbackConfiguration", {}).get("Alarms", []))
+    if "RollingUpdatePolicy" in deployment:
+        rolling = deployment["RollingUpdatePolicy"]
+        size = rolling.get("MaximumBatchSize", {})
+        wait = rolling.get("WaitIntervalInSeconds")
+        text = f"rolling, batches of {size.get('Value')} {size.get('Type')}, {wait} s baking"
+    else:
+        routing = deployment.get("BlueGreenUpdatePolicy", {}).get("TrafficRoutingConfiguration", {})
+        size = routing.get("CanarySize") or routing.get("LinearStepSize") or {}
+        step = f" {size.get('Value')} {size.get('Type')}" if size else ""
+        text = (
+            f"blue/green {routing.get('Type', 'ALL_AT_ONCE')}{step}, {routing.get('WaitIntervalInSeconds', 0)} s baking"
+        )
+    return f"{text}, rollback on {alarms} alarm(s)"
 
 
 def failures_text(checks: Iterable[Check]) -> str:

@@ -67,6 +67,7 @@ from cattrs.gen import make_dict_structure_fn
 
 from sagemaker_serving.front_door import defaults as fd_defaults
 from sagemaker_serving.runtime_assets import front_door_contract
+from stacks.deployment_config import DeploymentConfig, deployment_problems
 from stacks.regions import REGIONS
 
 if TYPE_CHECKING:
@@ -267,6 +268,8 @@ class EnvironmentConfig:
     #: The REST front door. Default: Lambda integration with IAM auth.
     front_door: FrontDoorConfig = field(default_factory=FrontDoorConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
+    #: Deployment guardrails of the endpoint's updates (stacks/deployment_config.py). Default: none.
+    deployment: DeploymentConfig | None = None
 
     @property
     def stack_name(self) -> str:
@@ -408,6 +411,7 @@ def _environment_problems(env: EnvironmentConfig, model_keys: set[str], given: A
             "stacks/regions.py lists them"
         )
     problems += _front_door_problems(env.front_door, given if isinstance(given, dict) else {})
+    problems += deployment_problems(env.deployment)
     if env.front_door.private and not env.network.vpc:
         problems.append(
             "front_door.private: true is not allowed without network.vpc = true; a private API is "

@@ -43,6 +43,7 @@ from stacks.config import (
     ModelConfig,
     ServerlessVariantConfig,
 )
+from stacks.guardrails import add_rollback_alarms, construct_keys, guardrails_props, update_policy_problems
 
 if TYPE_CHECKING:
     from sagemaker_serving import ServingNetwork
@@ -154,7 +155,9 @@ def compose_endpoint(
     with problems.at(lambda p: re.sub(r"\bvariants(?=[\[:])", kind, p)):
         endpoint_config = EndpointConfig(scope, "EndpointConfig", variants=variants)
     problems.check()
-    endpoint = Endpoint(scope, "Endpoint", endpoint_config=endpoint_config)
+    with problems.at(construct_keys(config)):
+        endpoint = Endpoint(scope, "Endpoint", endpoint_config=endpoint_config, **guardrails_props(config))
+    problems.check()
     autoscaling = []
     for i, v in enumerate(config.instance_variants):
         if v.autoscaling is not None:
@@ -166,6 +169,11 @@ def compose_endpoint(
             }
             with problems.at(prefixed(f"instance_variants[{i}].", renames, others="autoscaling.")):
                 autoscaling.append(endpoint.autoscale(v.name, **autoscaling_props(v.autoscaling)))
+    if not problems.found:  # the guardrails against the autoscaling floors and ceilings
+        problems.found += [construct_keys(config)(p) for p in update_policy_problems(endpoint)]
+    if config.deployment is not None and config.deployment.rollback_alarms:
+        with problems.at(construct_keys(config)):
+            add_rollback_alarms(scope, endpoint, config.stack_name)
     if own:
         problems.check()
     return EndpointParts(built, endpoint_config, endpoint, autoscaling)

@@ -9,6 +9,7 @@ Public API (imported lazily, so an app pays only for the aws_cdk modules it uses
         FrontDoor, LambdaIntegration, DirectIntegration, FrontDoorIntegration,
         IamAuth, CognitoAuth, ApiKeyAuth, NoAuth, UsagePlanOptions, FrontDoorAuth, WafOptions,
         ModelBase, EndpointBase, MetricOptions, AutoscalingOptions,
+        DeploymentGuardrails, BlueGreenUpdate, RollingUpdate, AllAtOnce, Canary, Linear, CapacitySize,
     )
 """
 
@@ -46,13 +47,25 @@ _EXPORTS: dict[str, str] = {
     "DirectIntegration": "front_door.integrations.direct",
     "WafOptions": "front_door.waf",
     "ServingNetwork": "network",
+    "DeploymentGuardrails": "rollout",
+    "BlueGreenUpdate": "rollout",
+    "RollingUpdate": "rollout",
+    "AllAtOnce": "rollout",
+    "Canary": "rollout",
+    "Linear": "rollout",
+    "CapacitySize": "rollout",
 }
 
 __all__ = [
+    "AllAtOnce",
     "ApiKeyAuth",
     "AutoscalingOptions",
+    "BlueGreenUpdate",
+    "Canary",
+    "CapacitySize",
     "CognitoAuth",
     "ContainerImage",
+    "DeploymentGuardrails",
     "DirectIntegration",
     "Endpoint",
     "EndpointBase",
@@ -63,11 +76,13 @@ __all__ = [
     "IamAuth",
     "InstanceVariant",
     "LambdaIntegration",
+    "Linear",
     "MetricOptions",
     "Model",
     "ModelBase",
     "ModelData",
     "NoAuth",
+    "RollingUpdate",
     "ScheduledCapacity",
     "ServerlessVariant",
     "ServingNetwork",
@@ -98,6 +113,15 @@ if TYPE_CHECKING:
     from sagemaker_serving.model import Model, ModelBase
     from sagemaker_serving.model_data import ModelData
     from sagemaker_serving.network import ServingNetwork
+    from sagemaker_serving.rollout import (
+        AllAtOnce,
+        BlueGreenUpdate,
+        Canary,
+        CapacitySize,
+        DeploymentGuardrails,
+        Linear,
+        RollingUpdate,
+    )
     from sagemaker_serving.variants import InstanceVariant, ServerlessVariant
 
 

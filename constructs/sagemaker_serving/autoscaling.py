@@ -74,7 +74,8 @@ class VariantAutoscaling(Construct):
     Guards: the variant exists and is an instance variant, not a burstable ``ml.t*`` type,
     ``min_capacity <= initial_instance_count <= max_capacity``, and one autoscaling per variant.
 
-    Attributes: ``scalable_target``, ``invocations_policy``, ``cpu_policy`` (or ``None``).
+    Attributes: ``scalable_target``, ``invocations_policy``, ``cpu_policy`` (or ``None``), ``variant_name``,
+    ``capacity_range`` (the fewest and most instances the variant can have, schedules included).
     """
 
     def __init__(
@@ -111,6 +112,11 @@ class VariantAutoscaling(Construct):
         raise_if_problems(f"Invalid autoscaling of variant {variant_name!r}", problems)
         super().__init__(scope, construct_id)
         endpoint._autoscaled_variants.add(variant_name)
+        self.variant_name = variant_name
+        self.capacity_range = (
+            min([min_capacity, *(s.min_capacity for s in schedules if s.min_capacity is not None)]),
+            max([max_capacity, *(s.max_capacity for s in schedules if s.max_capacity is not None)]),
+        )
 
         self.scalable_target = self._scalable_target(endpoint, variant_name, min_capacity, max_capacity, schedules)
         _retain_instance_counts(endpoint)

@@ -93,7 +93,12 @@ NOT_RUN = {
 }
 
 #: Need an AWS account: the Makefile refuses them without credentials, in one line. Run without credentials.
-GUARDED = ("make bootstrap ENV=prod", "make diff ENV=prod", "make deploy ENV=prod")
+GUARDED = (
+    "make bootstrap ENV=prod",
+    "make diff ENV=prod",
+    "make deploy ENV=prod",
+    "make shift ENV=prod WEIGHTS=champion=0.95,challenger=0.05",
+)
 
 #: Run as printed: exit 0 and a key line of the output, within a time limit (seconds).
 RUN = {

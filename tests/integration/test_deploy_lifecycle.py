@@ -77,12 +77,14 @@ def test_deploy_update_delete(
     for v in app_config.environments[env_name].instance_variants:
         if v.autoscaling is not None:
             assert f"autoscaling of variant {v.name}" in template_only, report.render()
+    # moto ignores DeploymentConfig (it never updates an endpoint in steps): the report says the template has it.
+    assert ("deployment guardrails" in template_only) is (app_config.environments[env_name].deployment is not None)
     (endpoint_arn,) = _physical_ids(client, stack_name, "AWS::SageMaker::Endpoint")
     old_configs = _physical_ids(client, stack_name, "AWS::SageMaker::EndpointConfig")
     old_models = _physical_ids(client, stack_name, "AWS::SageMaker::Model")
 
-    # 2. The update, as CloudFormation sees it: same endpoint (updated in place, no fixed name that
-    #    would force a replacement), new endpoint config and models (replaced: their properties are
+    # 2. The update, as CloudFormation sees it: same endpoint (updated in place: its name, fixed or not, and
+    #    its deployment guardrails unchanged), new endpoint config and models (replaced: their properties are
     #    immutable). The endpoint's EndpointConfigName is a GetAtt of the replaced config, so real
     #    CloudFormation calls UpdateEndpoint: a blue/green switch with no downtime.
     before = _template(synthesized, stack_name)
@@ -94,7 +96,10 @@ def test_deploy_update_delete(
     assert after["Resources"][endpoint_id]["Properties"]["EndpointConfigName"] == {
         "Fn::GetAtt": [config_id, "EndpointConfigName"]
     }
-    assert "EndpointName" not in after["Resources"][endpoint_id]["Properties"]
+    # A fixed name only with the stack's rollback alarms (deployment guardrails), and then the stack's.
+    guardrails = app_config.environments[env_name].deployment
+    expected_name = stack_name if guardrails is not None and guardrails.rollback_alarms else None
+    assert after["Resources"][endpoint_id]["Properties"].get("EndpointName") == expected_name
     assert after["Resources"][config_id]["Properties"] != before["Resources"][config_id]["Properties"]
     for model_id in _logical_ids(before, "AWS::SageMaker::Model"):
         container = after["Resources"][model_id]["Properties"]["PrimaryContainer"]

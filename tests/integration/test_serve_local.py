@@ -131,7 +131,12 @@ def test_front_door_end_to_end_on_moto(
     deploy_stack(moto_server, stack_name, synthesized / f"{env.stack_name}.template.json", target=target)
     try:
         setup = front_door_setup(moto_server, stack_name, env)
-        assert setup.environment["ENDPOINT_NAME"].startswith(f"{stack_name}-Endpoint")
+        template = json.loads((synthesized / f"{env.stack_name}.template.json").read_text())
+        (endpoint,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::SageMaker::Endpoint"]
+        fixed = endpoint["Properties"].get("EndpointName")  # with deployment guardrails: the stack's name
+        assert setup.environment["ENDPOINT_NAME"] == fixed or (
+            fixed is None and setup.environment["ENDPOINT_NAME"].startswith(f"{stack_name}-Endpoint")
+        )
         assert setup.environment["AWS_ENDPOINT_URL"] == moto_server.url
         for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
             monkeypatch.delenv(name, raising=False)

@@ -111,6 +111,16 @@ def _front_door(*, in_vpc: bool, waf: bool, method_rules: dict[str, str]) -> dic
 
 
 _IAM_AUTH = {"AwsSolutions-COG4": "Authorization is IamAuth, not a Cognito user pool"}
+# Deployment guardrails' rollback alarms (stacks/guardrails.py): SageMaker reads them, no one is notified.
+_ROLLBACK_ALARM = {
+    "HIPAA.Security-CloudWatchAlarmAction": "A deployment guardrail: SageMaker reads this alarm itself",
+    "NIST.800.53.R5-CloudWatchAlarmAction": "A deployment guardrail: SageMaker reads this alarm itself",
+}
+_PROD_ROLLBACK_ALARMS = [
+    f"RollbackAlarms/{variant}{alarm}"
+    for variant in ("Champion", "Challenger")
+    for alarm in ("ServerErrorRate", "ModelLatencyP99")
+]
 _API_KEY_AUTH = {
     "AwsSolutions-COG4": "Authorization is ApiKeyAuth, not a Cognito user pool",
     "AwsSolutions-APIG4": "API key auth: callers are identified by their key",
@@ -133,6 +143,7 @@ EXPECTED_ACKNOWLEDGEMENTS: dict[str, dict[tuple[str, str], str]] = {
         **{("ModelChampion/ExecutionPolicy", r): why for r, why in _MODEL_POLICY_IN_VPC.items()},
         **{("ModelChallenger/ExecutionPolicy", r): why for r, why in _MODEL_POLICY_IN_VPC.items()},
         **_front_door(in_vpc=True, waf=True, method_rules=_IAM_AUTH),
+        **{(alarm, r): why for alarm in _PROD_ROLLBACK_ALARMS for r, why in _ROLLBACK_ALARM.items()},
     },
 }
 
@@ -269,7 +280,10 @@ def test_acknowledgements_are_the_reviewed_ones(reference_stacks: dict[str, Serv
 
 
 def _model_path(path: str) -> str:
-    """``ModelFraudDetector/ExecutionPolicy`` → ``Model*/ExecutionPolicy``: models are named after config keys."""
+    """``ModelFraudDetector/ExecutionPolicy`` → ``Model*/ExecutionPolicy``: models are named after config keys;
+    ``RollbackAlarms/FraudServerErrorRate`` → ``RollbackAlarms/*``: rollback alarms after variant names."""
+    if path.startswith("RollbackAlarms/"):
+        return "RollbackAlarms/*"
     return "Model*/" + path.split("/", 1)[1] if path.startswith("Model") and "/" in path else path
 
 

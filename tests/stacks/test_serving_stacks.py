@@ -69,7 +69,14 @@ def test_every_variant_is_deployed_as_configured(any_config: Synthesised) -> Non
                 assert deployed["InitialVariantWeight"] == v.initial_weight, name
         autoscaled = {v.name for v in env.instance_variants if v.autoscaling is not None}
         targets = template.find_resources("AWS::ApplicationAutoScaling::ScalableTarget").values()
-        assert {t["Properties"]["ResourceId"]["Fn::Join"][1][-1].split("/")[-1] for t in targets} == autoscaled
+        assert {_target_variant(t) for t in targets} == autoscaled
+
+
+def _target_variant(target: dict[str, Any]) -> str:
+    """The variant of a scalable target: ``endpoint/<name>/variant/<variant>``, the name literal when fixed."""
+    resource_id = target["Properties"]["ResourceId"]
+    last = resource_id if isinstance(resource_id, str) else resource_id["Fn::Join"][1][-1]
+    return str(last).split("/")[-1]
 
 
 def test_dev_is_one_serverless_variant(reference_templates: dict[str, Template]) -> None:
@@ -117,15 +124,15 @@ def test_prod_is_an_ab_test_spread_over_azs_with_autoscaling(reference_templates
     assert all(v["InitialInstanceCount"] >= 2 for v in variants)  # SageMaker spreads 2+ instances over AZs
     assert variants[0]["ModelName"] != variants[1]["ModelName"]
     targets = template.find_resources("AWS::ApplicationAutoScaling::ScalableTarget")
-    by_variant = {t["Properties"]["ResourceId"]["Fn::Join"][1][-1]: t for t in targets.values()}
-    champion = by_variant["/variant/champion"]["Properties"]
+    by_variant = {_target_variant(t): t for t in targets.values()}
+    champion = by_variant["champion"]["Properties"]
     assert (champion["MinCapacity"], champion["MaxCapacity"]) == (2, 8)
     assert [a["ScheduledActionName"] for a in champion["ScheduledActions"]] == [
         "weekday-floor-up",
         "weekday-floor-down",
     ]
     assert champion["ScheduledActions"][0]["ScalableTargetAction"] == {"MinCapacity": 4}
-    assert "ScheduledActions" not in by_variant["/variant/challenger"]["Properties"]
+    assert "ScheduledActions" not in by_variant["challenger"]["Properties"]
     template.resource_count_is("AWS::ApplicationAutoScaling::ScalingPolicy", 2)
 
 
@@ -207,7 +214,15 @@ def test_changing_the_model_replaces_the_config_and_updates_the_endpoint_in_plac
     (endpoint,) = by_type(after, "AWS::SageMaker::Endpoint").values()
     assert endpoint["Properties"]["EndpointConfigName"] == {"Fn::GetAtt": [config_id, "EndpointConfigName"]}
     assert "EndpointConfigName" not in create_only("AWS::SageMaker::Endpoint")
-    assert "EndpointName" not in endpoint["Properties"]
+    # Its name (createOnly) is unchanged: prod's is fixed, the stack's, for its deployment guardrails; and so is
+    # everything else of it, the guardrails (DeploymentConfig) included: the update runs under them.
+    assert "EndpointName" in create_only("AWS::SageMaker::Endpoint")
+    (endpoint_id,) = by_type(after, "AWS::SageMaker::Endpoint")
+    assert endpoint == before[endpoint_id]
+    assert endpoint["Properties"]["EndpointName"] == "ModelServing-prod"
+    assert endpoint["Properties"]["DeploymentConfig"]["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"][
+        "Type"
+    ] == ("CANARY")
 
 
 def test_construct_import_still_resolves_to_the_library() -> None:

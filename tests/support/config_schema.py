@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import stacks.config
+import stacks.deployment_config
 from sagemaker_serving.autoscaling import ScheduledCapacity
 from sagemaker_serving.front_door import UsagePlanOptions, WafOptions
+from sagemaker_serving.rollout import CapacitySize
 
 SCHEMA_FILE = Path(stacks.config.__file__).with_name("environments.schema.json")
 #: Fields that are not keys of the file: an environment's name is its table's, ``source`` is where it was read.
@@ -75,8 +77,11 @@ def generate() -> dict[str, Any]:
 
 def _dataclasses() -> list[type]:
     return [
-        obj for obj in vars(stacks.config).values() if isinstance(obj, type) and hasattr(obj, "__dataclass_fields__")
-    ] + list(_VALUE_OBJECTS)
+        obj
+        for module in (stacks.config, stacks.deployment_config)
+        for obj in vars(module).values()
+        if isinstance(obj, type) and hasattr(obj, "__dataclass_fields__")
+    ] + [*_VALUE_OBJECTS, CapacitySize]
 
 
 def _field_docs(cls: type) -> dict[str, str]:

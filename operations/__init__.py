@@ -1,0 +1,1 @@
+"""Operations on deployed environments (``make shift``): AWS API calls, never at synth time."""
