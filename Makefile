@@ -122,13 +122,13 @@ deploy: check-credentials
 ## make shift ENV=prod WEIGHTS=champion=0.95,challenger=0.05. WEIGHTS is checked against stacks/environments.toml
 ## first (syntax, variant names, weights), in one line; then the credentials; docs/rollouts.md.
 ## (make 4.3 passes exported variables to recipes, not to $(shell): the check gets them here.)
-SHIFT_PROBLEMS = $(shell PATH='$(PATH)' PYTHONPATH='$(PYTHONPATH)' JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(PY) -m operations.shift --check --env '$(ENV)' --weights '$(WEIGHTS)' 2>&1)
+SHIFT_PROBLEMS = $(shell PATH='$(PATH)' PYTHONPATH='$(PYTHONPATH)' JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(PY) -m stacks.shift --check --env '$(ENV)' --weights '$(WEIGHTS)' 2>&1)
 
 check-weights: setup
 	$(if $(SHIFT_PROBLEMS),$(error $(SHIFT_PROBLEMS)))
 
 shift: check-weights check-credentials
-	@$(PY) -m operations.shift --env '$(ENV)' --weights '$(WEIGHTS)'
+	@$(PY) -m stacks.shift --env '$(ENV)' --weights '$(WEIGHTS)'
 
 ## Local rehearsal on a moto server (127.0.0.1, no AWS account): deploy with the real CDK CLI and
 ## check what was created (KEEP=1 keeps moto running until Ctrl-C); serve-local also runs the

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from operations.shift import main as shift_main
 from rehearsal.deploy import delete_stack, deploy_stack
 from rehearsal.moto_server import MotoServer, Target
 from stacks.config import AppConfig
+from stacks.shift import main as shift_main
 from tests.conftest import REFERENCE_CONFIG_FILE
 
 pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse .* not supported by moto:UserWarning")

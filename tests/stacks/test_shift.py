@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from operations.shift import Shift, ShiftError, main, parse_weights
 from stacks.config import AppConfig
+from stacks.shift import Shift, ShiftError, main, parse_weights
 from tests.conftest import REFERENCE_CONFIG_FILE, ROOT
 
 

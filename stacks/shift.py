@@ -18,7 +18,7 @@ To keep a split, write it into ``stacks/environments.toml`` too. Everything the 
 without AWS (syntax, variant names, values) is checked first, against the configuration; then the
 deployed endpoint (the stack's ``EndpointName`` output) must be ``InService`` with the same variants.
 
-    python -m operations.shift --env prod --weights champion=0.95,challenger=0.05 [--no-wait]
+    python -m stacks.shift --env prod --weights champion=0.95,challenger=0.05 [--no-wait]
 """
 
 from __future__ import annotations

@@ -1,1 +1,0 @@
-"""Operations on deployed environments (``make shift``): AWS API calls, never at synth time."""
