@@ -145,6 +145,19 @@ class InstanceVariantConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ProvisionedConcurrencyAutoscalingConfig:
+    """Autoscaling of a serverless variant's provisioned concurrency
+    (``sagemaker_serving.ProvisionedConcurrencyAutoscaling``)."""
+
+    min_capacity: int
+    max_capacity: int
+    target_utilization: float | None = None
+    scale_in_cooldown_seconds: Seconds | None = None
+    scale_out_cooldown_seconds: Seconds | None = None
+    schedules: tuple[ScheduledCapacity, ...] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class ServerlessVariantConfig:
     """A serverless production variant (``sagemaker_serving.ServerlessVariant``)."""
 
@@ -155,6 +168,8 @@ class ServerlessVariantConfig:
     max_concurrency: int | None = None
     provisioned_concurrency: int | None = None
     initial_weight: float | None = None
+    #: Autoscaling of ``provisioned_concurrency`` (which must be set). Default: none.
+    autoscaling: ProvisionedConcurrencyAutoscalingConfig | None = None
 
 
 #: The retention periods CloudWatch Logs accepts, in days.

@@ -9,6 +9,7 @@ Public API (imported lazily, so an app pays only for the aws_cdk modules it uses
         FrontDoor, LambdaIntegration, DirectIntegration, FrontDoorIntegration,
         IamAuth, CognitoAuth, ApiKeyAuth, NoAuth, UsagePlanOptions, FrontDoorAuth, WafOptions,
         ModelBase, EndpointBase, MetricOptions, AutoscalingOptions,
+        ProvisionedConcurrencyAutoscaling, ProvisionedConcurrencyOptions,
     )
 """
 
@@ -34,6 +35,8 @@ _EXPORTS: dict[str, str] = {
     "VariantAutoscaling": "autoscaling",
     "ScheduledCapacity": "autoscaling",
     "AutoscalingOptions": "autoscaling",
+    "ProvisionedConcurrencyAutoscaling": "provisioned_concurrency",
+    "ProvisionedConcurrencyOptions": "provisioned_concurrency",
     "FrontDoor": "front_door.front_door",
     "FrontDoorAuth": "front_door.auth.base",
     "IamAuth": "front_door.auth.iam",
@@ -68,6 +71,8 @@ __all__ = [
     "ModelBase",
     "ModelData",
     "NoAuth",
+    "ProvisionedConcurrencyAutoscaling",
+    "ProvisionedConcurrencyOptions",
     "ScheduledCapacity",
     "ServerlessVariant",
     "ServingNetwork",
@@ -98,6 +103,10 @@ if TYPE_CHECKING:
     from sagemaker_serving.model import Model, ModelBase
     from sagemaker_serving.model_data import ModelData
     from sagemaker_serving.network import ServingNetwork
+    from sagemaker_serving.provisioned_concurrency import (
+        ProvisionedConcurrencyAutoscaling,
+        ProvisionedConcurrencyOptions,
+    )
     from sagemaker_serving.variants import InstanceVariant, ServerlessVariant
 
 
