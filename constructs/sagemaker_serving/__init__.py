@@ -10,6 +10,7 @@ Public API (imported lazily, so an app pays only for the aws_cdk modules it uses
         IamAuth, CognitoAuth, ApiKeyAuth, NoAuth, UsagePlanOptions, FrontDoorAuth, WafOptions,
         ModelBase, EndpointBase, MetricOptions, AutoscalingOptions,
         ProvisionedConcurrencyAutoscaling, ProvisionedConcurrencyOptions,
+        BatchPredictions, TransformOptions, PredictionLoading, DynamoDbLoading,
     )
 """
 
@@ -49,14 +50,20 @@ _EXPORTS: dict[str, str] = {
     "DirectIntegration": "front_door.integrations.direct",
     "WafOptions": "front_door.waf",
     "ServingNetwork": "network",
+    "BatchPredictions": "batch.batch_predictions",
+    "TransformOptions": "batch.options",
+    "PredictionLoading": "batch.loading",
+    "DynamoDbLoading": "batch.loading",
 }
 
 __all__ = [
     "ApiKeyAuth",
     "AutoscalingOptions",
+    "BatchPredictions",
     "CognitoAuth",
     "ContainerImage",
     "DirectIntegration",
+    "DynamoDbLoading",
     "Endpoint",
     "EndpointBase",
     "EndpointConfig",
@@ -71,11 +78,13 @@ __all__ = [
     "ModelBase",
     "ModelData",
     "NoAuth",
+    "PredictionLoading",
     "ProvisionedConcurrencyAutoscaling",
     "ProvisionedConcurrencyOptions",
     "ScheduledCapacity",
     "ServerlessVariant",
     "ServingNetwork",
+    "TransformOptions",
     "UsagePlanOptions",
     "ValidationError",
     "VariantAutoscaling",
@@ -84,6 +93,9 @@ __all__ = [
 
 if TYPE_CHECKING:
     from sagemaker_serving.autoscaling import AutoscalingOptions, ScheduledCapacity, VariantAutoscaling
+    from sagemaker_serving.batch.batch_predictions import BatchPredictions
+    from sagemaker_serving.batch.loading import DynamoDbLoading, PredictionLoading
+    from sagemaker_serving.batch.options import TransformOptions
     from sagemaker_serving.container_image import ContainerImage
     from sagemaker_serving.endpoint import Endpoint, EndpointBase
     from sagemaker_serving.endpoint_config import EndpointConfig
