@@ -143,8 +143,7 @@ def any_config(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     """A configuration the any-configuration tests run on: the user's, the README-edited reference, then
     each example under examples/ (so cdk-nag, checkov, the IAM and storage rules cover them too)."""
     if request.param.startswith("example:"):
-        path = ROOT / "examples" / request.param.removeprefix("example:")
-        return synthesise(load(path), tmp_path_factory.mktemp(f"cdk.{path.stem}.out"))
+        return synthesised_example(ROOT / "examples" / request.param.removeprefix("example:"), tmp_path_factory)
     if request.param == "user-config":
         user_config: AppConfig = request.getfixturevalue("user_config")
         reference_config: AppConfig = request.getfixturevalue("reference_config")
@@ -152,6 +151,16 @@ def any_config(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
             return request.getfixturevalue("reference")  # type: ignore[no-any-return]
         return synthesise(user_config, tmp_path_factory.mktemp("cdk.user.out"))
     return synthesise(request.getfixturevalue("readme_edits_config"), tmp_path_factory.mktemp("cdk.edited.out"))
+
+
+_EXAMPLES_SYNTHESISED: dict[Path, Synthesised] = {}
+
+
+def synthesised_example(path: Path, tmp_path_factory: pytest.TempPathFactory) -> Synthesised:
+    """An example configuration, synthesised once per session (shared by ``any_config`` and tests/stacks/test_examples.py)."""
+    if path not in _EXAMPLES_SYNTHESISED:
+        _EXAMPLES_SYNTHESISED[path] = synthesise(load(path), tmp_path_factory.mktemp(f"cdk.{path.stem}.out"))
+    return _EXAMPLES_SYNTHESISED[path]
 
 
 @pytest.fixture
