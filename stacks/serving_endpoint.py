@@ -156,7 +156,7 @@ def compose_endpoint(
         endpoint_config = EndpointConfig(scope, "EndpointConfig", variants=variants)
     problems.check()
     endpoint = Endpoint(scope, "Endpoint", endpoint_config=endpoint_config)
-    autoscaling = []
+    autoscaling: list[VariantAutoscaling | ProvisionedConcurrencyAutoscaling] = []
     for i, v in enumerate(config.instance_variants):
         if v.autoscaling is not None:
             renames = {
