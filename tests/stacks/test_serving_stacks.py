@@ -67,9 +67,18 @@ def test_every_variant_is_deployed_as_configured(any_config: Synthesised) -> Non
             assert ("ServerlessConfig" in deployed) is bool(env.serverless_variants), name
             if v.initial_weight is not None:
                 assert deployed["InitialVariantWeight"] == v.initial_weight, name
-        autoscaled = {v.name for v in env.instance_variants if v.autoscaling is not None}
+        autoscaled = {(v.name, "DesiredInstanceCount") for v in env.instance_variants if v.autoscaling is not None}
+        autoscaled |= {
+            (v.name, "DesiredProvisionedConcurrency") for v in env.serverless_variants if v.autoscaling is not None
+        }
         targets = template.find_resources("AWS::ApplicationAutoScaling::ScalableTarget").values()
-        assert {t["Properties"]["ResourceId"]["Fn::Join"][1][-1].split("/")[-1] for t in targets} == autoscaled
+        assert {
+            (
+                t["Properties"]["ResourceId"]["Fn::Join"][1][-1].split("/")[-1],
+                t["Properties"]["ScalableDimension"].removeprefix("sagemaker:variant:"),
+            )
+            for t in targets
+        } == autoscaled
 
 
 def test_dev_is_one_serverless_variant(reference_templates: dict[str, Template]) -> None:
