@@ -20,6 +20,12 @@ export PYTHONPATH := $(CURDIR):$(CURDIR)/constructs
 
 CDK := node_modules/.bin/cdk
 
+# CONFIG=<file>: use another configuration file, e.g. `make synth CONFIG=examples/batch.toml`
+# (the same as SERVING_CONFIG=<file>; relative paths are from the repository root).
+ifdef CONFIG
+export SERVING_CONFIG := $(abspath $(CONFIG))
+endif
+
 .PHONY: setup setup-test check-python synth test lint typecheck unit cdk bootstrap deploy diff clean distclean \
 	bench deploy-local serve-local check-credentials plan shift check-weights
 
@@ -58,7 +64,7 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 
 ## Synthesise every environment's stack into cdk.out/ (no AWS account or credentials needed); cfn-lint them.
 synth: setup
-	@echo "==> cdk synth: one stack per environment of stacks/environments.toml"
+	@echo "==> cdk synth: one stack per environment of $(or $(SERVING_CONFIG),stacks/environments.toml)"
 	@rm -rf cdk.out
 	@$(CDK) synth --quiet
 	@echo "==> cfn-lint"

@@ -51,6 +51,8 @@ TEMPLATE_ONLY: Mapping[str, str] = {
     "AWS::ApiGateway::Authorizer": "API Gateway authorizer (Cognito user pool)",
     "AWS::Cognito::UserPool": "Cognito user pool",
     "AWS::Cognito::UserPoolClient": "Cognito user pool client",
+    "AWS::Scheduler::Schedule": "EventBridge Scheduler schedule of batch predictions (cron, time zone, target)",
+    "AWS::SNS::TopicPolicy": "SNS topic policy (TLS-only publishing)",
     "AWS::CDK::Metadata": "CDK metadata",
 }
 

@@ -71,7 +71,7 @@ from stacks.deployment_config import DeploymentConfig, deployment_problems
 from stacks.regions import REGIONS
 
 if TYPE_CHECKING:
-    from sagemaker_serving import ScheduledCapacity, UsagePlanOptions, WafOptions
+    from sagemaker_serving import ScheduledCapacity, TransformOptions, UsagePlanOptions, WafOptions
 
 #: The reference configuration; ``$SERVING_CONFIG`` names another file. Relative ``artifact``
 #: folders are always relative to ``stacks/`` (this file's folder), wherever the file is.
@@ -146,6 +146,19 @@ class InstanceVariantConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ProvisionedConcurrencyAutoscalingConfig:
+    """Autoscaling of a serverless variant's provisioned concurrency
+    (``sagemaker_serving.ProvisionedConcurrencyAutoscaling``)."""
+
+    min_capacity: int
+    max_capacity: int
+    target_utilization: float | None = None
+    scale_in_cooldown_seconds: Seconds | None = None
+    scale_out_cooldown_seconds: Seconds | None = None
+    schedules: tuple[ScheduledCapacity, ...] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class ServerlessVariantConfig:
     """A serverless production variant (``sagemaker_serving.ServerlessVariant``)."""
 
@@ -156,6 +169,8 @@ class ServerlessVariantConfig:
     max_concurrency: int | None = None
     provisioned_concurrency: int | None = None
     initial_weight: float | None = None
+    #: Autoscaling of ``provisioned_concurrency`` (which must be set). Default: none.
+    autoscaling: ProvisionedConcurrencyAutoscalingConfig | None = None
 
 
 #: The retention periods CloudWatch Logs accepts, in days.
@@ -251,6 +266,43 @@ class NetworkConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class DynamoDbLoadingConfig:
+    """Load each run's predictions into DynamoDB (``sagemaker_serving.DynamoDbLoading``)."""
+
+    #: The field of each output record holding its key.
+    partition_key_field: str
+    max_concurrency: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchJobConfig:
+    """Scheduled batch predictions of one model (``sagemaker_serving.BatchPredictions``)."""
+
+    #: Unique per environment: letters, digits and hyphens (the construct is ``Batch<Name>``).
+    name: str
+    #: A key of ``[models]``.
+    model: str
+    instance_type: str | None = None
+    instance_count: int | None = None
+    #: ``false``: no schedule (then ``run_on_new_input`` must be on). Default: the construct's schedule.
+    scheduled: bool = True
+    #: EventBridge Scheduler expression. Default: the construct's (02:00 daily).
+    schedule: str | None = None
+    time_zone: str | None = None
+    run_on_new_input: bool | None = None
+    input_prefix: str | None = None
+    output_prefix: str | None = None
+    job_name_prefix: str | None = None
+    timeout_seconds: Seconds | None = None
+    api_retries: int | None = None
+    job_retries: int | None = None
+    #: How records are split, batched and assembled: a ``sagemaker_serving.TransformOptions``.
+    transform: TransformOptions | None = None
+    #: Load the predictions into a new DynamoDB table. Default: none.
+    dynamodb: DynamoDbLoadingConfig | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class EnvironmentConfig:
     """Everything that differs between environments."""
 
@@ -270,6 +322,8 @@ class EnvironmentConfig:
     network: NetworkConfig = field(default_factory=NetworkConfig)
     #: Deployment guardrails of the endpoint's updates (stacks/deployment_config.py). Default: none.
     deployment: DeploymentConfig | None = None
+    #: Scheduled batch predictions (``[[environments.<env>.batch_jobs]]``). Default: none.
+    batch_jobs: tuple[BatchJobConfig, ...] = ()
 
     @property
     def stack_name(self) -> str:
@@ -410,6 +464,7 @@ def _environment_problems(env: EnvironmentConfig, model_keys: set[str], given: A
             f"region: {env.region!r} is not a known AWS region; {_hint(env.region, REGIONS)}"
             "stacks/regions.py lists them"
         )
+    problems += _batch_job_problems(env.batch_jobs, model_keys)
     problems += _front_door_problems(env.front_door, given if isinstance(given, dict) else {})
     problems += deployment_problems(env.deployment)
     if env.front_door.private and not env.network.vpc:
@@ -418,6 +473,32 @@ def _environment_problems(env: EnvironmentConfig, model_keys: set[str], given: A
             "reached through an execute-api VPC endpoint in the environment's VPC: set network.vpc = true "
             "or front_door.private = false"
         )
+    return problems
+
+
+_BATCH_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
+
+
+def _batch_job_problems(jobs: tuple[BatchJobConfig, ...], model_keys: set[str]) -> list[str]:
+    """Names unique and usable as construct IDs; each job's model is a model of the file."""
+    problems = []
+    seen: dict[str, int] = {}
+    for i, job in enumerate(jobs):
+        if not _BATCH_NAME.match(job.name):
+            problems.append(
+                f"batch_jobs[{i}].name: {job.name!r} is not allowed; use 1-63 letters, digits and hyphens, "
+                "starting with a letter"
+            )
+        if job.name in seen:
+            problems.append(f"batch_jobs[{i}].name: {job.name!r} is already used by batch_jobs[{seen[job.name]}]")
+        seen.setdefault(job.name, i)
+        if job.model not in model_keys:
+            problems.append(
+                f"batch_jobs[{i}].model: {job.model!r} is not a model; {_hint(job.model, model_keys)}"
+                f"known models: {', '.join(sorted(model_keys)) or 'none'}"
+            )
+        if not job.scheduled and job.schedule is not None:
+            problems.append(f"batch_jobs[{i}].schedule: {job.schedule!r} is not allowed with scheduled = false")
     return problems
 
 
@@ -468,6 +549,7 @@ if not TYPE_CHECKING:  # the real classes are imported by the hook below, on fir
     ScheduledCapacity = _lazy("sagemaker_serving", "ScheduledCapacity")
     WafOptions = _lazy("sagemaker_serving", "WafOptions")
     UsagePlanOptions = _lazy("sagemaker_serving", "UsagePlanOptions")
+    TransformOptions = _lazy("sagemaker_serving", "TransformOptions")
 
 _TYPE_NAMES = {int: "int", float: "float", str: "str", bool: "bool"}
 

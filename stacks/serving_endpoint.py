@@ -41,12 +41,13 @@ from stacks.config import (
     EnvironmentConfig,
     InstanceVariantConfig,
     ModelConfig,
+    ProvisionedConcurrencyAutoscalingConfig,
     ServerlessVariantConfig,
 )
 from stacks.guardrails import add_rollback_alarms, construct_keys, guardrails_props, update_policy_problems
 
 if TYPE_CHECKING:
-    from sagemaker_serving import ServingNetwork
+    from sagemaker_serving import ProvisionedConcurrencyAutoscaling, ServingNetwork
 
 STACKS_DIR = Path(__file__).parent
 
@@ -58,7 +59,7 @@ class EndpointParts:
     models: dict[str, Model]
     endpoint_config: EndpointConfig
     endpoint: Endpoint
-    autoscaling: list[VariantAutoscaling]
+    autoscaling: list[VariantAutoscaling | ProvisionedConcurrencyAutoscaling]
 
 
 class Problems:
@@ -158,7 +159,7 @@ def compose_endpoint(
     with problems.at(construct_keys(config)):
         endpoint = Endpoint(scope, "Endpoint", endpoint_config=endpoint_config, **guardrails_props(config))
     problems.check()
-    autoscaling = []
+    autoscaling: list[VariantAutoscaling | ProvisionedConcurrencyAutoscaling] = []
     for i, v in enumerate(config.instance_variants):
         if v.autoscaling is not None:
             renames = {
@@ -169,6 +170,7 @@ def compose_endpoint(
             }
             with problems.at(prefixed(f"instance_variants[{i}].", renames, others="autoscaling.")):
                 autoscaling.append(endpoint.autoscale(v.name, **autoscaling_props(v.autoscaling)))
+    autoscaling += _serverless_autoscaling(endpoint, config, problems)
     if not problems.found:  # the guardrails against the autoscaling floors and ceilings
         problems.found += [construct_keys(config)(p) for p in update_policy_problems(endpoint)]
     if config.deployment is not None and config.deployment.rollback_alarms:
@@ -188,6 +190,24 @@ def given(settings: object, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any
     }
 
 
+def _serverless_autoscaling(
+    endpoint: Endpoint, config: EnvironmentConfig, problems: Problems
+) -> list[ProvisionedConcurrencyAutoscaling]:
+    """Provisioned-concurrency autoscaling of the serverless variants that ask for it."""
+    built = []
+    for i, v in enumerate(config.serverless_variants):
+        if v.autoscaling is not None:
+            renames = {
+                "variant_name": "name",
+                "provisioned_concurrency": "provisioned_concurrency",
+                "scale_in_cooldown": "autoscaling.scale_in_cooldown_seconds",
+                "scale_out_cooldown": "autoscaling.scale_out_cooldown_seconds",
+            }
+            with problems.at(prefixed(f"serverless_variants[{i}].", renames, others="autoscaling.")):
+                built.append(endpoint.autoscale_provisioned_concurrency(v.name, **autoscaling_props(v.autoscaling)))
+    return built
+
+
 def variant_props(v: InstanceVariantConfig | ServerlessVariantConfig) -> dict[str, Any]:
     """The variant's construct props the file sets (``model`` aside): the construct's defaults for the rest."""
     return given(v, leave_out=("model", "autoscaling"))
@@ -200,8 +220,8 @@ def variant_settings(v: InstanceVariantConfig | ServerlessVariantConfig) -> dict
     return {**defaults, **variant_props(v)}
 
 
-def autoscaling_props(a: AutoscalingConfig) -> dict[str, Any]:
-    """``VariantAutoscaling`` props for the settings the file gives."""
+def autoscaling_props(a: AutoscalingConfig | ProvisionedConcurrencyAutoscalingConfig) -> dict[str, Any]:
+    """``VariantAutoscaling`` (or ``ProvisionedConcurrencyAutoscaling``) props for the settings the file gives."""
     props = given(a, leave_out=("scale_in_cooldown_seconds", "scale_out_cooldown_seconds", "schedules"))
     for key in ("scale_in_cooldown", "scale_out_cooldown"):
         seconds = getattr(a, f"{key}_seconds")

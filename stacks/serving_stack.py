@@ -17,6 +17,7 @@ from sagemaker_serving import FrontDoor, IamAuth, LambdaIntegration, Model
 from sagemaker_serving.front_door import DEFAULT_ALLOWED_CONTENT_TYPES, DEFAULT_BINARY_MEDIA_TYPES
 from sagemaker_serving.front_door.access_log import log_retention
 from stacks.config import ConfigError, EnvironmentConfig, FrontDoorConfig, ModelConfig
+from stacks.serving_batch import compose_batch
 from stacks.serving_endpoint import Problems, compose_endpoint, given, prefixed
 
 if TYPE_CHECKING:  # imported when an environment uses them: each aws_cdk module costs synth time
@@ -45,7 +46,8 @@ class ServingStack(cdk.Stack):
     """Everything one environment needs to serve its models.
 
     Attributes: ``models`` (by config key), ``endpoint_config``, ``endpoint``, ``autoscaling``,
-    ``front_door``, ``network`` (a :class:`ServingNetwork` when ``network.vpc`` is on, else ``None``).
+    ``front_door``, ``network`` (a :class:`ServingNetwork` when ``network.vpc`` is on, else ``None``),
+    ``batch`` (one :class:`~sagemaker_serving.BatchPredictions` per batch job).
     """
 
     def __init__(
@@ -105,6 +107,9 @@ class ServingStack(cdk.Stack):
                 value=self.front_door.api_key.key_id,
                 description="aws apigateway get-api-key --include-value --api-key <id> shows the key",
             )
+        # Batch predictions (none unless the environment lists batch_jobs): added last, so nothing above moves.
+        self.batch = compose_batch(self, config, models, self.models, network=self.network, problems=problems)
+        problems.check()
 
     def _front_door(self, fd: FrontDoorConfig) -> FrontDoor:
         waf = None

@@ -32,6 +32,8 @@ from stacks.serving_stack import ServingStack
 ROOT = Path(__file__).resolve().parents[1]
 #: The reference configuration, pinned: a copy of stacks/environments.toml as the repository ships it.
 REFERENCE_CONFIG_FILE = ROOT / "tests" / "fixtures" / "environments.toml"
+#: One configuration per inference option (examples/*.toml): each is an ``any_config`` too.
+EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
 
 
 @dataclass(frozen=True)
@@ -136,9 +138,12 @@ def readme_edits_config(tmp_path_factory: pytest.TempPathFactory) -> AppConfig:
     return load(path)
 
 
-@pytest.fixture(scope="session", params=["user-config", "readme-edits"])
+@pytest.fixture(scope="session", params=["user-config", "readme-edits", *(f"example:{p.name}" for p in EXAMPLES)])
 def any_config(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Synthesised:
-    """A configuration the any-configuration tests run on: the user's, then the README-edited reference."""
+    """A configuration the any-configuration tests run on: the user's, the README-edited reference, then
+    each example under examples/ (so cdk-nag, checkov, the IAM and storage rules cover them too)."""
+    if request.param.startswith("example:"):
+        return synthesised_example(ROOT / "examples" / request.param.removeprefix("example:"), tmp_path_factory)
     if request.param == "user-config":
         user_config: AppConfig = request.getfixturevalue("user_config")
         reference_config: AppConfig = request.getfixturevalue("reference_config")
@@ -146,6 +151,16 @@ def any_config(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
             return request.getfixturevalue("reference")  # type: ignore[no-any-return]
         return synthesise(user_config, tmp_path_factory.mktemp("cdk.user.out"))
     return synthesise(request.getfixturevalue("readme_edits_config"), tmp_path_factory.mktemp("cdk.edited.out"))
+
+
+_EXAMPLES_SYNTHESISED: dict[Path, Synthesised] = {}
+
+
+def synthesised_example(path: Path, tmp_path_factory: pytest.TempPathFactory) -> Synthesised:
+    """An example configuration, synthesised once per session (shared by ``any_config`` and tests/stacks/test_examples.py)."""
+    if path not in _EXAMPLES_SYNTHESISED:
+        _EXAMPLES_SYNTHESISED[path] = synthesise(load(path), tmp_path_factory.mktemp(f"cdk.{path.stem}.out"))
+    return _EXAMPLES_SYNTHESISED[path]
 
 
 @pytest.fixture

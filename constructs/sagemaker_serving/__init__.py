@@ -10,6 +10,8 @@ Public API (imported lazily, so an app pays only for the aws_cdk modules it uses
         IamAuth, CognitoAuth, ApiKeyAuth, NoAuth, UsagePlanOptions, FrontDoorAuth, WafOptions,
         ModelBase, EndpointBase, MetricOptions, AutoscalingOptions,
         DeploymentGuardrails, BlueGreenUpdate, RollingUpdate, AllAtOnce, Canary, Linear, CapacitySize,
+        ProvisionedConcurrencyAutoscaling, ProvisionedConcurrencyOptions,
+        BatchPredictions, TransformOptions, PredictionLoading, DynamoDbLoading,
     )
 """
 
@@ -35,6 +37,8 @@ _EXPORTS: dict[str, str] = {
     "VariantAutoscaling": "autoscaling",
     "ScheduledCapacity": "autoscaling",
     "AutoscalingOptions": "autoscaling",
+    "ProvisionedConcurrencyAutoscaling": "provisioned_concurrency",
+    "ProvisionedConcurrencyOptions": "provisioned_concurrency",
     "FrontDoor": "front_door.front_door",
     "FrontDoorAuth": "front_door.auth.base",
     "IamAuth": "front_door.auth.iam",
@@ -54,12 +58,17 @@ _EXPORTS: dict[str, str] = {
     "Canary": "rollout",
     "Linear": "rollout",
     "CapacitySize": "rollout",
+    "BatchPredictions": "batch.batch_predictions",
+    "TransformOptions": "batch.options",
+    "PredictionLoading": "batch.loading",
+    "DynamoDbLoading": "batch.loading",
 }
 
 __all__ = [
     "AllAtOnce",
     "ApiKeyAuth",
     "AutoscalingOptions",
+    "BatchPredictions",
     "BlueGreenUpdate",
     "Canary",
     "CapacitySize",
@@ -67,6 +76,7 @@ __all__ = [
     "ContainerImage",
     "DeploymentGuardrails",
     "DirectIntegration",
+    "DynamoDbLoading",
     "Endpoint",
     "EndpointBase",
     "EndpointConfig",
@@ -82,10 +92,14 @@ __all__ = [
     "ModelBase",
     "ModelData",
     "NoAuth",
+    "PredictionLoading",
+    "ProvisionedConcurrencyAutoscaling",
+    "ProvisionedConcurrencyOptions",
     "RollingUpdate",
     "ScheduledCapacity",
     "ServerlessVariant",
     "ServingNetwork",
+    "TransformOptions",
     "UsagePlanOptions",
     "ValidationError",
     "VariantAutoscaling",
@@ -94,6 +108,9 @@ __all__ = [
 
 if TYPE_CHECKING:
     from sagemaker_serving.autoscaling import AutoscalingOptions, ScheduledCapacity, VariantAutoscaling
+    from sagemaker_serving.batch.batch_predictions import BatchPredictions
+    from sagemaker_serving.batch.loading import DynamoDbLoading, PredictionLoading
+    from sagemaker_serving.batch.options import TransformOptions
     from sagemaker_serving.container_image import ContainerImage
     from sagemaker_serving.endpoint import Endpoint, EndpointBase
     from sagemaker_serving.endpoint_config import EndpointConfig
@@ -113,6 +130,10 @@ if TYPE_CHECKING:
     from sagemaker_serving.model import Model, ModelBase
     from sagemaker_serving.model_data import ModelData
     from sagemaker_serving.network import ServingNetwork
+    from sagemaker_serving.provisioned_concurrency import (
+        ProvisionedConcurrencyAutoscaling,
+        ProvisionedConcurrencyOptions,
+    )
     from sagemaker_serving.rollout import (
         AllAtOnce,
         BlueGreenUpdate,

@@ -24,3 +24,27 @@ def acknowledge(construct: IConstruct, rule_ids: Sequence[str], reason: str) -> 
     if validations is None:  # one jsii round trip per construct, however many reasons it has
         validations = _VALIDATIONS[construct] = cdk.Validations.of(construct)
     validations.acknowledge(*(cdk.Acknowledgment(id=r, reason=reason) for r in rule_ids))
+
+
+def nag_resource(scope: IConstruct, value: str) -> str:
+    """``value`` (an ARN with tokens) written as cdk-nag names it in a finding's ``Resource::`` part.
+
+    cdk-nag writes ``Ref`` as ``<LogicalId>``, ``Fn::GetAtt`` as ``<LogicalId.Attribute>``, pseudo parameters
+    as ``<AWS::Region>``, joins the parts of ``Fn::Join`` and writes any other function as its JSON.
+    """
+    import json
+
+    def render(part: object) -> str:
+        if isinstance(part, str):
+            return part
+        if isinstance(part, dict) and len(part) == 1:
+            ((name, arg),) = part.items()
+            if name == "Ref":
+                return f"<{arg}>"
+            if name == "Fn::GetAtt":
+                return f"<{arg[0]}.{arg[1]}>"
+            if name == "Fn::Join":
+                return str(arg[0]).join(render(p) for p in arg[1])
+        return json.dumps(part, separators=(",", ":"))
+
+    return render(cdk.Stack.of(scope).resolve(value))

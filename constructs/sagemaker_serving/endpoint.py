@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from aws_cdk import aws_cloudwatch as cloudwatch
 
     from sagemaker_serving.autoscaling import AutoscalingOptions, VariantAutoscaling
+    from sagemaker_serving.provisioned_concurrency import (
+        ProvisionedConcurrencyAutoscaling,
+        ProvisionedConcurrencyOptions,
+    )
     from sagemaker_serving.rollout import DeploymentGuardrails
 
 _ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
@@ -270,6 +274,25 @@ class Endpoint(EndpointBase):
 
         construct_id = "Autoscaling" + "".join(p.capitalize() for p in re.split(r"[^a-zA-Z0-9]", variant_name))
         return VariantAutoscaling(self, construct_id, endpoint=self, variant_name=variant_name, **options)
+
+    def autoscale_provisioned_concurrency(
+        self, variant_name: str, **options: Unpack[ProvisionedConcurrencyOptions]
+    ) -> ProvisionedConcurrencyAutoscaling:
+        """Turn on autoscaling of one serverless variant's provisioned concurrency.
+
+        Takes the keyword options of
+        :class:`~sagemaker_serving.provisioned_concurrency.ProvisionedConcurrencyOptions`: ``min_capacity``
+        and ``max_capacity`` (required), then ``target_utilization``, ``scale_in_cooldown``,
+        ``scale_out_cooldown`` and ``schedules``.
+        """
+        from sagemaker_serving.provisioned_concurrency import ProvisionedConcurrencyAutoscaling
+
+        construct_id = "ProvisionedConcurrency" + "".join(
+            p.capitalize() for p in re.split(r"[^a-zA-Z0-9]", variant_name)
+        )
+        return ProvisionedConcurrencyAutoscaling(
+            self, construct_id, endpoint=self, variant_name=variant_name, **options
+        )
 
     @staticmethod
     def from_endpoint_attributes(

@@ -67,9 +67,15 @@ def test_every_variant_is_deployed_as_configured(any_config: Synthesised) -> Non
             assert ("ServerlessConfig" in deployed) is bool(env.serverless_variants), name
             if v.initial_weight is not None:
                 assert deployed["InitialVariantWeight"] == v.initial_weight, name
-        autoscaled = {v.name for v in env.instance_variants if v.autoscaling is not None}
+        autoscaled = {(v.name, "DesiredInstanceCount") for v in env.instance_variants if v.autoscaling is not None}
+        autoscaled |= {
+            (v.name, "DesiredProvisionedConcurrency") for v in env.serverless_variants if v.autoscaling is not None
+        }
         targets = template.find_resources("AWS::ApplicationAutoScaling::ScalableTarget").values()
-        assert {_target_variant(t) for t in targets} == autoscaled
+        assert {
+            (_target_variant(t), t["Properties"]["ScalableDimension"].removeprefix("sagemaker:variant:"))
+            for t in targets
+        } == autoscaled
 
 
 def _target_variant(target: dict[str, Any]) -> str:

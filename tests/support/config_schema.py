@@ -18,6 +18,7 @@ from typing import Any
 import stacks.config
 import stacks.deployment_config
 from sagemaker_serving.autoscaling import ScheduledCapacity
+from sagemaker_serving.batch.options import TransformOptions
 from sagemaker_serving.front_door import UsagePlanOptions, WafOptions
 from sagemaker_serving.rollout import CapacitySize
 
@@ -27,7 +28,7 @@ _NOT_KEYS = {"EnvironmentConfig": {"name"}, "AppConfig": {"source"}}
 
 
 #: The constructs' value objects the configuration structures into (lazy in stacks.config).
-_VALUE_OBJECTS = (ScheduledCapacity, UsagePlanOptions, WafOptions)
+_VALUE_OBJECTS = (ScheduledCapacity, UsagePlanOptions, WafOptions, TransformOptions)
 
 
 def generate() -> dict[str, Any]:
