@@ -9,6 +9,7 @@ Public API (imported lazily, so an app pays only for the aws_cdk modules it uses
         FrontDoor, LambdaIntegration, DirectIntegration, FrontDoorIntegration,
         IamAuth, CognitoAuth, ApiKeyAuth, NoAuth, UsagePlanOptions, FrontDoorAuth, WafOptions,
         ModelBase, EndpointBase, MetricOptions, AutoscalingOptions,
+        AsyncInferenceConfig, AsyncInference, BacklogAutoscaling, BacklogAutoscalingOptions,
     )
 """
 
@@ -46,11 +47,19 @@ _EXPORTS: dict[str, str] = {
     "DirectIntegration": "front_door.integrations.direct",
     "WafOptions": "front_door.waf",
     "ServingNetwork": "network",
+    "AsyncInferenceConfig": "async_inference",
+    "AsyncInference": "async_inference",
+    "BacklogAutoscaling": "backlog_autoscaling",
+    "BacklogAutoscalingOptions": "backlog_autoscaling",
 }
 
 __all__ = [
     "ApiKeyAuth",
+    "AsyncInference",
+    "AsyncInferenceConfig",
     "AutoscalingOptions",
+    "BacklogAutoscaling",
+    "BacklogAutoscalingOptions",
     "CognitoAuth",
     "ContainerImage",
     "DirectIntegration",
@@ -78,7 +87,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from sagemaker_serving.async_inference import AsyncInference, AsyncInferenceConfig
     from sagemaker_serving.autoscaling import AutoscalingOptions, ScheduledCapacity, VariantAutoscaling
+    from sagemaker_serving.backlog_autoscaling import BacklogAutoscaling, BacklogAutoscalingOptions
     from sagemaker_serving.container_image import ContainerImage
     from sagemaker_serving.endpoint import Endpoint, EndpointBase
     from sagemaker_serving.endpoint_config import EndpointConfig
