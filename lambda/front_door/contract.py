@@ -146,12 +146,11 @@ INVOCATION_MODES: Final = ("real-time", "async")
 DEFAULT_INVOCATION_MODE: Final = "real-time"
 #: The bucket of the asynchronous requests and results (required in ``async`` mode).
 ENV_ASYNC_BUCKET: Final = "ASYNC_BUCKET"
-#: Key prefixes in that bucket, each ending in ``/``: request bodies (``InputLocation``), then where SageMaker
-#: writes results and failures (the endpoint config's ``S3OutputPath`` and ``S3FailurePath``).
+#: Where request bodies are stored (``InputLocation``), a key prefix ending in ``/``.
 ENV_ASYNC_INPUT_PREFIX: Final = "ASYNC_INPUT_PREFIX"
-ENV_ASYNC_OUTPUT_PREFIX: Final = "ASYNC_OUTPUT_PREFIX"
-ENV_ASYNC_FAILURE_PREFIX: Final = "ASYNC_FAILURE_PREFIX"
 DEFAULT_ASYNC_INPUT_PREFIX: Final = "input/"
+#: Where SageMaker writes results and failures (the endpoint config's ``S3OutputPath`` and ``S3FailurePath``).
+#: The function reads them where ``InvokeEndpointAsync`` said they would be, so it needs no setting for them.
 DEFAULT_ASYNC_OUTPUT_PREFIX: Final = "output/"
 DEFAULT_ASYNC_FAILURE_PREFIX: Final = "failure/"
 #: Where the function keeps one small JSON record per request (``<prefix><inference id>.json``): the
