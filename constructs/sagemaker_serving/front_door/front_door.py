@@ -43,6 +43,7 @@ from sagemaker_serving.front_door.auth.iam import IamAuth
 from sagemaker_serving.front_door.gateway_responses import add_gateway_responses
 from sagemaker_serving.front_door.integrations.base import FrontDoorIntegration, IntegrationBinding
 from sagemaker_serving.front_door.integrations.lambda_function import LambdaIntegration
+from sagemaker_serving.front_door.routes import add_routes
 from sagemaker_serving.metrics import MetricOptions, check_metric_options
 
 if TYPE_CHECKING:
@@ -191,11 +192,18 @@ class FrontDoor(Construct):
         self._allow_through_private_endpoint(auth_binding)
         integration_binding = self.integration.bind(self)
         self._expose(auth_binding, integration_binding)
-        self.invocations_method: apigateway.Method | None = None
-        self.variant_invocations_method: apigateway.Method | None = None
-        self.async_invocations_method: apigateway.Method | None = None
-        self.async_result_method: apigateway.Method | None = None
-        self.health_method: apigateway.Method = self._add_methods(auth_binding, integration_binding)
+        routes = add_routes(
+            self.api.root,
+            self.request_validator,
+            auth_binding,
+            integration_binding,
+            is_async=self.async_inference is not None,
+        )
+        self.invocations_method: apigateway.Method | None = routes.invocations
+        self.variant_invocations_method: apigateway.Method | None = routes.variant_invocations
+        self.async_invocations_method: apigateway.Method | None = routes.async_invocations
+        self.async_result_method: apigateway.Method | None = routes.async_result
+        self.health_method: apigateway.Method = routes.health
         self.web_acl: wafv2.CfnWebACL | None = waf.bind(self) if waf is not None else None
         self._acknowledge(auth_binding, cloud_watch_role=cloud_watch_role)
 
@@ -349,54 +357,6 @@ class FrontDoor(Construct):
         self.function = integration.function
         self.function_log_group = integration.function_log_group
         self.integration_role = integration.integration_role
-
-    def _add_methods(self, auth: AuthBinding, integration: IntegrationBinding) -> apigateway.Method:
-        """The routes (see the module docstring); sets the ``*_method`` attributes, returns ``GET /health``."""
-
-        def add(
-            resource: apigateway.IResource,
-            http_method: str,
-            target: apigateway.Integration,
-            parameters: dict[str, bool] | None,
-            responses: tuple[apigateway.MethodResponse, ...] | None,
-        ) -> apigateway.Method:
-            return resource.add_method(
-                http_method,
-                target,
-                request_parameters=parameters,
-                request_validator=self.request_validator,
-                method_responses=list(responses) if responses is not None else None,
-                authorization_type=auth.authorization_type,
-                authorizer=auth.authorizer,
-                authorization_scopes=list(auth.authorization_scopes) or None,
-                api_key_required=True if auth.api_key_required else None,
-            )
-
-        post = {
-            "method.request.header.Content-Type": True,
-            "method.request.header.Accept": False,
-            **integration.extra_request_parameters,
-        }
-        root = self.api.root
-        if self.async_inference is not None:
-            from sagemaker_serving.front_door.async_routes import add_async_methods
-
-            self.async_invocations_method, self.async_result_method = add_async_methods(
-                root, integration.invoke, add, post
-            )
-        else:
-            self.invocations_method = add(
-                root.add_resource("invocations"), "POST", integration.invoke, post, integration.invoke_method_responses
-            )
-            variant = root.add_resource("variants").add_resource("{variant}").add_resource("invocations")
-            self.variant_invocations_method = add(
-                variant,
-                "POST",
-                integration.invoke_variant,
-                {**post, "method.request.path.variant": True},
-                integration.invoke_method_responses,
-            )
-        return add(root.add_resource("health"), "GET", integration.health, None, integration.health_method_responses)
 
     def _acknowledge(self, auth: AuthBinding, *, cloud_watch_role: bool) -> None:
         """Findings on the API, its stage and methods, each only for the configuration it is true of (the
