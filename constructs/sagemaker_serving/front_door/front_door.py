@@ -43,7 +43,7 @@ from sagemaker_serving.front_door.auth.iam import IamAuth
 from sagemaker_serving.front_door.gateway_responses import add_gateway_responses
 from sagemaker_serving.front_door.integrations.base import FrontDoorIntegration, IntegrationBinding
 from sagemaker_serving.front_door.integrations.lambda_function import LambdaIntegration
-from sagemaker_serving.front_door.routes import add_routes
+from sagemaker_serving.front_door.methods import add_routes
 from sagemaker_serving.metrics import MetricOptions, check_metric_options
 
 if TYPE_CHECKING:
