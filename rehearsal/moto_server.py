@@ -282,9 +282,20 @@ class MotoServer:
         ``CustomAttributes``) in ``target``. moto hands them out in order, one per distinct request,
         and then repeats the same answer for the same request.
         """
+        self._post_results("endpoint-results", results, target)
+
+    def set_async_endpoint_results(self, results: list[dict[str, Any]], target: Target = DEFAULT_TARGET) -> None:
+        """Queue canned ``InvokeEndpointAsync`` outcomes in ``target``: ``{"data": "<result>"}`` or
+        ``{"is_failure": True, "data": "<error>"}``, one per distinct ``InputLocation``. moto writes each at once to
+        an S3 bucket of its own (``sagemaker-output-<uuid>/response.json`` or ``failure.json``) and answers with
+        those locations; with no queued outcome it falls back to the ``InvokeEndpoint`` results.
+        """
+        self._post_results("async-endpoint-results", results, target)
+
+    def _post_results(self, kind: str, results: list[dict[str, Any]], target: Target) -> None:
         data = json.dumps({"account_id": target.account, "region": target.region, "results": results}).encode()
         request = urllib.request.Request(
-            f"{self.url}/moto-api/static/sagemaker/endpoint-results",
+            f"{self.url}/moto-api/static/sagemaker/{kind}",
             data=data,
             headers={"Content-Type": "application/json"},
             method="POST",

@@ -456,7 +456,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     return 1
             setup = front_door_setup(server, env.stack_name, env)
             os.environ.update(setup.environment)
-            server.set_endpoint_results(canned_results(env, args.results), setup.target)
+            results = canned_results(env, args.results)
+            server.set_endpoint_results(results, setup.target)
+            if env.async_inference is not None:  # moto writes these where InvokeEndpointAsync says, at once
+                server.set_async_endpoint_results([{"data": r["Body"]} for r in results], setup.target)
             handler = load_handler(args.handler)
             front_door = LocalFrontDoor(
                 handler,
@@ -493,15 +496,23 @@ def _banner(env: EnvironmentConfig, setup: FrontDoorSetup, front_door: LocalFron
     on_aws = "".join(f"\n  {key} = {url}" for key, url in sorted(setup.api_urls.items()))
     if on_aws:
         on_aws = f"On AWS the stack's API is at (its outputs; here the stage prefix is left out):{on_aws}\n"
+    if env.async_inference is not None:
+        tries = (
+            f"  curl -s -i -H 'Content-Type: application/json' -d '{{\"instances\": [[5.1, 3.5, 1.4, 0.2]]}}' "
+            f"{front_door.url}/async-invocations\n"
+            f"  curl -s {front_door.url}/async-invocations/<inferenceId of the 202>\n"
+        )
+    else:
+        tries = (
+            f"  curl -s -H 'Content-Type: application/json' -d '{{\"instances\": [[5.1, 3.5, 1.4, 0.2]]}}' "
+            f"{front_door.url}/invocations\n"
+            f"  curl -s -H 'Content-Type: text/csv' --data-binary '5.1,3.5,1.4,0.2' "
+            f"{front_door.url}/variants/{variant_names(env)[0]}/invocations\n"
+        )
     return (
         f"Front door for {env.stack_name} on {front_door.url} ({_display(handler)}, "
         f"settings from {source}: ENDPOINT_NAME={setup.environment['ENDPOINT_NAME']}).\n" + on_aws + "Try:\n"
-        f"  curl -s {front_door.url}/health\n"
-        f"  curl -s -H 'Content-Type: application/json' -d '{{\"instances\": [[5.1, 3.5, 1.4, 0.2]]}}' "
-        f"{front_door.url}/invocations\n"
-        f"  curl -s -H 'Content-Type: text/csv' --data-binary '5.1,3.5,1.4,0.2' "
-        f"{front_door.url}/variants/{variant_names(env)[0]}/invocations\n"
-        "Press Ctrl-C to stop (front door and moto)."
+        f"  curl -s {front_door.url}/health\n" + tries + "Press Ctrl-C to stop (front door and moto)."
     )
 
 

@@ -30,6 +30,19 @@ FRONT_DOOR_ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/variants/{variant}/invocations"),
     ("GET", "/health"),
 )
+#: ... and for an asynchronous endpoint (``async_inference``), which takes asynchronous invocations only.
+ASYNC_FRONT_DOOR_ROUTES: tuple[tuple[str, str], ...] = (
+    ("POST", "/async-invocations"),
+    ("GET", "/async-invocations/{inference_id}"),
+    ("GET", "/health"),
+)
+
+
+def front_door_routes(env: EnvironmentConfig) -> tuple[tuple[str, str], ...]:
+    """The routes of ``env``'s front door."""
+    return ASYNC_FRONT_DOOR_ROUTES if env.async_inference is not None else FRONT_DOOR_ROUTES
+
+
 #: API Gateway's integration timeout: a front-door function must answer within it.
 API_GATEWAY_TIMEOUT_SECONDS = 29
 
@@ -53,6 +66,7 @@ TEMPLATE_ONLY: Mapping[str, str] = {
     "AWS::Cognito::UserPoolClient": "Cognito user pool client",
     "AWS::Scheduler::Schedule": "EventBridge Scheduler schedule of batch predictions (cron, time zone, target)",
     "AWS::SNS::TopicPolicy": "SNS topic policy (TLS-only publishing)",
+    "AWS::S3::BucketPolicy": "bucket policy (TLS only)",
     "AWS::CDK::Metadata": "CDK metadata",
 }
 
@@ -309,6 +323,9 @@ def _check_endpoint(
             f"unexpected KmsKeyId {described.get('KmsKeyId')!r}",
         )
 
+    async_bucket = _async_bucket(by_type, physical) if env.async_inference is not None else None
+    if env.async_inference is not None:
+        _check_async(client, described, async_bucket, by_type, physical, out)
     logical_by_physical = {_name_from_arn(p): lid for lid, p in physical.items() if p}
     for v in _variants(env):
         model_name = variants.get(v.name, {}).get("ModelName")
@@ -323,8 +340,52 @@ def _check_endpoint(
                 region=region,
                 expected_isolation=models[v.model].network_isolation or env.network.network_isolation,
                 template_isolation=bool(model_resource.get("Properties", {}).get("EnableNetworkIsolation", False)),
+                async_bucket=async_bucket,
             )
     return dict(endpoint)
+
+
+def _async_bucket(by_type: Mapping[str, list[str]], physical: Mapping[str, str]) -> str:
+    """The name of the stack's asynchronous inference bucket (``EndpointConfig/AsyncInference/Bucket``)."""
+    ids = [lid for lid in by_type.get("AWS::S3::Bucket", []) if lid.startswith("EndpointConfigAsyncInferenceBucket")]
+    return physical.get(ids[0], "") if len(ids) == 1 else ""
+
+
+def _check_async(
+    client: ClientFactory,
+    described: Mapping[str, Any],
+    bucket: str | None,
+    by_type: Mapping[str, list[str]],
+    physical: Mapping[str, str],
+    out: list[Check],
+) -> None:
+    """The endpoint config's ``AsyncInferenceConfig`` writes to the stack's bucket, key and topics."""
+    checks = _Checks("Asynchronous inference", out)
+    output = described.get("AsyncInferenceConfig", {}).get("OutputConfig", {})
+    if not checks.expect("AsyncInferenceConfig", bool(output), failure="the endpoint config has none"):
+        return
+    checks.equal("results in the stack's bucket", output.get("S3OutputPath"), f"s3://{bucket}/output")
+    checks.equal("failures in the stack's bucket", output.get("S3FailurePath"), f"s3://{bucket}/failure")
+    topics = sorted(physical.get(lid, "") for lid in by_type.get("AWS::SNS::Topic", []))
+    notification = output.get("NotificationConfig", {})
+    checks.equal(
+        "success and error topics are the stack's",
+        sorted([notification.get("SuccessTopic", ""), notification.get("ErrorTopic", "")]),
+        topics,
+    )
+    keys = [physical.get(lid, "") for lid in by_type.get("AWS::KMS::Key", []) if "AsyncInference" in lid]
+    checks.expect(
+        "results encrypted with the stack's key",
+        len(keys) == 1 and bool(keys[0]) and keys[0] in str(output.get("KmsKeyId", "")),
+        _short(output.get("KmsKeyId")),
+        f"KmsKeyId {output.get('KmsKeyId')!r}; the stack's async key is {keys}",
+    )
+    try:
+        rules = client("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        algorithm = rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"]
+    except (ClientError, KeyError, IndexError) as exc:
+        algorithm = f"none ({exc})"
+    checks.equal("bucket encrypted with KMS by default", algorithm, "aws:kms")
 
 
 def _check_model(
@@ -337,6 +398,7 @@ def _check_model(
     region: str,
     expected_isolation: bool,
     template_isolation: bool,
+    async_bucket: str | None = None,
 ) -> None:
     checks = _Checks(area, out)
     model = client("sagemaker").describe_model(ModelName=model_name)
@@ -378,7 +440,7 @@ def _check_model(
         role_name,
         f"trust policy {principals}",
     )
-    _check_artifact_grant(client, checks, url, role_name)
+    _check_artifact_grant(client, checks, url, role_name, async_bucket)
 
 
 def _check_artifact(client: ClientFactory, checks: _Checks, url: str, folder: Path) -> None:
@@ -429,9 +491,15 @@ def _role_statements(client: ClientFactory, role_name: str) -> list[dict[str, An
     return statements
 
 
-def _check_artifact_grant(client: ClientFactory, checks: _Checks, url: str, role_name: str) -> None:
-    """The execution role may read the artifact object and nothing else in S3."""
+def _check_artifact_grant(
+    client: ClientFactory, checks: _Checks, url: str, role_name: str, async_bucket: str | None = None
+) -> None:
+    """The execution role may read the artifact object and nothing else in S3 (but, for an asynchronous endpoint,
+    its bucket's input, output and failure prefixes)."""
     object_arn = "arn:aws:s3:::" + url.removeprefix("s3://")
+    expected = [object_arn]
+    if async_bucket is not None:
+        expected += [f"arn:aws:s3:::{async_bucket}/{prefix}/*" for prefix in ("failure", "input", "output")]
     s3_resources = sorted(
         {
             str(resource)
@@ -441,10 +509,11 @@ def _check_artifact_grant(client: ClientFactory, checks: _Checks, url: str, role
         }
     )
     checks.expect(
-        "execution role reads exactly this artifact in S3",
-        s3_resources == [object_arn],
-        object_arn,
-        f"S3 permissions on {s3_resources}; expected only {object_arn}",
+        "execution role reads exactly this artifact in S3"
+        + (" (and writes the asynchronous prefixes)" if async_bucket is not None else ""),
+        s3_resources == sorted(expected),
+        ", ".join(expected),
+        f"S3 permissions on {s3_resources}; expected only {sorted(expected)}",
     )
 
 
@@ -482,12 +551,13 @@ def _check_front_door(
         function_arns.append(_check_function(client, physical.get(lid, ""), env, endpoint, checks))
     for role in sorted(direct_roles):
         _check_invoke_role(client, role, endpoint, checks, "API Gateway integration role")
+    routes = front_door_routes(env)
     for lid in apis:
         api_id = physical.get(lid, "")
         if functions:
-            _check_api(client, api_id, _to_function([a for a in function_arns if a]), checks)
+            _check_api(client, api_id, _to_function([a for a in function_arns if a]), checks, routes)
         else:
-            _check_api(client, api_id, _to_sagemaker(region, str(endpoint.get("EndpointName", ""))), checks)
+            _check_api(client, api_id, _to_sagemaker(region, str(endpoint.get("EndpointName", ""))), checks, routes)
         _check_api_permissions(client, api_id, [a for a in function_arns if a], checks)
         stages = [
             str(r["Properties"].get("StageName", ""))
@@ -532,14 +602,24 @@ def _check_function(
         f"{timeout} s; expected 1-{API_GATEWAY_TIMEOUT_SECONDS}",
     )
     checks.expect("function code deployed", int(config.get("CodeSize", 0)) > 0, f"{config.get('CodeSize')} bytes")
-    _check_invoke_role(client, config.get("Role", ""), endpoint, checks, "function role")
+    action = "sagemaker:InvokeEndpoint"
+    if env.async_inference is not None:
+        action = "sagemaker:InvokeEndpointAsync"
+        checks.equal("function INVOCATION_MODE", variables.get("INVOCATION_MODE"), "async")
+    _check_invoke_role(client, config.get("Role", ""), endpoint, checks, "function role", action)
     return str(config.get("FunctionArn", ""))
 
 
 def _check_invoke_role(
-    client: ClientFactory, role_arn: str, endpoint: Mapping[str, Any], checks: _Checks, who: str
+    client: ClientFactory,
+    role_arn: str,
+    endpoint: Mapping[str, Any],
+    checks: _Checks,
+    who: str,
+    action: str = "sagemaker:InvokeEndpoint",
 ) -> None:
-    """Every SageMaker permission of the role (``who``: whose it is) names this endpoint, and it may invoke it."""
+    """Every SageMaker permission of the role (``who``: whose it is) names this endpoint, and it may invoke it
+    (``action``: ``InvokeEndpointAsync`` for an asynchronous endpoint)."""
     role_name = _name_from_arn(role_arn)
     statements = _role_statements(client, role_name)
     endpoint_arn = str(endpoint.get("EndpointArn", "")).lower()
@@ -550,12 +630,12 @@ def _check_invoke_role(
         targets = [str(r).lower() for r in _as_list(s.get("Resource"))]
         if s.get("Effect", "Allow") == "Allow" and any(a.startswith("sagemaker:") or a == "*" for a in actions):
             sagemaker_resources.update(targets)
-        invoke = invoke or ("sagemaker:InvokeEndpoint" in actions and endpoint_arn in targets)
+        invoke = invoke or (action in actions and endpoint_arn in targets)
     checks.expect(
         f"{who} may invoke the endpoint",
         invoke,
         role_name,
-        f"no sagemaker:InvokeEndpoint on {endpoint_arn} in the policies of {role_name}",
+        f"no {action} on {endpoint_arn} in the policies of {role_name}",
     )
     checks.expect(
         f"{who} scoped to the endpoint",
@@ -600,11 +680,17 @@ def _to_sagemaker(region: str, endpoint_name: str) -> RouteCheck:
     return check
 
 
-def _check_api(client: ClientFactory, api_id: str, route_check: RouteCheck, checks: _Checks) -> None:
+def _check_api(
+    client: ClientFactory,
+    api_id: str,
+    route_check: RouteCheck,
+    checks: _Checks,
+    routes: tuple[tuple[str, str], ...] = FRONT_DOOR_ROUTES,
+) -> None:
     apigw = client("apigateway")
     items = apigw.get_resources(restApiId=api_id, embed=["methods"]).get("items", [])
     methods = {r["path"]: (r["id"], set(r.get("resourceMethods", {}))) for r in items}
-    for method, path in FRONT_DOOR_ROUTES:
+    for method, path in routes:
         resource_id, found = methods.get(path, ("", set()))
         if not ({method, "ANY"} & found):
             proxies = [p for p in methods if p.endswith("{proxy+}") and path.startswith(p.removesuffix("{proxy+}"))]

@@ -114,16 +114,23 @@ class ModelConfig:
 
 #: A duration in seconds (a number ≥ 0); the stack turns it into a ``cdk.Duration``.
 Seconds = NewType("Seconds", float)
+#: A duration in whole days (an integer ≥ 0); the stack turns it into a ``cdk.Duration``.
+Days = NewType("Days", int)
 
 
 @dataclass(frozen=True, kw_only=True)
 class AutoscalingConfig:
-    """Autoscaling of one instance variant (``sagemaker_serving.VariantAutoscaling``)."""
+    """Autoscaling of one instance variant (``sagemaker_serving.VariantAutoscaling``; with ``async_inference``,
+    ``sagemaker_serving.BacklogAutoscaling``, whose ``min_capacity`` may be 0)."""
 
     min_capacity: int
     max_capacity: int
+    #: Real-time endpoints only.
     target_invocations_per_instance: int | None = None
+    #: Real-time endpoints only.
     target_cpu_utilization: float | None = None
+    #: Asynchronous endpoints only: queued requests per instance to track. Default: the construct's (5).
+    target_backlog_per_instance: float | None = None
     scale_in_cooldown_seconds: Seconds | None = None
     scale_out_cooldown_seconds: Seconds | None = None
     schedules: tuple[ScheduledCapacity, ...] | None = None
@@ -171,6 +178,31 @@ class ServerlessVariantConfig:
     initial_weight: float | None = None
     #: Autoscaling of ``provisioned_concurrency`` (which must be set). Default: none.
     autoscaling: ProvisionedConcurrencyAutoscalingConfig | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AsyncConfig:
+    """Asynchronous inference of one environment (``sagemaker_serving.AsyncInferenceConfig``): its endpoint takes
+    ``InvokeEndpointAsync`` only, its front door ``POST /async-invocations`` and ``GET /async-invocations/{id}``,
+    and its variants' ``autoscaling`` tables scale on the request backlog, down to ``min_capacity = 0``.
+
+    A new secure bucket (KMS, TLS-only, no public access, lifecycle expiry) and encrypted success and error
+    topics are created. Ranges are the construct's.
+    """
+
+    #: Requests SageMaker sends each instance at once (1-1000). Default: SageMaker's choice.
+    max_concurrent_invocations_per_instance: int | None = None
+    #: ``InvocationTimeoutSeconds`` of each request (1-3600). Default: the construct's (900).
+    invocation_timeout_seconds: Seconds | None = None
+    #: ``RequestTTLSeconds``: how long a request may wait in the queue (60-21600). Default: the construct's (21600).
+    request_ttl_seconds: Seconds | None = None
+    #: Days requests, results and failures are kept in the bucket. Default: the construct's (7).
+    expiration_days: Days | None = None
+
+
+#: AutoscalingConfig keys of real-time endpoints only, and of asynchronous endpoints only.
+REAL_TIME_AUTOSCALING_KEYS = ("target_invocations_per_instance", "target_cpu_utilization")
+ASYNC_AUTOSCALING_KEYS = ("target_backlog_per_instance",)
 
 
 #: The retention periods CloudWatch Logs accepts, in days.
@@ -324,6 +356,8 @@ class EnvironmentConfig:
     deployment: DeploymentConfig | None = None
     #: Scheduled batch predictions (``[[environments.<env>.batch_jobs]]``). Default: none.
     batch_jobs: tuple[BatchJobConfig, ...] = ()
+    #: Serve asynchronous invocations only (``[environments.<env>.async_inference]``). Default: real-time.
+    async_inference: AsyncConfig | None = None
 
     @property
     def stack_name(self) -> str:
@@ -467,6 +501,7 @@ def _environment_problems(env: EnvironmentConfig, model_keys: set[str], given: A
     problems += _batch_job_problems(env.batch_jobs, model_keys)
     problems += _front_door_problems(env.front_door, given if isinstance(given, dict) else {})
     problems += deployment_problems(env.deployment)
+    problems += _autoscaling_kind_problems(env)
     if env.front_door.private and not env.network.vpc:
         problems.append(
             "front_door.private: true is not allowed without network.vpc = true; a private API is "
@@ -499,6 +534,28 @@ def _batch_job_problems(jobs: tuple[BatchJobConfig, ...], model_keys: set[str]) 
             )
         if not job.scheduled and job.schedule is not None:
             problems.append(f"batch_jobs[{i}].schedule: {job.schedule!r} is not allowed with scheduled = false")
+    return problems
+
+
+def _autoscaling_kind_problems(env: EnvironmentConfig) -> list[str]:
+    """An ``autoscaling`` table configures ``VariantAutoscaling`` or, with ``async_inference``,
+    ``BacklogAutoscaling``: a key of the other kind could not be passed on, so it is refused here."""
+    problems = []
+    is_async = env.async_inference is not None
+    wrong = ASYNC_AUTOSCALING_KEYS if not is_async else REAL_TIME_AUTOSCALING_KEYS
+    for i, v in enumerate(env.instance_variants):
+        for key in wrong:
+            value = getattr(v.autoscaling, key, None) if v.autoscaling is not None else None
+            if value is None:
+                continue
+            if is_async:
+                why = (
+                    "not allowed with async_inference: SageMaker publishes no invocation metrics for an "
+                    "asynchronous endpoint; it scales on target_backlog_per_instance"
+                )
+            else:
+                why = "only allowed with async_inference (the backlog of asynchronous requests)"
+            problems.append(f"instance_variants[{i}].autoscaling.{key}: {value!r} is {why}")
     return problems
 
 
@@ -585,6 +642,13 @@ def _converter() -> cattrs.Converter:
         return float(value)
 
     conv.register_structure_hook(Seconds, seconds)
+
+    def days(value: Any, _: Any) -> int:
+        if type(value) is not int or value < 0:
+            raise _RefusedError(f"{value!r} is not allowed; expected a number of days (an integer ≥ 0)")
+        return value
+
+    conv.register_structure_hook(Days, days)
 
     def literal(cl: Any) -> Callable[[Any, Any], Any]:
         choices = get_args(cl)

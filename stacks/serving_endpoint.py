@@ -47,7 +47,13 @@ from stacks.config import (
 from stacks.guardrails import add_rollback_alarms, construct_keys, guardrails_props, update_policy_problems
 
 if TYPE_CHECKING:
-    from sagemaker_serving import ProvisionedConcurrencyAutoscaling, ServingNetwork
+    from sagemaker_serving import (
+        AsyncInferenceConfig,
+        BacklogAutoscaling,
+        ProvisionedConcurrencyAutoscaling,
+        ServingNetwork,
+    )
+    from stacks.config import AsyncConfig
 
 STACKS_DIR = Path(__file__).parent
 
@@ -59,7 +65,7 @@ class EndpointParts:
     models: dict[str, Model]
     endpoint_config: EndpointConfig
     endpoint: Endpoint
-    autoscaling: list[VariantAutoscaling | ProvisionedConcurrencyAutoscaling]
+    autoscaling: list[VariantAutoscaling | ProvisionedConcurrencyAutoscaling | BacklogAutoscaling]
 
 
 class Problems:
@@ -153,13 +159,15 @@ def compose_endpoint(
         InstanceVariant(model=built[v.model], **variant_props(v)) for v in config.instance_variants
     ] + [ServerlessVariant(model=built[v.model], **variant_props(v)) for v in config.serverless_variants]
     kind = config.variants_key
-    with problems.at(lambda p: re.sub(r"\bvariants(?=[\[:])", kind, p)):
-        endpoint_config = EndpointConfig(scope, "EndpointConfig", variants=variants)
+    with problems.at(lambda p: _async_key(re.sub(r"\bvariants(?=[\[:])", kind, p))):
+        endpoint_config = EndpointConfig(
+            scope, "EndpointConfig", variants=variants, async_inference=_async_inference(config.async_inference)
+        )
     problems.check()
     with problems.at(construct_keys(config)):
         endpoint = Endpoint(scope, "Endpoint", endpoint_config=endpoint_config, **guardrails_props(config))
     problems.check()
-    autoscaling: list[VariantAutoscaling | ProvisionedConcurrencyAutoscaling] = []
+    autoscaling: list[VariantAutoscaling | ProvisionedConcurrencyAutoscaling | BacklogAutoscaling] = []
     for i, v in enumerate(config.instance_variants):
         if v.autoscaling is not None:
             renames = {
@@ -169,7 +177,11 @@ def compose_endpoint(
                 "scale_out_cooldown": "autoscaling.scale_out_cooldown_seconds",
             }
             with problems.at(prefixed(f"instance_variants[{i}].", renames, others="autoscaling.")):
-                autoscaling.append(endpoint.autoscale(v.name, **autoscaling_props(v.autoscaling)))
+                props = autoscaling_props(v.autoscaling)
+                if config.async_inference is not None:
+                    autoscaling.append(endpoint.autoscale_on_backlog(v.name, **props))
+                else:
+                    autoscaling.append(endpoint.autoscale(v.name, **props))
     autoscaling += _serverless_autoscaling(endpoint, config, problems)
     if not problems.found:  # the guardrails against the autoscaling floors and ceilings
         problems.found += [construct_keys(config)(p) for p in update_policy_problems(endpoint)]
@@ -230,6 +242,40 @@ def autoscaling_props(a: AutoscalingConfig | ProvisionedConcurrencyAutoscalingCo
     if a.schedules is not None:
         props["schedules"] = list(a.schedules)
     return props
+
+
+#: ``AsyncInferenceConfig`` props → the ``async_inference`` table's keys.
+_ASYNC_KEYS = {
+    "async_inference.invocation_timeout": "async_inference.invocation_timeout_seconds",
+    "async_inference.request_ttl": "async_inference.request_ttl_seconds",
+    "async_inference.expiration": "async_inference.expiration_days",
+}
+
+
+def _async_key(problem: str) -> str:
+    for construct_name, key in _ASYNC_KEYS.items():
+        if problem.startswith(f"{construct_name}:"):
+            return key + problem[len(construct_name) :]
+    return problem
+
+
+def _async_inference(settings: AsyncConfig | None) -> AsyncInferenceConfig | None:
+    """The construct's value object for an ``async_inference`` table (only the settings it gives; the construct's
+    defaults for the rest); ``None`` without one (a real-time endpoint)."""
+    if settings is None:
+        return None
+    from sagemaker_serving import AsyncInferenceConfig
+
+    props: dict[str, Any] = {}
+    if settings.max_concurrent_invocations_per_instance is not None:
+        props["max_concurrent_invocations_per_instance"] = settings.max_concurrent_invocations_per_instance
+    if settings.invocation_timeout_seconds is not None:
+        props["invocation_timeout"] = cdk.Duration.seconds(settings.invocation_timeout_seconds)
+    if settings.request_ttl_seconds is not None:
+        props["request_ttl"] = cdk.Duration.seconds(settings.request_ttl_seconds)
+    if settings.expiration_days is not None:
+        props["expiration"] = cdk.Duration.days(settings.expiration_days)
+    return AsyncInferenceConfig(**props)
 
 
 def _image(spec: str) -> ContainerImage:

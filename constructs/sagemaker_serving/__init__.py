@@ -12,6 +12,7 @@ Public API (imported lazily, so an app pays only for the aws_cdk modules it uses
         DeploymentGuardrails, BlueGreenUpdate, RollingUpdate, AllAtOnce, Canary, Linear, CapacitySize,
         ProvisionedConcurrencyAutoscaling, ProvisionedConcurrencyOptions,
         BatchPredictions, TransformOptions, PredictionLoading, DynamoDbLoading,
+        AsyncInferenceConfig, AsyncInference, BacklogAutoscaling, BacklogAutoscalingOptions,
     )
 """
 
@@ -62,12 +63,20 @@ _EXPORTS: dict[str, str] = {
     "TransformOptions": "batch.options",
     "PredictionLoading": "batch.loading",
     "DynamoDbLoading": "batch.loading",
+    "AsyncInferenceConfig": "async_inference",
+    "AsyncInference": "async_inference",
+    "BacklogAutoscaling": "backlog_autoscaling",
+    "BacklogAutoscalingOptions": "backlog_autoscaling",
 }
 
 __all__ = [
     "AllAtOnce",
     "ApiKeyAuth",
+    "AsyncInference",
+    "AsyncInferenceConfig",
     "AutoscalingOptions",
+    "BacklogAutoscaling",
+    "BacklogAutoscalingOptions",
     "BatchPredictions",
     "BlueGreenUpdate",
     "Canary",
@@ -107,7 +116,9 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from sagemaker_serving.async_inference import AsyncInference, AsyncInferenceConfig
     from sagemaker_serving.autoscaling import AutoscalingOptions, ScheduledCapacity, VariantAutoscaling
+    from sagemaker_serving.backlog_autoscaling import BacklogAutoscaling, BacklogAutoscalingOptions
     from sagemaker_serving.batch.batch_predictions import BatchPredictions
     from sagemaker_serving.batch.loading import DynamoDbLoading, PredictionLoading
     from sagemaker_serving.batch.options import TransformOptions

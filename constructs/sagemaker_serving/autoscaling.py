@@ -186,6 +186,12 @@ def _variant_problems(endpoint: Endpoint, variant_name: str, min_capacity: int, 
         )
     elif not isinstance(variant, InstanceVariant):
         problems.append(f"variant_name: {variant_name!r} is serverless; only instance variants can autoscale instances")
+    elif endpoint.endpoint_config.is_async:
+        problems.append(
+            f"variant_name: {variant_name!r} serves an asynchronous endpoint, for which SageMaker publishes no "
+            "InvocationsPerInstance metric, so the invocations-per-instance policy would never scale it; use "
+            "Endpoint.autoscale_on_backlog (BacklogAutoscaling: backlog per instance, down to zero instances)"
+        )
     else:
         initial = variant.initial_instance_count
         if is_burstable(variant.instance_type):
@@ -295,7 +301,8 @@ def _cpu_tracking(
     )
 
 
-def _schedule_problems(schedules: Sequence[ScheduledCapacity], max_capacity: int) -> list[str]:
+def _schedule_problems(schedules: Sequence[ScheduledCapacity], max_capacity: int, *, floor: int = 1) -> list[str]:
+    """``floor``: the lowest capacity a schedule may set (0 for an asynchronous endpoint, else 1)."""
     problems: list[str] = []
     names: set[str] = set()
     zones: set[str] | None = None
@@ -311,11 +318,16 @@ def _schedule_problems(schedules: Sequence[ScheduledCapacity], max_capacity: int
             problems.append(f"{where}: sets neither min_capacity nor max_capacity; set at least one")
         for label, value in (("min_capacity", s.min_capacity), ("max_capacity", s.max_capacity)):
             if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_CAPACITY
+                isinstance(value, bool) or not isinstance(value, int) or not floor <= value <= _MAX_CAPACITY
             ):
+                why = (
+                    "an asynchronous endpoint can scale to zero"
+                    if floor == 0
+                    else "a SageMaker variant keeps at least one instance"
+                )
                 problems.append(
-                    f"{where}.{label}: {value!r} is not allowed; must be an integer from 1 to {_MAX_CAPACITY} "
-                    "(a SageMaker variant keeps at least one instance)"
+                    f"{where}.{label}: {value!r} is not allowed; must be an integer from {floor} to "
+                    f"{_MAX_CAPACITY} ({why})"
                 )
         if isinstance(s.min_capacity, int) and isinstance(s.max_capacity, int) and s.min_capacity > s.max_capacity:
             problems.append(f"{where}: min_capacity {s.min_capacity} is greater than max_capacity {s.max_capacity}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING, Literal, Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -19,12 +19,20 @@ if TYPE_CHECKING:
     from aws_cdk import aws_cloudwatch as cloudwatch
 
     from sagemaker_serving.autoscaling import AutoscalingOptions, VariantAutoscaling
+    from sagemaker_serving.backlog_autoscaling import BacklogAutoscaling, BacklogAutoscalingOptions
     from sagemaker_serving.provisioned_concurrency import (
         ProvisionedConcurrencyAutoscaling,
         ProvisionedConcurrencyOptions,
     )
     from sagemaker_serving.rollout import DeploymentGuardrails
 
+#: The queue metrics of an asynchronous endpoint (``EndpointName`` dimension only).
+BacklogMetricName = Literal[
+    "ApproximateBacklogSize",
+    "ApproximateBacklogSizePerInstance",
+    "ApproximateAgeOfOldestRequest",
+    "HasBacklogWithoutCapacity",
+]
 _ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 
 
@@ -42,6 +50,13 @@ class EndpointBase(cdk.Resource):
         """Let ``grantee`` call ``sagemaker:InvokeEndpoint`` on this endpoint only."""
         return iam.Grant.add_to_principal(
             grantee=grantee, actions=["sagemaker:InvokeEndpoint"], resource_arns=[self.endpoint_arn]
+        )
+
+    def grant_invoke_async(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` call ``sagemaker:InvokeEndpointAsync`` on this endpoint only (an asynchronous endpoint;
+        the caller also needs to store the request body: ``AsyncInference.grant_put_input``)."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee, actions=["sagemaker:InvokeEndpointAsync"], resource_arns=[self.endpoint_arn]
         )
 
     def grant_describe(self, grantee: iam.IGrantable) -> iam.Grant:
@@ -112,6 +127,38 @@ class EndpointBase(cdk.Resource):
         """Average CPU utilisation of the variant's instances (percent, summed over cores; Average)."""
         options.setdefault("statistic", "Average")
         return self.metric("CPUUtilization", variant_name=variant_name, namespace="/aws/sagemaker/Endpoints", **options)
+
+    def metric_backlog(
+        self, metric_name: BacklogMetricName = "ApproximateBacklogSize", **options: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
+        """An asynchronous endpoint's queue metric, published with the ``EndpointName`` dimension only (Average per
+        minute by default): ``ApproximateBacklogSize``, ``ApproximateBacklogSizePerInstance``,
+        ``ApproximateAgeOfOldestRequest`` or ``HasBacklogWithoutCapacity``
+        (https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-monitor.html)."""
+        from aws_cdk import aws_cloudwatch as cloudwatch
+
+        check_metric_options(options)
+        return cloudwatch.Metric(
+            namespace="AWS/SageMaker",
+            metric_name=metric_name,
+            dimensions_map={"EndpointName": self.endpoint_name, **options.get("dimensions_map", {})},
+            statistic=options.get("statistic", "Average"),
+            period=options.get("period", cdk.Duration.minutes(1)),
+            account=options.get("account"),
+            color=options.get("color"),
+            id=options.get("id"),
+            label=options.get("label"),
+            region=options.get("region"),
+            stack_account=options.get("stack_account"),
+            stack_region=options.get("stack_region"),
+            unit=options.get("unit"),
+            visible=options.get("visible"),
+        )
+
+
+def _autoscaling_id(variant_name: str) -> str:
+    """``champion-v2`` → ``AutoscalingChampionV2``: one autoscaling per variant, of either kind."""
+    return "Autoscaling" + "".join(p.capitalize() for p in re.split(r"[^a-zA-Z0-9]", variant_name))
 
 
 class _ImportedEndpoint(EndpointBase):
@@ -272,8 +319,22 @@ class Endpoint(EndpointBase):
         """
         from sagemaker_serving.autoscaling import VariantAutoscaling
 
-        construct_id = "Autoscaling" + "".join(p.capitalize() for p in re.split(r"[^a-zA-Z0-9]", variant_name))
-        return VariantAutoscaling(self, construct_id, endpoint=self, variant_name=variant_name, **options)
+        return VariantAutoscaling(
+            self, _autoscaling_id(variant_name), endpoint=self, variant_name=variant_name, **options
+        )
+
+    def autoscale_on_backlog(
+        self, variant_name: str, **options: Unpack[BacklogAutoscalingOptions]
+    ) -> BacklogAutoscaling:
+        """Turn on autoscaling of an asynchronous endpoint's instance variant, down to zero instances (a
+        :class:`~sagemaker_serving.BacklogAutoscaling`): ``max_capacity`` (required), then optional
+        ``min_capacity`` (default 0), ``target_backlog_per_instance``, ``scale_in_cooldown``,
+        ``scale_out_cooldown`` and ``schedules``."""
+        from sagemaker_serving.backlog_autoscaling import BacklogAutoscaling
+
+        return BacklogAutoscaling(
+            self, _autoscaling_id(variant_name), endpoint=self, variant_name=variant_name, **options
+        )
 
     def autoscale_provisioned_concurrency(
         self, variant_name: str, **options: Unpack[ProvisionedConcurrencyOptions]

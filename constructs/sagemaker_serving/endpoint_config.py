@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
@@ -12,6 +12,9 @@ from constructs import Construct
 from sagemaker_serving.compliance import acknowledge
 from sagemaker_serving.errors import raise_if_problems
 from sagemaker_serving.variants import InstanceVariant, ServerlessVariant, Variant, has_local_storage
+
+if TYPE_CHECKING:  # aws_s3 and aws_sns are imported only by configs with asynchronous inference
+    from sagemaker_serving.async_inference import AsyncInference, AsyncInferenceConfig
 
 MAX_VARIANTS = 10
 
@@ -28,8 +31,13 @@ class EndpointConfig(Construct):
     The config has no fixed name, so CloudFormation replaces it whenever a variant or model changes
     and then updates the endpoint in place (blue/green, no downtime).
 
+    With ``async_inference`` (an :class:`~sagemaker_serving.AsyncInferenceConfig`) the endpoint takes only
+    asynchronous invocations (``InvokeEndpointAsync``); its bucket, key and topics are created as the
+    ``AsyncInference`` child and the variants' models are granted what SageMaker does with their roles.
+
     Attributes: ``cfn_endpoint_config``, ``encryption_key`` (``None`` where not allowed),
-    ``variants``, ``endpoint_config_name``.
+    ``variants``, ``endpoint_config_name``, ``async_inference`` (an
+    :class:`~sagemaker_serving.async_inference.AsyncInference`, or ``None``).
     """
 
     def __init__(
@@ -39,17 +47,21 @@ class EndpointConfig(Construct):
         *,
         variants: Sequence[Variant],
         encryption_key: kms.IKey | None = None,
+        async_inference: AsyncInferenceConfig | None = None,
     ) -> None:
         """Create the endpoint config.
 
         :param variants: 1 to 10 production variants; more can be added with :meth:`add_variant`.
         :param encryption_key: KMS key for the instances' ML storage volumes. Default: a new key
             with rotation when the variants allow a key; none otherwise.
+        :param async_inference: serve asynchronous invocations only, with this configuration. Default:
+            none (a real-time endpoint).
         """
         super().__init__(scope, construct_id)
         self._variants: list[Variant] = []
         self._given_key = encryption_key
-        _validate(list(variants), encryption_key)
+        self._async_config = async_inference
+        _validate(list(variants), encryption_key, async_inference)
         self._variants = list(variants)
 
         self.encryption_key: kms.IKey | None = None
@@ -60,11 +72,15 @@ class EndpointConfig(Construct):
                 description=f"Encrypts the ML storage volumes of {self.node.path}",
                 enable_key_rotation=True,
             )
+        self.async_inference: AsyncInference | None = None
+        if async_inference is not None:
+            self.async_inference = async_inference.bind(self, [v.model for v in self._variants])
         self.cfn_endpoint_config = sagemaker.CfnEndpointConfig(
             self,
             "Resource",
             production_variants=self._render_variants(),
             kms_key_id=self.encryption_key.key_arn if self.encryption_key else None,
+            async_inference_config=self.async_inference.render() if self.async_inference is not None else None,
         )
         self.endpoint_config_name: str = self.cfn_endpoint_config.attr_endpoint_config_name
         if self.encryption_key is None:
@@ -85,6 +101,11 @@ class EndpointConfig(Construct):
         return tuple(self._variants)
 
     @property
+    def is_async(self) -> bool:
+        """Whether the endpoint takes asynchronous invocations only (an ``async_inference`` is configured)."""
+        return self._async_config is not None
+
+    @property
     def is_serverless(self) -> bool:
         """Whether the variants are serverless."""
         return isinstance(self._variants[0], ServerlessVariant)
@@ -99,7 +120,7 @@ class EndpointConfig(Construct):
     def add_variant(self, variant: Variant) -> None:
         """Add a production variant; the whole set is validated again first."""
         candidate = [*self._variants, variant]
-        _validate(candidate, self._given_key)
+        _validate(candidate, self._given_key, self._async_config)
         if _key_allowed(candidate) != (self.encryption_key is not None):
             raise_if_problems(
                 "Invalid production variants",
@@ -110,6 +131,8 @@ class EndpointConfig(Construct):
                 ],
             )
         self._variants = candidate
+        if self.async_inference is not None:
+            self.async_inference.allow_model(variant.model)
         self.cfn_endpoint_config.production_variants = list(self._render_variants())
 
     def _render_variants(self) -> list[Any]:
@@ -169,7 +192,9 @@ def _key_allowed(variants: Sequence[Variant]) -> bool:
     return all(isinstance(v, InstanceVariant) and not has_local_storage(v.instance_type) for v in variants)
 
 
-def _validate(variants: list[Variant], encryption_key: kms.IKey | None) -> None:
+def _validate(
+    variants: list[Variant], encryption_key: kms.IKey | None, async_inference: AsyncInferenceConfig | None
+) -> None:
     problems: list[str] = []
     if not 1 <= len(variants) <= MAX_VARIANTS:
         problems.append(f"variants: {len(variants)} given is not allowed; expected 1 to {MAX_VARIANTS}")
@@ -192,4 +217,11 @@ def _validate(variants: list[Variant], encryption_key: kms.IKey | None) -> None:
             f"storage ({', '.join(getattr(v, 'instance_type', 'serverless') for v in variants)}); "
             "SageMaker encrypts those volumes itself"
         )
+    if async_inference is not None:
+        from sagemaker_serving.async_inference import AsyncInferenceConfig
+
+        if isinstance(async_inference, AsyncInferenceConfig):
+            problems += async_inference.problems(variants)
+        else:
+            problems.append(f"async_inference: {async_inference!r} is not allowed; expected an AsyncInferenceConfig")
     raise_if_problems("Invalid production variants", problems)

@@ -15,6 +15,12 @@ Sources (checked when written):
 * ``DescribeEndpoint`` ``EndpointStatus`` values, and that an endpoint keeps serving while it is
   ``Updating``, ``SystemUpdating``, ``RollingBack`` or ``UpdateRollbackFailed``
   (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeEndpoint.html).
+* ``InvokeEndpointAsync``: ``InvocationTimeoutSeconds`` 1 to 3,600 (default 900: "by default the request
+  times out at 15 minutes"), ``RequestTTLSeconds`` 60 to 21,600 (default 6 hours), ``InferenceId`` 1 to 64
+  printable characters; its answer's ``OutputLocation``/``FailureLocation`` say where the result will be
+  (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpointAsync.html,
+  https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-invoke-endpoint.html,
+  https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-check-predictions.html).
 """
 
 from __future__ import annotations
@@ -128,3 +134,40 @@ DEFAULT_METRICS_NAMESPACE: Final = "SageMakerServing"
 ENV_POWERTOOLS_LOG_LEVEL: Final = "POWERTOOLS_LOG_LEVEL"
 DEFAULT_LOG_LEVEL: Final = "INFO"
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+# --------------------------------------------------------------------------
+# Asynchronous inference (an endpoint config with AsyncInferenceConfig)
+# --------------------------------------------------------------------------
+#: What the function serves: ``real-time`` (``POST /invocations`` ...) or ``async`` (``POST /async-invocations``,
+#: ``GET /async-invocations/{id}``). An asynchronous endpoint "can only receive asynchronous invocations".
+ENV_INVOCATION_MODE: Final = "INVOCATION_MODE"
+INVOCATION_MODES: Final = ("real-time", "async")
+DEFAULT_INVOCATION_MODE: Final = "real-time"
+#: The bucket of the asynchronous requests and results (required in ``async`` mode).
+ENV_ASYNC_BUCKET: Final = "ASYNC_BUCKET"
+#: Where request bodies are stored (``InputLocation``), a key prefix ending in ``/``.
+ENV_ASYNC_INPUT_PREFIX: Final = "ASYNC_INPUT_PREFIX"
+DEFAULT_ASYNC_INPUT_PREFIX: Final = "input/"
+#: Where SageMaker writes results and failures (the endpoint config's ``S3OutputPath`` and ``S3FailurePath``).
+#: The function reads them where ``InvokeEndpointAsync`` said they would be, so it needs no setting for them.
+DEFAULT_ASYNC_OUTPUT_PREFIX: Final = "output/"
+DEFAULT_ASYNC_FAILURE_PREFIX: Final = "failure/"
+#: Where the function keeps one small JSON record per request (``<prefix><inference id>.json``): the
+#: ``OutputLocation`` and ``FailureLocation`` ``InvokeEndpointAsync`` answered, which ``GET`` reads back.
+ASYNC_REQUESTS_PREFIX: Final = "requests/"
+#: ``InvocationTimeoutSeconds`` of every ``InvokeEndpointAsync``: 1 to 3,600 s, SageMaker's default 900 s.
+ENV_ASYNC_INVOCATION_TIMEOUT_SECONDS: Final = "ASYNC_INVOCATION_TIMEOUT_SECONDS"
+MIN_ASYNC_INVOCATION_TIMEOUT_SECONDS: Final = 1
+MAX_ASYNC_INVOCATION_TIMEOUT_SECONDS: Final = 3_600
+DEFAULT_ASYNC_INVOCATION_TIMEOUT_SECONDS: Final = 900
+#: ``RequestTTLSeconds``: how long a request may wait in the queue, 60 to 21,600 s, SageMaker's default 21,600 s.
+ENV_ASYNC_REQUEST_TTL_SECONDS: Final = "ASYNC_REQUEST_TTL_SECONDS"
+MIN_ASYNC_REQUEST_TTL_SECONDS: Final = 60
+MAX_ASYNC_REQUEST_TTL_SECONDS: Final = 21_600
+DEFAULT_ASYNC_REQUEST_TTL_SECONDS: Final = 21_600
+#: SageMaker's own limit on an asynchronous request's payload ("large payload sizes (up to 1GB)"); the front door
+#: takes at most :data:`MAX_BODY_BYTES` of it through Lambda, larger ones go to the input prefix directly.
+ASYNC_MAX_PAYLOAD_BYTES: Final = 1_000_000_000
+#: ``Retry-After`` of a ``202`` (accepted or still in progress), seconds.
+ASYNC_RETRY_AFTER_SECONDS: Final = 10

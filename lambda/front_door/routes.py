@@ -8,6 +8,19 @@
     ``DescribeEndpoint``: 200 ``{"status": ..., "variants": [...]}`` while the endpoint serves traffic
     (:data:`contract.SERVING_STATUSES`), else 503.
 
+An asynchronous endpoint (``INVOCATION_MODE=async``) "can only receive asynchronous invocations", so it has
+``GET /health`` and, instead of the two ``POST`` routes above (which answer 404 ``AsyncEndpoint``):
+
+``POST /async-invocations``
+    Stores the body under the input prefix, ``InvokeEndpointAsync`` with that ``InputLocation`` and a new
+    inference id, keeps a record of the answer (:mod:`async_store`), and answers 202 ``{"inferenceId",
+    "status": "InProgress", "outputLocation", "failureLocation"}`` with ``Location`` (the result's URL path)
+    and ``Retry-After``.
+``GET /async-invocations/{inference_id}``
+    200 with the model's answer once SageMaker wrote it (as ``POST /invocations`` answers), 424
+    ``InferenceFailed`` with SageMaker's failure message once it wrote that, else 202 ``{"status":
+    "InProgress"}``; 404 ``InferenceNotFound`` for an id it never gave (or whose records expired).
+
 Anything else is a JSON 404 (unknown path) or 405 with ``Allow`` (known path, wrong method). Routing is on
 the event's ``resource`` when it is one of the three templates, else on ``pathParameters.proxy`` (a
 ``/{proxy+}`` resource) or ``path``.
@@ -45,6 +58,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 import contract
+from async_routes import AsyncRoutes
+from async_store import AsyncStore
 from sagemaker_client import HttpError, SageMakerClient, internal_error
 from settings import Settings
 
@@ -52,8 +67,13 @@ _VARIANT_RE: Final = re.compile(r"[a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62}")
 _HEADER_VALUE_RE: Final = re.compile(r"[\x20-\x7e\t]{0,1024}")
 _TEXT_TYPES: Final = frozenset({"application/json", "application/xml", "application/jsonlines", "application/x-ndjson"})
 _JSON_HEADERS: Final = {"Content-Type": "application/json"}
-_ROUTES: Final = {"/invocations": "invocations", "/health": "health"}
+_ROUTES: Final = {"/invocations": "invocations", "/health": "health", "/async-invocations": "async_invocations"}
 _VARIANT_RESOURCE: Final = "/variants/{variant}/invocations"
+_ASYNC_RESULT_RESOURCE: Final = "/async-invocations/{inference_id}"
+#: Each route's method.
+_METHODS: Final = {"invocations": "POST", "health": "GET", "async_invocations": "POST", "async_result": "GET"}
+#: The ids ``POST /async-invocations`` gives: 32 lower-case hex digits (a UUID4 without dashes).
+_INFERENCE_ID_RE: Final = re.compile(r"[0-9a-f]{32}")
 
 Event = dict[str, Any]
 Answer = dict[str, Any]
@@ -115,15 +135,19 @@ def error_answer(error: HttpError, request_id: str) -> Answer:
     }
 
 
-class FrontDoor:
+class FrontDoor(AsyncRoutes):
     """The function: routes an event, calls SageMaker, answers, and records the request.
 
     Built once per execution environment (``handler.py``); :meth:`handle` is the Lambda handler.
     """
 
-    def __init__(self, settings: Settings, client: SageMakerClient | None = None) -> None:
+    def __init__(
+        self, settings: Settings, client: SageMakerClient | None = None, store: AsyncStore | None = None
+    ) -> None:
         self.settings = settings
         self.client = client or SageMakerClient(settings)
+        #: The S3 side of asynchronous requests (``async`` mode only).
+        self.store = store or (AsyncStore(settings) if settings.is_async else None)
         self.logger = Logger(
             service=settings.service_name,
             json_serializer=json.JSONEncoder(separators=(",", ":"), default=str).encode,
@@ -156,9 +180,16 @@ class FrontDoor:
 
         log: dict[str, Any] = {"request_id": request_id, "method": event.get("httpMethod"), "route": "unmatched"}
         try:
-            route, variant = self.route(event)
+            route, parameter = self.route(event)
             log["route"] = route
-            answer = self.health(log) if route == "health" else self.invocations(event, variant, log)
+            if route == "health":
+                answer = self.health(log)
+            elif route == "async_invocations":
+                answer = self.async_invocations(event, log)
+            elif route == "async_result":
+                answer = self.async_result(event, parameter or "", log)
+            else:
+                answer = self.invocations(event, parameter, log)
         except HttpError as exc:
             log["error_code"] = exc.code
             answer = error_answer(exc, request_id)
@@ -179,7 +210,8 @@ class FrontDoor:
     # Routing
     # ----------------------------------------------------------------------
     def route(self, event: Event) -> tuple[str, str | None]:
-        """Map the event to ``(route, variant)``; 404/405 for anything unknown."""
+        """Map the event to ``(route, variant or inference id)``; 404/405 for anything unknown, and 404
+        ``AsyncEndpoint`` for the real-time routes of an asynchronous endpoint."""
         resource = event.get("resource")
         params = event.get("pathParameters")
         params = params if isinstance(params, dict) else {}
@@ -188,6 +220,8 @@ class FrontDoor:
             route = _ROUTES[resource]
         elif resource == _VARIANT_RESOURCE:
             route, variant = "invocations", params.get("variant")
+        elif resource == _ASYNC_RESULT_RESOURCE:
+            route, variant = "async_result", params.get("inference_id")
         else:
             # Greedy proxy resources ("/{proxy+}") or events without a resource.
             proxy = params.get("proxy")
@@ -197,11 +231,26 @@ class FrontDoor:
                 route = _ROUTES[f"/{parts[0]}"]
             elif len(parts) == 3 and parts[0] == "variants" and parts[2] == "invocations":
                 route, variant = "invocations", parts[1]
+            elif len(parts) == 2 and parts[0] == "async-invocations":
+                route, variant = "async_result", parts[1]
             else:
                 raise HttpError(404, "NotFound", "No such route")
-        expected = "GET" if route == "health" else "POST"
+        if route.startswith("async_") and not self.settings.is_async:
+            raise HttpError(404, "NotFound", "No such route")
+        if route == "invocations" and self.settings.is_async:
+            raise HttpError(
+                404,
+                "AsyncEndpoint",
+                "This endpoint takes asynchronous invocations only: POST /async-invocations, then "
+                "GET /async-invocations/{inferenceId}",
+            )
+        expected = _METHODS[route]
         if event.get("httpMethod") != expected:
             raise HttpError(405, "MethodNotAllowed", f"Use {expected}", {"Allow": expected})
+        if route == "async_result":
+            if not isinstance(variant, str) or not _INFERENCE_ID_RE.fullmatch(variant):
+                raise HttpError(404, "InferenceNotFound", "No such asynchronous inference")
+            return route, variant
         if variant is not None and (
             not isinstance(variant, str)
             or not _VARIANT_RE.fullmatch(variant)
@@ -215,6 +264,25 @@ class FrontDoor:
     # ----------------------------------------------------------------------
     def invocations(self, event: Event, variant: str | None, log: dict[str, Any]) -> Answer:
         """Check the request, invoke the endpoint and answer with the model's body."""
+        body, content_type, accept, custom = self._request(event, log)
+        if variant is not None:
+            log["variant"] = variant
+
+        result = self.client.invoke(
+            body=body, content_type=content_type, accept=accept, custom_attributes=custom, variant=variant, log=log
+        )
+
+        answered = result.variant or variant or ""
+        log["variant"] = answered
+        answer_headers = {}
+        if answered:
+            answer_headers["X-Invoked-Production-Variant"] = answered
+        if result.custom_attributes:
+            answer_headers["X-Amzn-SageMaker-Custom-Attributes"] = result.custom_attributes
+        return self._model_answer(result.body, result.content_type, accept, answer_headers, log)
+
+    def _request(self, event: Event, log: dict[str, Any]) -> tuple[bytes, str, str | None, str | None]:
+        """The checked request: ``(body, Content-Type, Accept, custom attributes)``."""
         headers = request_headers(event)
         content_type = _pass_through(headers, "content-type")
         accept = _pass_through(headers, "accept")
@@ -227,26 +295,20 @@ class FrontDoor:
             raise HttpError(415, "UnsupportedMediaType", "Content-Type is not accepted")
         body = self._body(event, media)
         log["request_bytes"] = len(body)
-        if variant is not None:
-            log["variant"] = variant
+        return body, content_type, accept, custom
 
-        result = self.client.invoke(
-            body=body, content_type=content_type, accept=accept, custom_attributes=custom, variant=variant, log=log
-        )
-
-        answered = result.variant or variant or ""
-        out_type = result.content_type or "application/octet-stream"
+    def _model_answer(
+        self, body: bytes, content_type: str | None, accept: str | None, headers: dict[str, str], log: dict[str, Any]
+    ) -> Answer:
+        """A 200 with the model's body: text as is, binary as base64 (406 if API Gateway would not turn it back
+        into bytes for this ``Accept``), 502 beyond Lambda's response limit."""
+        out_type = content_type or "application/octet-stream"
         out_media = media_type(out_type)
-        log.update(variant=answered, response_bytes=len(result.body), response_content_type=out_media)
-        answer_headers = {"Content-Type": out_type}
-        if answered:
-            answer_headers["X-Invoked-Production-Variant"] = answered
-        if result.custom_attributes:
-            answer_headers["X-Amzn-SageMaker-Custom-Attributes"] = result.custom_attributes
+        log.update(response_bytes=len(body), response_content_type=out_media)
         text: str | None = None
         if _is_text(out_media):
             try:
-                text = result.body.decode()
+                text = body.decode()
             except UnicodeDecodeError:
                 text = None
         binary_types = self.settings.binary_media_types
@@ -257,10 +319,15 @@ class FrontDoor:
                 f"The model answered {out_media[:64]}, a binary type: send an Accept header whose first "
                 "media type is one of the API's binary media types (e.g. Accept: image/png) to receive it as bytes",
             )
-        encoded = text if text is not None else base64.b64encode(result.body).decode("ascii")
+        encoded = text if text is not None else base64.b64encode(body).decode("ascii")
         if len(encoded) > contract.MAX_RESPONSE_BODY_CHARS:
             raise HttpError(502, "ResponseTooLarge", "The model's response exceeds the Lambda payload limit")
-        return {"statusCode": 200, "headers": answer_headers, "body": encoded, "isBase64Encoded": text is None}
+        return {
+            "statusCode": 200,
+            "headers": {"Content-Type": out_type, **headers},
+            "body": encoded,
+            "isBase64Encoded": text is None,
+        }
 
     def _body(self, event: Event, media: str) -> bytes:
         """The decoded, size-checked (and for JSON, syntax-checked) request body."""
@@ -292,6 +359,10 @@ class FrontDoor:
             except (ValueError, RecursionError):
                 raise HttpError(400, "MalformedJson", "Body is not valid JSON") from None
         return body
+
+    def _accept(self, event: Event) -> str | None:
+        """The request's checked ``Accept`` header, if any."""
+        return _pass_through(request_headers(event), "accept")
 
     def _binary_accept(self, accept: str | None) -> bool:
         """Whether API Gateway turns a base64 answer back into bytes: the first ``Accept`` media type
@@ -350,6 +421,11 @@ class FrontDoor:
             metrics.add_dimension("Variant", log["variant"])
             metrics.add_metric("Latency", MetricUnit.Milliseconds, latency_ms)
             metrics.add_metric("Invocations", MetricUnit.Count, 1)
+        elif log["route"].startswith("async_"):
+            # No variant to name: an asynchronous endpoint picks it when the request leaves the queue.
+            metrics.add_dimension("Route", log["route"])
+            metrics.add_metric("Latency", MetricUnit.Milliseconds, latency_ms)
+            metrics.add_metric("AsyncRequests", MetricUnit.Count, 1)
         else:
             self.logger.debug("request", extra=log)  # e.g. a healthy GET /health: no metric
             return

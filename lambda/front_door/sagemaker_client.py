@@ -1,4 +1,5 @@
-"""The SageMaker calls: the boto3 clients, hand-made retries, and SageMaker's errors as HTTP errors.
+"""The SageMaker calls (``InvokeEndpoint``, ``InvokeEndpointAsync``, ``DescribeEndpoint``): the boto3 clients,
+hand-made retries, and SageMaker's errors as HTTP errors.
 
 botocore's own retries are off (``total_max_attempts=1``): its standard mode would retry a
 ``ReadTimeoutError``, so a slow inference would run twice. :meth:`SageMakerClient.invoke` retries only
@@ -15,7 +16,8 @@ import logging
 import random
 import re
 import time
-from typing import Any, Final, NamedTuple
+from collections.abc import Callable
+from typing import Any, Final, NamedTuple, TypeVar
 
 import boto3  # type: ignore[import-untyped]
 from botocore import exceptions as boto_errors  # type: ignore[import-untyped]
@@ -31,6 +33,7 @@ _THROTTLING_CODES: Final = frozenset(
     {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestThrottled"}
 )
 _JITTER_SECONDS: Final = contract.BACKOFF_JITTER_MS / 1000
+T = TypeVar("T")
 
 
 class HttpError(Exception):
@@ -125,6 +128,14 @@ class Invocation(NamedTuple):
     custom_attributes: str | None
 
 
+class QueuedInvocation(NamedTuple):
+    """What ``InvokeEndpointAsync`` answered: the request's id and where its result or failure will be written."""
+
+    inference_id: str
+    output_location: str
+    failure_location: str
+
+
 class SageMakerClient:
     """The runtime client (built now) and the control-plane client (built on first use), with retries.
 
@@ -185,18 +196,63 @@ class SageMakerClient:
         )
 
     def _invoke_with_retries(self, kwargs: dict[str, Any], log: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+        def call() -> tuple[dict[str, Any], bytes]:
+            result = self.runtime.invoke_endpoint(**kwargs)
+            payload: bytes = result["Body"].read()
+            return result, payload
+
+        return self._with_retries(call, log)
+
+    def _with_retries(self, call: Callable[[], T], log: dict[str, Any]) -> T:
+        """``call()`` up to ``max_attempts`` times, retrying only what never reached the model."""
         attempt = 0
         while True:
             attempt += 1
             log["attempts"] = attempt
             try:
-                result = self.runtime.invoke_endpoint(**kwargs)
-                payload: bytes = result["Body"].read()
-                return result, payload
+                return call()
             except (boto_errors.ClientError, boto_errors.BotoCoreError) as exc:
                 if attempt >= self.settings.max_attempts or not is_retryable(exc):
                     raise
             time.sleep(contract.backoff_ms(attempt - 1) / 1000 + random.uniform(0, _JITTER_SECONDS))
+
+    def invoke_async(
+        self,
+        *,
+        input_location: str,
+        inference_id: str,
+        content_type: str,
+        accept: str | None,
+        custom_attributes: str | None,
+        log: dict[str, Any],
+    ) -> QueuedInvocation:
+        """``InvokeEndpointAsync`` of the body stored at ``input_location``, with the same retries and error
+        mapping as :meth:`invoke`; where SageMaker will write the result and the failure."""
+        kwargs: dict[str, Any] = {
+            "EndpointName": self.settings.endpoint_name,
+            "InputLocation": input_location,
+            "InferenceId": inference_id,
+            "ContentType": content_type,
+            "InvocationTimeoutSeconds": self.settings.async_invocation_timeout_seconds,
+            "RequestTTLSeconds": self.settings.async_request_ttl_seconds,
+        }
+        if accept is not None:
+            kwargs["Accept"] = accept
+        if custom_attributes is not None:
+            kwargs["CustomAttributes"] = custom_attributes
+        try:
+            result: dict[str, Any] = self._with_retries(lambda: self.runtime.invoke_endpoint_async(**kwargs), log)
+        except boto_errors.ClientError as exc:
+            log["upstream_error"] = exc.response.get("Error", {}).get("Code", "")
+            raise client_error_to_http(exc, variant=None, variants_known=True) from None
+        except boto_errors.BotoCoreError as exc:
+            log["upstream_error"] = type(exc).__name__
+            raise transport_error_to_http(exc) from None
+        return QueuedInvocation(
+            inference_id=str(result.get("InferenceId") or inference_id),
+            output_location=str(result.get("OutputLocation") or ""),
+            failure_location=str(result.get("FailureLocation") or ""),
+        )
 
     def endpoint_status(self, log: dict[str, Any]) -> tuple[str, list[str]]:
         """``DescribeEndpoint``'s status and variant names, reused for ``health_cache_seconds``.

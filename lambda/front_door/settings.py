@@ -12,7 +12,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import contract
 
@@ -44,6 +44,18 @@ class Settings:
     binary_media_types: frozenset[str] = frozenset()
     service_name: str = contract.DEFAULT_SERVICE_NAME
     metrics_namespace: str = contract.DEFAULT_METRICS_NAMESPACE
+    #: ``real-time`` or ``async`` (:data:`contract.INVOCATION_MODES`).
+    invocation_mode: str = contract.DEFAULT_INVOCATION_MODE
+    #: ``async`` only: the bucket and input prefix of request bodies, and the per-request limits.
+    async_bucket: str = ""
+    async_input_prefix: str = contract.DEFAULT_ASYNC_INPUT_PREFIX
+    async_invocation_timeout_seconds: int = contract.DEFAULT_ASYNC_INVOCATION_TIMEOUT_SECONDS
+    async_request_ttl_seconds: int = contract.DEFAULT_ASYNC_REQUEST_TTL_SECONDS
+
+    @property
+    def is_async(self) -> bool:
+        """Whether the endpoint takes asynchronous invocations only."""
+        return self.invocation_mode == "async"
 
     @property
     def budget_ms(self) -> float:
@@ -105,6 +117,7 @@ class Settings:
             binary_media_types=reader.names(contract.ENV_BINARY_MEDIA_TYPES, lower=True),
             service_name=env.get(contract.ENV_POWERTOOLS_SERVICE_NAME) or contract.DEFAULT_SERVICE_NAME,
             metrics_namespace=env.get(contract.ENV_POWERTOOLS_METRICS_NAMESPACE) or contract.DEFAULT_METRICS_NAMESPACE,
+            **reader.async_settings(),
         )
         budget_ms = settings.budget_ms
         if not reader.bad_timing and budget_ms > contract.MAX_BUDGET_MS:
@@ -152,6 +165,42 @@ class _Reader:
         raw = self.env.get(name) or ",".join(default)
         items = (item.strip() for item in raw.split(","))
         return frozenset(item.lower() if lower else item for item in items if item)
+
+    def async_settings(self) -> dict[str, Any]:
+        """The invocation mode and, in ``async`` mode, where request bodies go and the per-request limits."""
+        mode = self.env.get(contract.ENV_INVOCATION_MODE, "").strip() or contract.DEFAULT_INVOCATION_MODE
+        if mode not in contract.INVOCATION_MODES:
+            self.problems.append(
+                f"{contract.ENV_INVOCATION_MODE} must be one of {', '.join(contract.INVOCATION_MODES)}, got {mode!r}"
+            )
+        bucket = self.env.get(contract.ENV_ASYNC_BUCKET, "").strip()
+        if mode == "async" and not bucket:
+            self.problems.append(
+                f"{contract.ENV_ASYNC_BUCKET} must be set when {contract.ENV_INVOCATION_MODE} is async"
+            )
+        prefix = self.env.get(contract.ENV_ASYNC_INPUT_PREFIX, "").strip() or contract.DEFAULT_ASYNC_INPUT_PREFIX
+        if not prefix.endswith("/") or prefix.startswith("/"):
+            self.problems.append(
+                f"{contract.ENV_ASYNC_INPUT_PREFIX} must be a key prefix ending in '/' (not starting with one), "
+                f"got {prefix!r}"
+            )
+        return {
+            "invocation_mode": mode,
+            "async_bucket": bucket,
+            "async_input_prefix": prefix,
+            "async_invocation_timeout_seconds": self.integer(
+                contract.ENV_ASYNC_INVOCATION_TIMEOUT_SECONDS,
+                contract.DEFAULT_ASYNC_INVOCATION_TIMEOUT_SECONDS,
+                contract.MIN_ASYNC_INVOCATION_TIMEOUT_SECONDS,
+                contract.MAX_ASYNC_INVOCATION_TIMEOUT_SECONDS,
+            ),
+            "async_request_ttl_seconds": self.integer(
+                contract.ENV_ASYNC_REQUEST_TTL_SECONDS,
+                contract.DEFAULT_ASYNC_REQUEST_TTL_SECONDS,
+                contract.MIN_ASYNC_REQUEST_TTL_SECONDS,
+                contract.MAX_ASYNC_REQUEST_TTL_SECONDS,
+            ),
+        }
 
     def _refuse(self, name: str, problem: str, default: float) -> float:
         self.problems.append(problem)

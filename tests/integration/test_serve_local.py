@@ -153,23 +153,31 @@ def test_front_door_end_to_end_on_moto(
         with LocalFrontDoor(
             handler, routes=setup.routes, binary_media_types=setup.binary_media_types, target=target
         ) as front_door:
-            status, headers, body = _request(
-                f"{front_door.url}/invocations",
-                body=b'{"instances": [[5.1, 3.5, 1.4, 0.2]]}',
-                headers={"Content-Type": "application/json"},
-            )
-            assert (status, json.loads(body)) == (200, {"predictions": [2]}), body
-            assert headers["X-Invoked-Production-Variant"] == variant
+            if env.async_inference is not None:  # an asynchronous endpoint has its own routes
+                from tests.integration.test_async_rehearsal import serve_async_requests
 
-            status, headers, body = _request(
-                f"{front_door.url}/variants/{variant}/invocations",
-                body=b"5.1,3.5,1.4,0.2",
-                headers={"Content-Type": "text/csv"},
-            )
-            assert (status, body, headers["Content-Type"]) == (200, b"0.25\n", "text/csv")
-
+                serve_async_requests(front_door.url, moto_server, target)
+            else:
+                _serve_real_time_requests(front_door.url, variant)
             status, _, body = _request(f"{front_door.url}/health")
             assert status == 200 and json.loads(body)["status"] == "InService", body
         assert not port_is_open(front_door.port)
     finally:
         delete_stack(moto_server, stack_name, target=target)
+
+
+def _serve_real_time_requests(url: str, variant: str) -> None:
+    status, headers, body = _request(
+        f"{url}/invocations",
+        body=b'{"instances": [[5.1, 3.5, 1.4, 0.2]]}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert (status, json.loads(body)) == (200, {"predictions": [2]}), body
+    assert headers["X-Invoked-Production-Variant"] == variant
+
+    status, headers, body = _request(
+        f"{url}/variants/{variant}/invocations",
+        body=b"5.1,3.5,1.4,0.2",
+        headers={"Content-Type": "text/csv"},
+    )
+    assert (status, body, headers["Content-Type"]) == (200, b"0.25\n", "text/csv")

@@ -67,6 +67,12 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, fake: FakeSageMaker) -> FakeSageMak
         "SAGEMAKER_MAX_ATTEMPTS",
         "CORS_ALLOWED_ORIGINS",
         "BINARY_MEDIA_TYPES",
+        "INVOCATION_MODE",
+        "ASYNC_BUCKET",
+        "ASYNC_INPUT_PREFIX",
+        "ASYNC_INVOCATION_TIMEOUT_SECONDS",
+        "ASYNC_REQUEST_TTL_SECONDS",
+        "AWS_ENDPOINT_URL_S3",
         "POWERTOOLS_LOGGER_LOG_EVENT",
         "POWERTOOLS_METRICS_DISABLED",
         "POWERTOOLS_DEV",
@@ -180,6 +186,8 @@ def rest_event(
         resource, params = "/{proxy+}", {"proxy": path.lstrip("/")}
     elif len(parts) == 3 and parts[0] == "variants":
         resource, params = "/variants/{variant}/invocations", {"variant": parts[1]}
+    elif len(parts) == 2 and parts[0] == "async-invocations":
+        resource, params = "/async-invocations/{inference_id}", {"inference_id": parts[1]}
     if isinstance(body, bytes):
         body, base64_body = base64.b64encode(body).decode(), True
     elif body is not None and base64_body:

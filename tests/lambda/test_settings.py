@@ -123,6 +123,14 @@ def test_from_environ_defaults_are_the_dataclass_defaults_and_the_contract(runti
     assert settings.read_timeout * 1000 == contract.DEFAULT_SAGEMAKER_READ_TIMEOUT_MS
     assert settings.max_attempts == contract.DEFAULT_SAGEMAKER_MAX_ATTEMPTS
     assert settings.health_cache_seconds == contract.DEFAULT_HEALTH_CACHE_SECONDS
+    assert not settings.is_async
+    assert (
+        settings.invocation_mode,
+        settings.async_bucket,
+        settings.async_input_prefix,
+        settings.async_invocation_timeout_seconds,
+        settings.async_request_ttl_seconds,
+    ) == ("real-time", "", "input/", 900, 21_600)
     assert (settings.service_name, settings.metrics_namespace) == ("front-door", "SageMakerServing")
     assert settings.variant_names == settings.cors_allowed_origins == settings.binary_media_types == frozenset()
 
@@ -143,13 +151,20 @@ def test_every_contract_variable_is_read(runtime: SimpleNamespace) -> None:
         contract.ENV_BINARY_MEDIA_TYPES: "image/*",
         contract.ENV_POWERTOOLS_SERVICE_NAME: "svc",
         contract.ENV_POWERTOOLS_METRICS_NAMESPACE: "Ns",
+        contract.ENV_INVOCATION_MODE: "async",
+        contract.ENV_ASYNC_BUCKET: "b",
+        contract.ENV_ASYNC_INPUT_PREFIX: "in/",
+        contract.ENV_ASYNC_INVOCATION_TIMEOUT_SECONDS: "60",
+        contract.ENV_ASYNC_REQUEST_TTL_SECONDS: "600",
     }
     base = settings_class.from_environ({contract.ENV_ENDPOINT_NAME: "e"})
     assert set(values) | {contract.ENV_POWERTOOLS_LOG_LEVEL} == {
         v for k, v in vars(contract).items() if k.startswith("ENV_")
     }
     for name, value in values.items():
-        changed = settings_class.from_environ({contract.ENV_ENDPOINT_NAME: "e", name: value})
+        # INVOCATION_MODE=async needs its bucket.
+        needed = {contract.ENV_ASYNC_BUCKET: "b"} if name == contract.ENV_INVOCATION_MODE else {}
+        changed = settings_class.from_environ({contract.ENV_ENDPOINT_NAME: "e", name: value, **needed})
         assert changed != base, name
 
 

@@ -12,6 +12,7 @@ import json
 import tomllib
 from pathlib import Path
 
+import jsonschema
 import pytest
 from aws_cdk.assertions import Match
 
@@ -29,6 +30,19 @@ def test_every_example_synthesises_every_environment(example: Synthesised) -> No
     assert example.config.environments
     for name, env in example.config.environments.items():
         assert (example.assembly_dir / f"{env.stack_name}.template.json").is_file(), name
+
+
+def test_the_examples_are_there() -> None:
+    assert {"async", "batch", "serverless_provisioned"} <= {p.stem for p in EXAMPLES}
+
+
+def test_each_example_validates_against_the_schema(example: Synthesised) -> None:
+    """Editors complete and check an example as they do stacks/environments.toml (its ``#:schema`` line)."""
+    schema = json.loads((ROOT / "stacks" / "environments.schema.json").read_text())
+    assert example.config.source is not None
+    text = example.config.source.read_text()
+    assert text.startswith("#:schema ../stacks/environments.schema.json\n")
+    jsonschema.validate(tomllib.loads(text), schema)
 
 
 def _example(name: str, tmp_path_factory: pytest.TempPathFactory) -> Synthesised:
@@ -97,6 +111,25 @@ def test_serverless_provisioned_example_follows_the_day(tmp_path_factory: pytest
                 }
             )
         },
+    )
+
+
+def test_async_example_scales_to_zero_on_its_backlog(tmp_path_factory: pytest.TempPathFactory) -> None:
+    example = _example("async.toml", tmp_path_factory)
+    (template,) = example.templates.values()
+    template.has_resource_properties(
+        "AWS::SageMaker::EndpointConfig",
+        {"AsyncInferenceConfig": Match.object_like({"OutputConfig": Match.any_value()})},
+    )
+    template.has_resource_properties(
+        "AWS::ApplicationAutoScaling::ScalableTarget",
+        {"ScalableDimension": "sagemaker:variant:DesiredInstanceCount", "MinCapacity": 0},
+    )
+    policies = json.dumps(template.find_resources("AWS::ApplicationAutoScaling::ScalingPolicy"))
+    assert "ApproximateBacklogSizePerInstance" in policies
+    assert "StepScalingPolicyConfiguration" in policies
+    template.has_resource_properties(
+        "AWS::CloudWatch::Alarm", {"MetricName": "HasBacklogWithoutCapacity", "Namespace": "AWS/SageMaker"}
     )
 
 

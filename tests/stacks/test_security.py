@@ -168,7 +168,7 @@ CHECKOV_SKIPS: dict[tuple[str, str], str] = {
         "asynchronous invocations"
     ),
     ("CKV_AWS_173", "AWS::Lambda::Function"): (
-        "The front-door function's environment holds no secrets (endpoint and variant names, timeouts, "
+        "The front-door function's environment holds no secrets (endpoint, variant and bucket names, timeouts, "
         "Powertools settings); Lambda encrypts it at rest with its AWS managed key"
     ),
 }
@@ -177,7 +177,7 @@ CHECKOV_SKIPS: dict[tuple[str, str], str] = {
 def checkov_policy_skips(env: EnvironmentConfig) -> dict[tuple[str, str], str]:
     """The failed checks an environment may have because of what its configuration says (docs/security.md).
 
-    Only these two, and only where the configuration makes them true; anything else (an instance
+    Only these, and only where the configuration makes them true; anything else (an instance
     variant's model without network isolation, say) must fail the test until it is reviewed here.
     """
     skips = {}
@@ -187,11 +187,20 @@ def checkov_policy_skips(env: EnvironmentConfig) -> dict[tuple[str, str], str]:
             "only calls AWS APIs over TLS with SigV4; a VPC costs its interface endpoints (billed per hour and "
             "AZ), so it is the configuration's choice (docs/security.md, 'Defaults for a new environment')"
         )
+    access_log_reasons = []
     if env.batch_jobs:
-        skips[("CKV_AWS_18", "AWS::S3::Bucket")] = (
+        access_log_reasons.append(
             "batch_jobs: the batch bucket's server access logs go to its own AccessLogs bucket, which cannot log "
             "to itself (see BUCKETS_WITHOUT_ACCESS_LOGS)"
         )
+    if env.async_inference is not None:
+        access_log_reasons.append(
+            "async_inference: the bucket of asynchronous requests and results has no server access logs unless given "
+            "a logs bucket (AsyncInferenceConfig.server_access_logs_bucket); only the model roles and the front-door "
+            "function touch it, each with its own role, and CloudTrail S3 data events are the object-level audit trail"
+        )
+    if access_log_reasons:
+        skips[("CKV_AWS_18", "AWS::S3::Bucket")] = "; ".join(access_log_reasons)
     if env.serverless_variants:
         skips[("CKV_AWS_370", "AWS::SageMaker::Model")] = (
             "serverless variants: SageMaker Serverless Inference does not support network isolation "
@@ -246,6 +255,10 @@ LOG_GROUPS_WITHOUT_KMS: dict[str, str] = {}
 #: Buckets allowed without server access logging, by construct path suffix, with the reason.
 BUCKETS_WITHOUT_ACCESS_LOGS: dict[str, str] = {
     "/AccessLogs/Resource": "the server access log bucket of batch predictions: logging it to itself would loop",
+    "EndpointConfig/AsyncInference/Bucket/Resource": (
+        "asynchronous requests and results, transient (lifecycle expiry); access logs when a logs bucket is given "
+        "(AsyncInferenceConfig.server_access_logs_bucket), else CloudTrail S3 data events are the audit trail"
+    ),
 }
 
 
@@ -311,12 +324,53 @@ def _model_path(path: str) -> str:
     return "Model*/" + path.split("/", 1)[1] if path.startswith("Model") and "/" in path else path
 
 
-#: Every reviewed acknowledgement of any reference environment: (construct path with ``Model*``, rule) →
-#: the reason starts reviewed for it (they differ with the configuration, e.g. the auth named).
+def _review_key(path: str, rule: str) -> tuple[str, str]:
+    """(path with ``Model*``, rule with ``<Name*.Arn>`` for a resource's logical ID, e.g. a bucket's)."""
+    return _model_path(path), re.sub(r"<([A-Za-z0-9]+?)[0-9A-F]{8}\.Arn>", r"<\1*.Arn>", rule)
+
+
+#: Acknowledgements of options no reference environment uses, reviewed here; the examples (examples/*.toml,
+#: tests/stacks/test_examples.py) and any configuration using the option bring exactly these.
+_ASYNC_BUCKET_ARN = "<EndpointConfigAsyncInferenceBucket*.Arn>"
+OPTION_ACKNOWLEDGEMENTS: dict[str, dict[tuple[str, str], str]] = {
+    "async_inference": {
+        **{
+            ("EndpointConfig/AsyncInference/Bucket/Resource", r): "No server access logs bucket given"
+            for r in (
+                "AwsSolutions-S1",
+                "HIPAA.Security-S3BucketLoggingEnabled",
+                "NIST.800.53.R5-S3BucketLoggingEnabled",
+            )
+        },
+        **{
+            ("EndpointConfig/AsyncInference/Bucket/Resource", r): "Asynchronous inference requests and results are"
+            for r in ("HIPAA.Security-S3BucketReplicationEnabled", "NIST.800.53.R5-S3BucketReplicationEnabled")
+        },
+        **{
+            ("Model*/ExecutionPolicy", f"AwsSolutions-IAM5[Resource::{_ASYNC_BUCKET_ARN}/{p}*]"): (
+                "Asynchronous inference: SageMaker reads each request body"
+            )
+            for p in ("input/", "output/", "failure/")
+        },
+        **{
+            ("FrontDoor/FunctionRole/DefaultPolicy", f"AwsSolutions-IAM5[Resource::{_ASYNC_BUCKET_ARN}/{p}*]"): (
+                "Asynchronous front door: each request gets a new inference id"
+            )
+            for p in ("input/", "output/", "failure/", "requests/")
+        },
+    },
+}
+_ASYNC_METHODS = ("async-invocations/POST", "async-invocations/{inference_id}/GET")
+
+#: Every reviewed acknowledgement of any reference environment or option: (construct path with ``Model*``, rule
+#: with ``<Name*.Arn>``) → the reason starts reviewed for it (they differ with the configuration, e.g. the auth).
 REVIEWED: dict[tuple[str, str], set[str]] = {}
-for _acks in EXPECTED_ACKNOWLEDGEMENTS.values():
+for _acks in [*EXPECTED_ACKNOWLEDGEMENTS.values(), *OPTION_ACKNOWLEDGEMENTS.values()]:
     for (_path, _rule), _why in _acks.items():
-        REVIEWED.setdefault((_model_path(_path), _rule), set()).add(_why)
+        REVIEWED.setdefault(_review_key(_path, _rule), set()).add(_why)
+for _method in _ASYNC_METHODS:  # the asynchronous routes' methods carry the auth's reasons, as the others
+    for _rule, _why in [*_IAM_AUTH.items(), *_API_KEY_AUTH.items()]:
+        REVIEWED.setdefault((f"FrontDoor/Api/Default/{_method}", _rule), set()).add(_why)
 
 
 # Batch predictions (sagemaker_serving.batch), in no reference environment: reviewed here, with paths
@@ -374,7 +428,9 @@ def test_every_acknowledgement_is_a_reviewed_one(any_config: Synthesised) -> Non
     """A new environment brings no suppression that was not reviewed (on some reference environment)."""
     for env, stack in any_config.stacks.items():
         for (path, rule), reason in _found_acknowledgements(stack).items():
-            key = _reviewed_key(path, rule)
+            key = _review_key(path, rule)
+            if key not in REVIEWED:  # batch predictions' keys blank every logical ID and prefix
+                key = _reviewed_key(path, rule)
             assert key in REVIEWED, f"{env}: {path} {rule} is not in EXPECTED_ACKNOWLEDGEMENTS: review it there"
             assert any(reason.startswith(start) for start in REVIEWED[key]), (env, key, reason)
 
@@ -403,13 +459,18 @@ def test_nag_context_flag_runs_the_packs_at_synth(
 @pytest.fixture(scope="module")
 def checkov_report(any_config: Synthesised) -> dict[str, Any]:
     """One checkov run over a configuration's cloud assembly (all environment templates), offline."""
+    return run_checkov(any_config.assembly_dir)
+
+
+def run_checkov(assembly_dir: Path) -> dict[str, Any]:
+    """checkov's JSON report of every template in ``assembly_dir``, offline."""
     if not os.access(CHECKOV, os.X_OK):
         pytest.fail(f"checkov not found at {CHECKOV}: run `make setup` (it builds .venv-checkov/)", pytrace=False)
     result = subprocess.run(
         [
             str(CHECKOV),
             "-d",
-            str(any_config.assembly_dir),
+            str(assembly_dir),
             "--framework",
             "cloudformation",
             "-o",

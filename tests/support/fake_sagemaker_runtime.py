@@ -14,6 +14,12 @@ It speaks just enough of two protocols:
   (or ``Content-Type``) as content type, names the targeted variant (or
   :attr:`FakeSageMaker.default_variant`) in ``x-Amzn-Invoked-Production-Variant``
   and echoes ``X-Amzn-SageMaker-Custom-Attributes``.
+* ``sagemaker-runtime`` (rest-json): ``POST /endpoints/{name}/async-invocations``
+  (``InvokeEndpointAsync``). By default it queues nothing and answers 202 with
+  the request's ``X-Amzn-SageMaker-Inference-Id`` and the locations the real
+  service names: ``<async_output_path>/<id>.out`` and
+  ``<async_failure_path>/<id>-error.out``. Tests write the result (or the
+  failure) there themselves, as SageMaker would once the request leaves the queue.
 * ``sagemaker`` (JSON 1.1): ``POST /`` with
   ``X-Amz-Target: SageMaker.DescribeEndpoint``; answers with
   :attr:`FakeSageMaker.endpoint_status`.
@@ -44,8 +50,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
 _INVOKE_PATH = re.compile(r"^/endpoints/(?P<name>[^/]+)/invocations$")
+_INVOKE_ASYNC_PATH = re.compile(r"^/endpoints/(?P<name>[^/]+)/async-invocations$")
 
 INVOKE = "InvokeEndpoint"
+INVOKE_ASYNC = "InvokeEndpointAsync"
 DESCRIBE = "DescribeEndpoint"
 
 
@@ -131,6 +139,9 @@ class FakeSageMaker:
         self.default_variant = default_variant
         self.endpoint_status = "InService"
         self.variant_names: list[str] = [default_variant]
+        #: Where ``InvokeEndpointAsync`` says results and failures will be (the endpoint config's paths).
+        self.async_output_path = "s3://async-bucket/output"
+        self.async_failure_path = "s3://async-bucket/failure"
         self._queues: dict[str, deque[FakeResponse]] = defaultdict(deque)
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
@@ -196,6 +207,8 @@ class FakeSageMaker:
             self._requests.clear()
         self.endpoint_status = "InService"
         self.variant_names = [self.default_variant]
+        self.async_output_path = "s3://async-bucket/output"
+        self.async_failure_path = "s3://async-bucket/failure"
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -225,6 +238,17 @@ class FakeSageMaker:
             if custom is not None:
                 headers["X-Amzn-SageMaker-Custom-Attributes"] = custom
             return FakeResponse(200, request.body, headers)
+        if request.operation == INVOKE_ASYNC:
+            inference_id = request.header("x-amzn-sagemaker-inference-id") or "generated-by-fake"
+            return FakeResponse(
+                202,
+                json.dumps({"InferenceId": inference_id}).encode(),
+                {
+                    "Content-Type": "application/json",
+                    "X-Amzn-SageMaker-OutputLocation": f"{self.async_output_path}/{inference_id}.out",
+                    "X-Amzn-SageMaker-FailureLocation": f"{self.async_failure_path}/{inference_id}-error.out",
+                },
+            )
         if request.operation == DESCRIBE:
             name = json.loads(request.body or b"{}").get("EndpointName", "?")
             return FakeResponse.json(
@@ -267,6 +291,8 @@ class _Handler(BaseHTTPRequestHandler):
         target = headers.get("x-amz-target", "")
         if _INVOKE_PATH.match(self.path):
             operation = INVOKE
+        elif _INVOKE_ASYNC_PATH.match(self.path):
+            operation = INVOKE_ASYNC
         elif self.path == "/" and target.startswith("SageMaker."):
             operation = target.split(".", 1)[1]
         else:

@@ -7,6 +7,10 @@ through this API instead::
     POST /variants/{variant}/invocations    → InvokeEndpoint with TargetVariant (A/B pinning)
     GET  /health                            → DescribeEndpoint (200 while the endpoint serves, else 503)
 
+An asynchronous endpoint (its endpoint config has ``async_inference``) gets ``POST /async-invocations`` and
+``GET /async-invocations/{inference_id}`` instead of the two ``POST`` routes
+(:mod:`sagemaker_serving.front_door.async_routes`).
+
 The front door owns the API, its stage, logs, gateway responses and methods. How the methods reach the
 model is an integration object (:class:`~sagemaker_serving.LambdaIntegration`, the default, or
 :class:`~sagemaker_serving.DirectIntegration`); how they are authorised is an auth object
@@ -28,6 +32,7 @@ from constructs import Construct
 
 from sagemaker_serving._shared import log_group_key
 from sagemaker_serving.compliance import acknowledge
+from sagemaker_serving.endpoint import Endpoint
 from sagemaker_serving.errors import raise_if_problems
 from sagemaker_serving.front_door import defaults
 from sagemaker_serving.front_door.access_log import access_log_group, access_log_settings
@@ -38,6 +43,7 @@ from sagemaker_serving.front_door.auth.iam import IamAuth
 from sagemaker_serving.front_door.gateway_responses import add_gateway_responses
 from sagemaker_serving.front_door.integrations.base import FrontDoorIntegration, IntegrationBinding
 from sagemaker_serving.front_door.integrations.lambda_function import LambdaIntegration
+from sagemaker_serving.front_door.methods import add_routes
 from sagemaker_serving.metrics import MetricOptions, check_metric_options
 
 if TYPE_CHECKING:
@@ -45,6 +51,7 @@ if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
     from aws_cdk import aws_wafv2 as wafv2
 
+    from sagemaker_serving.async_inference import AsyncInference
     from sagemaker_serving.endpoint import EndpointBase
     from sagemaker_serving.front_door.waf import WafOptions
 
@@ -101,7 +108,9 @@ class FrontDoor(Construct):
         still need ``execute-api:Invoke``: :meth:`grant_invoke`). Default: none, a regional API.
 
     Attributes: ``api``, ``stage``, ``url``, ``methods`` (``invocations_method``,
-    ``variant_invocations_method``, ``health_method``), ``request_validator``, ``access_log_group``,
+    ``variant_invocations_method``, ``health_method``; for an asynchronous endpoint
+    ``async_invocations_method``, ``async_result_method`` and ``health_method``, the others ``None``),
+    ``async_inference`` (the endpoint's, or ``None``), ``request_validator``, ``access_log_group``,
     ``log_encryption_key``, ``integration`` and ``auth`` (the objects), and what they created: ``function``,
     ``function_log_group`` (Lambda), ``integration_role`` (direct), ``authorizer``, ``user_pool``,
     ``user_pool_client`` (Cognito), ``usage_plan``, ``api_key`` (a usage plan), ``web_acl`` (``waf``),
@@ -146,6 +155,10 @@ class FrontDoor(Construct):
         self.private_endpoint = private_endpoint
         #: The variants the Lambda handler may route to, comma-separated (a token for an :class:`Endpoint`).
         self.variant_names_csv = variant_names_csv(endpoint, variant_names)
+        #: The endpoint's asynchronous inference (an :class:`Endpoint` whose config has one), else ``None``.
+        self.async_inference: AsyncInference | None = (
+            endpoint.endpoint_config.async_inference if isinstance(endpoint, Endpoint) else None
+        )
         own = api_problems(
             endpoint=endpoint,
             variant_names=variant_names,
@@ -155,6 +168,11 @@ class FrontDoor(Construct):
             binary_media_types=binary_media_types,
             cors_allowed_origins=cors_allowed_origins,
         )
+        if self.async_inference is not None and variant_names is not None:
+            own.append(
+                f"variant_names: {list(variant_names)!r} is not allowed for an asynchronous endpoint; "
+                "InvokeEndpointAsync takes no TargetVariant, so its front door has no /variants route"
+            )
         raise_if_problems("Invalid front door props", [*own, *self._part_problems(waf)])
         self.log_encryption_key: kms.IKey = log_encryption_key or log_group_key(
             self, "LogKey", description=f"Encrypts the log groups of {self.node.path}"
@@ -174,9 +192,18 @@ class FrontDoor(Construct):
         self._allow_through_private_endpoint(auth_binding)
         integration_binding = self.integration.bind(self)
         self._expose(auth_binding, integration_binding)
-        self.invocations_method, self.variant_invocations_method, self.health_method = self._add_methods(
-            auth_binding, integration_binding
+        routes = add_routes(
+            self.api.root,
+            self.request_validator,
+            auth_binding,
+            integration_binding,
+            is_async=self.async_inference is not None,
         )
+        self.invocations_method: apigateway.Method | None = routes.invocations
+        self.variant_invocations_method: apigateway.Method | None = routes.variant_invocations
+        self.async_invocations_method: apigateway.Method | None = routes.async_invocations
+        self.async_result_method: apigateway.Method | None = routes.async_result
+        self.health_method: apigateway.Method = routes.health
         self.web_acl: wafv2.CfnWebACL | None = waf.bind(self) if waf is not None else None
         self._acknowledge(auth_binding, cloud_watch_role=cloud_watch_role)
 
@@ -186,12 +213,21 @@ class FrontDoor(Construct):
         return self.stage.url_for_path("/")
 
     @property
-    def methods(self) -> tuple[apigateway.Method, apigateway.Method, apigateway.Method]:
-        """``POST /invocations``, ``POST /variants/{variant}/invocations`` and ``GET /health``."""
-        return self.invocations_method, self.variant_invocations_method, self.health_method
+    def methods(self) -> tuple[apigateway.Method, ...]:
+        """``POST /invocations``, ``POST /variants/{variant}/invocations`` and ``GET /health``; for an
+        asynchronous endpoint ``POST /async-invocations``, ``GET /async-invocations/{inference_id}`` and
+        ``GET /health``."""
+        found = (
+            self.invocations_method,
+            self.variant_invocations_method,
+            self.async_invocations_method,
+            self.async_result_method,
+            self.health_method,
+        )
+        return tuple(m for m in found if m is not None)
 
     def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Allow ``grantee`` to call the front door: ``execute-api:Invoke`` on exactly its three methods on its
+        """Allow ``grantee`` to call the front door: ``execute-api:Invoke`` on exactly its methods on its
         stage (``arn:<partition>:execute-api:<region>:<account>:<api id>/<stage>/<verb>/<path>``, ``*`` for
         ``{variant}``), added to the grantee's own policy with ``iam.Grant.add_to_principal``, as aws-cdk's
         ``Method.grantExecute`` does.
@@ -321,48 +357,6 @@ class FrontDoor(Construct):
         self.function = integration.function
         self.function_log_group = integration.function_log_group
         self.integration_role = integration.integration_role
-
-    def _add_methods(
-        self, auth: AuthBinding, integration: IntegrationBinding
-    ) -> tuple[apigateway.Method, apigateway.Method, apigateway.Method]:
-        def add(
-            resource: apigateway.IResource,
-            http_method: str,
-            target: apigateway.Integration,
-            parameters: dict[str, bool] | None,
-            responses: tuple[apigateway.MethodResponse, ...] | None,
-        ) -> apigateway.Method:
-            return resource.add_method(
-                http_method,
-                target,
-                request_parameters=parameters,
-                request_validator=self.request_validator,
-                method_responses=list(responses) if responses is not None else None,
-                authorization_type=auth.authorization_type,
-                authorizer=auth.authorizer,
-                authorization_scopes=list(auth.authorization_scopes) or None,
-                api_key_required=True if auth.api_key_required else None,
-            )
-
-        post = {
-            "method.request.header.Content-Type": True,
-            "method.request.header.Accept": False,
-            **integration.extra_request_parameters,
-        }
-        root = self.api.root
-        invocations = add(
-            root.add_resource("invocations"), "POST", integration.invoke, post, integration.invoke_method_responses
-        )
-        variant = root.add_resource("variants").add_resource("{variant}").add_resource("invocations")
-        variant_invocations = add(
-            variant,
-            "POST",
-            integration.invoke_variant,
-            {**post, "method.request.path.variant": True},
-            integration.invoke_method_responses,
-        )
-        health = add(root.add_resource("health"), "GET", integration.health, None, integration.health_method_responses)
-        return invocations, variant_invocations, health
 
     def _acknowledge(self, auth: AuthBinding, *, cloud_watch_role: bool) -> None:
         """Findings on the API, its stage and methods, each only for the configuration it is true of (the

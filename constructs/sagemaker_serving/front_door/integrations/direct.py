@@ -75,8 +75,15 @@ class DirectIntegration(FrontDoorIntegration):
     timeout: cdk.Duration = field(default_factory=lambda: cdk.Duration.millis(contract.MAX_INTEGRATION_TIMEOUT_MS))
 
     def validate(self, front_door: FrontDoor) -> list[str]:
-        """The timeout's range, and at most one CORS origin (a static header cannot echo the caller's)."""
+        """The timeout's range, at most one CORS origin (a static header cannot echo the caller's), and a
+        real-time endpoint."""
         problems = timeout_problems(self.timeout)
+        if front_door.async_inference is not None:
+            problems.append(
+                "integration: DirectIntegration is not allowed for an asynchronous endpoint; InvokeEndpointAsync "
+                "reads the request body from S3, which API Gateway cannot write in the same call: use "
+                "LambdaIntegration, whose function stores the body and answers the result routes"
+            )
         if len(front_door.cors_allowed_origins) > 1:
             problems.append(
                 f"cors_allowed_origins: {list(front_door.cors_allowed_origins)!r} is not allowed with "

@@ -19,6 +19,11 @@ from aws_cdk import aws_logs as logs
 from sagemaker_serving.endpoint import Endpoint, EndpointBase
 from sagemaker_serving.front_door import defaults
 from sagemaker_serving.front_door._checks import MIME, integer_problems
+from sagemaker_serving.front_door.async_routes import (
+    acknowledge_async_function,
+    async_environment,
+    grant_async_function,
+)
 from sagemaker_serving.front_door.integrations.base import FrontDoorIntegration, IntegrationBinding, timeout_problems
 from sagemaker_serving.front_door.integrations.lambda_compliance import acknowledge_function, lambda_vpc_statements
 from sagemaker_serving.front_door.integrations.powertools import powertools_layer_arn, powertools_layer_problems
@@ -100,7 +105,9 @@ class LambdaIntegration(FrontDoorIntegration):
         """Ranges, the SageMaker call budget against ``timeout``, the code asset and the Powertools layer."""
         problems = timeout_problems(self.timeout)
         problems += _content_type_problems(self.allowed_content_types)
-        problems += _max_body_problems(self.max_body_bytes, _max_body_limit(front_door.endpoint))
+        problems += _max_body_problems(
+            self.max_body_bytes, _max_body_limit(front_door.endpoint), is_async=front_door.async_inference is not None
+        )
         problems += self._budget_problems()
         problems += integer_problems("integration.memory_size", self.memory_size, 128, 10_240)
         if self.reserved_concurrent_executions is not None:
@@ -160,7 +167,10 @@ class LambdaIntegration(FrontDoorIntegration):
         )
         function_log_group.grant_write(role)
         function = self._function(front_door, role, function_log_group)
-        front_door.endpoint.grant_invoke(function)
+        if front_door.async_inference is not None:
+            grant_async_function(function, front_door.endpoint, front_door.async_inference)
+        else:
+            front_door.endpoint.grant_invoke(function)
         front_door.endpoint.grant_describe(function)
         if self.vpc is not None:
             # A role passed to lambda_.Function gets no AWSLambdaVPCAccessExecutionRole: grant the ENI
@@ -168,6 +178,8 @@ class LambdaIntegration(FrontDoorIntegration):
             for statement in lambda_vpc_statements(function, self.vpc, self.vpc_subnets):
                 role.add_to_policy(statement)
         acknowledge_function(function, role, reserved=self.reserved_concurrent_executions, in_vpc=self.vpc is not None)
+        if front_door.async_inference is not None:
+            acknowledge_async_function(role, front_door.async_inference)
         # One permission per method for the deployed stage; none for the console's test-invoke.
         integration = apigateway.LambdaIntegration(function, proxy=True, timeout=self.timeout, allow_test_invoke=False)
         return IntegrationBinding(
@@ -231,6 +243,7 @@ class LambdaIntegration(FrontDoorIntegration):
             contract.ENV_POWERTOOLS_LOG_LEVEL: self.log_level,
             contract.ENV_BINARY_MEDIA_TYPES: ",".join(front_door.binary_media_types),
             **({contract.ENV_CORS_ALLOWED_ORIGINS: ",".join(origins)} if origins else {}),
+            **(async_environment(front_door.async_inference) if front_door.async_inference is not None else {}),
         }
 
 
@@ -253,7 +266,7 @@ def _content_type_problems(allowed_content_types: Sequence[str]) -> list[str]:
     ]
 
 
-def _max_body_problems(max_body_bytes: int | None, limit: int) -> list[str]:
+def _max_body_problems(max_body_bytes: int | None, limit: int, *, is_async: bool = False) -> list[str]:
     if max_body_bytes is None:
         return []
     why = (
@@ -261,6 +274,11 @@ def _max_body_problems(max_body_bytes: int | None, limit: int) -> list[str]:
         if limit == contract.SERVERLESS_MAX_BODY_BYTES
         else " (Lambda's 6 MB event limit less 256 KiB, as base64)"
     )
+    if is_async:
+        why = (
+            " (Lambda's 6 MB event limit less 256 KiB, as base64; a larger asynchronous payload, up to SageMaker's "
+            "1 GB, is stored under the input prefix by the caller: AsyncInference.grant_put_input)"
+        )
     return integer_problems("integration.max_body_bytes", max_body_bytes, 1, limit, why)
 
 

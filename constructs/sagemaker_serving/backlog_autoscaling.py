@@ -1,0 +1,238 @@
+"""Autoscaling of an asynchronous endpoint's instance variant on its request backlog, down to zero instances.
+
+Two policies, as the SageMaker developer guide's "Autoscale an asynchronous endpoint" describes them
+(https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-autoscale.html):
+
+* target tracking on ``ApproximateBacklogSizePerInstance`` (a customized metric: namespace ``AWS/SageMaker``,
+  dimension ``EndpointName`` only, statistic ``Average``; the guide's example target is 5.0), with
+  ``MinCapacity`` 0 on the scalable target, since "with Asynchronous Inference you can also scale down your
+  asynchronous endpoints instances to zero";
+* a step scaling policy (``ChangeInCapacity`` +1 above 0, ``MetricAggregationType`` ``Average``, cooldown
+  300 s) triggered by a CloudWatch alarm on ``HasBacklogWithoutCapacity`` (``AWS/SageMaker``,
+  ``EndpointName``, ``Average`` over 60 s, 2 of 2 periods ≥ 1, missing data ``missing``): without it "your
+  endpoint only initiates scaling up from zero after the number of backlog requests exceeds the target
+  tracking value", since no instance publishes a backlog per instance at zero.
+
+The metrics are published for asynchronous endpoints only, and an asynchronous endpoint publishes no
+``Invocations``/``InvocationsPerInstance`` (https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-monitor.html),
+so :class:`~sagemaker_serving.VariantAutoscaling` refuses asynchronous endpoints and this construct refuses
+real-time ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypedDict
+
+import aws_cdk as cdk
+from aws_cdk import aws_applicationautoscaling as appscaling
+from aws_cdk import aws_cloudwatch as cloudwatch
+from constructs import Construct
+
+from sagemaker_serving.autoscaling import (
+    _MAX_CAPACITY,
+    ScheduledCapacity,
+    _retain_instance_counts,
+    _schedule_problems,
+    _scheduled_actions,
+)
+from sagemaker_serving.endpoint import Endpoint
+from sagemaker_serving.errors import raise_if_problems
+from sagemaker_serving.variants import InstanceVariant, is_burstable
+
+#: The developer guide's target: 5 queued requests per instance.
+DEFAULT_TARGET_BACKLOG_PER_INSTANCE = 5.0
+#: The wake-up alarm, as the developer guide sets it.
+WAKE_UP_PERIOD = cdk.Duration.minutes(1)
+WAKE_UP_EVALUATION_PERIODS = 2
+WAKE_UP_COOLDOWN_SECONDS = 300
+
+
+class _RequiredBacklogAutoscalingOptions(TypedDict):
+    max_capacity: int
+
+
+class BacklogAutoscalingOptions(_RequiredBacklogAutoscalingOptions, total=False):
+    """The keyword options of ``Endpoint.autoscale_on_backlog``: :class:`BacklogAutoscaling`'s own."""
+
+    min_capacity: int
+    target_backlog_per_instance: float
+    scale_in_cooldown: cdk.Duration | None
+    scale_out_cooldown: cdk.Duration | None
+    schedules: Sequence[ScheduledCapacity]
+
+
+class BacklogAutoscaling(Construct):
+    """Application Auto Scaling of one instance variant of an asynchronous endpoint, down to zero instances.
+
+    Target tracking on the endpoint's ``ApproximateBacklogSizePerInstance`` and a step policy that adds an
+    instance when the ``HasBacklogWithoutCapacity`` alarm fires, so the first request wakes an endpoint at
+    zero (see the module docstring for every value and its source). Scheduled actions as for
+    :class:`~sagemaker_serving.VariantAutoscaling` (they may set 0). Uses the service-linked role; the
+    endpoint keeps its current instance counts across updates.
+
+    The backlog metrics are per endpoint: with several variants, each tracks the endpoint's backlog per
+    instance.
+
+    Guards: the endpoint is asynchronous, the variant exists and is an instance variant, not burstable,
+    ``min_capacity <= initial_instance_count <= max_capacity``, and one autoscaling per variant.
+
+    Attributes: ``scalable_target``, ``backlog_policy``, ``wake_up_policy``, ``wake_up_alarm``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        endpoint: Endpoint,
+        variant_name: str,
+        max_capacity: int,
+        min_capacity: int = 0,
+        target_backlog_per_instance: float = DEFAULT_TARGET_BACKLOG_PER_INSTANCE,
+        scale_in_cooldown: cdk.Duration | None = None,
+        scale_out_cooldown: cdk.Duration | None = None,
+        schedules: Sequence[ScheduledCapacity] = (),
+    ) -> None:
+        """Turn on backlog autoscaling for ``variant_name`` of the asynchronous ``endpoint``.
+
+        :param max_capacity: most instances (1 to 1000, ≥ the variant's initial count).
+        :param min_capacity: fewest instances. Default 0 (scale to zero when idle).
+        :param target_backlog_per_instance: queued requests per instance to track (> 0). Default 5.
+        :param scale_in_cooldown: wait after a scale-in. Default 300 s.
+        :param scale_out_cooldown: wait after a scale-out. Default 60 s.
+        :param schedules: scheduled capacity changes (0 allowed). Default: none.
+        """
+        scale_in = scale_in_cooldown or cdk.Duration.seconds(300)
+        scale_out = scale_out_cooldown or cdk.Duration.seconds(60)
+        problems = _variant_problems(endpoint, variant_name, min_capacity, max_capacity)
+        if (
+            isinstance(target_backlog_per_instance, bool)
+            or not isinstance(target_backlog_per_instance, int | float)
+            or target_backlog_per_instance <= 0
+        ):
+            problems.append(
+                f"target_backlog_per_instance: {target_backlog_per_instance!r} is not allowed; must be a number > 0"
+            )
+        problems += _schedule_problems(schedules, max_capacity, floor=0)
+        raise_if_problems(f"Invalid backlog autoscaling of variant {variant_name!r}", problems)
+        super().__init__(scope, construct_id)
+        endpoint._autoscaled_variants.add(variant_name)
+
+        self.scalable_target = appscaling.CfnScalableTarget(
+            self,
+            "Target",
+            service_namespace="sagemaker",
+            scalable_dimension="sagemaker:variant:DesiredInstanceCount",
+            resource_id=f"endpoint/{endpoint.endpoint_name}/variant/{variant_name}",
+            min_capacity=min_capacity,
+            max_capacity=max_capacity,
+            scheduled_actions=_scheduled_actions(schedules),
+        )
+        self.scalable_target.node.add_dependency(endpoint.cfn_endpoint)
+        _retain_instance_counts(endpoint)
+        dimension = appscaling.CfnScalingPolicy.MetricDimensionProperty(
+            name="EndpointName", value=endpoint.endpoint_name
+        )
+        self.backlog_policy = appscaling.CfnScalingPolicy(
+            self,
+            "BacklogPolicy",
+            policy_name=f"{cdk.Names.unique_id(self)[-180:]}BacklogPolicy",
+            policy_type="TargetTrackingScaling",
+            scaling_target_id=self.scalable_target.ref,
+            target_tracking_scaling_policy_configuration=appscaling.CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty(
+                target_value=float(target_backlog_per_instance),
+                customized_metric_specification=appscaling.CfnScalingPolicy.CustomizedMetricSpecificationProperty(
+                    namespace="AWS/SageMaker",
+                    metric_name="ApproximateBacklogSizePerInstance",
+                    statistic="Average",
+                    dimensions=[dimension],
+                ),
+                scale_in_cooldown=int(scale_in.to_seconds()),
+                scale_out_cooldown=int(scale_out.to_seconds()),
+            ),
+        )
+        self.wake_up_policy, self.wake_up_alarm = self._wake_up(endpoint)
+
+    def _wake_up(self, endpoint: Endpoint) -> tuple[appscaling.CfnScalingPolicy, cloudwatch.CfnAlarm]:
+        """One more instance when requests wait and there is none: the step policy and the alarm that triggers it."""
+        policy = appscaling.CfnScalingPolicy(
+            self,
+            "WakeUpPolicy",
+            policy_name=f"{cdk.Names.unique_id(self)[-180:]}WakeUpPolicy",
+            policy_type="StepScaling",
+            scaling_target_id=self.scalable_target.ref,
+            step_scaling_policy_configuration=appscaling.CfnScalingPolicy.StepScalingPolicyConfigurationProperty(
+                adjustment_type="ChangeInCapacity",
+                metric_aggregation_type="Average",
+                cooldown=WAKE_UP_COOLDOWN_SECONDS,
+                step_adjustments=[
+                    appscaling.CfnScalingPolicy.StepAdjustmentProperty(
+                        metric_interval_lower_bound=0, scaling_adjustment=1
+                    )
+                ],
+            ),
+        )
+        alarm = cloudwatch.CfnAlarm(
+            self,
+            "WakeUpAlarm",
+            alarm_description=(
+                f"Requests wait in the queue of {endpoint.node.path} and it has no instance: add one "
+                "(HasBacklogWithoutCapacity)"
+            ),
+            namespace="AWS/SageMaker",
+            metric_name="HasBacklogWithoutCapacity",
+            dimensions=[cloudwatch.CfnAlarm.DimensionProperty(name="EndpointName", value=endpoint.endpoint_name)],
+            statistic="Average",
+            period=int(WAKE_UP_PERIOD.to_seconds()),
+            evaluation_periods=WAKE_UP_EVALUATION_PERIODS,
+            datapoints_to_alarm=WAKE_UP_EVALUATION_PERIODS,
+            threshold=1,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            treat_missing_data="missing",
+            alarm_actions=[policy.ref],  # Ref of a scaling policy is its ARN
+        )
+        return policy, alarm
+
+
+def _variant_problems(endpoint: Endpoint, variant_name: str, min_capacity: int, max_capacity: int) -> list[str]:
+    """The endpoint is asynchronous, the variant can autoscale (once), and the capacities include its initial count."""
+    problems: list[str] = []
+    if not endpoint.endpoint_config.is_async:
+        problems.append(
+            "endpoint: is a real-time endpoint (its endpoint config has no async_inference); backlog autoscaling "
+            "needs the queue metrics only asynchronous endpoints publish: use Endpoint.autoscale (VariantAutoscaling)"
+        )
+    variant = next((v for v in endpoint.endpoint_config.variants if v.name == variant_name), None)
+    initial = 1
+    if variant is None:
+        problems.append(
+            f"variant_name: {variant_name!r} is not a variant of the endpoint; "
+            f"variants are {list(endpoint.variant_names)}"
+        )
+    elif not isinstance(variant, InstanceVariant):
+        problems.append(f"variant_name: {variant_name!r} is serverless; only instance variants can autoscale instances")
+    else:
+        initial = variant.initial_instance_count
+        if is_burstable(variant.instance_type):
+            problems.append(
+                f"instance_type: {variant.instance_type!r} is burstable; autoscaling needs a non-ml.t* type"
+            )
+    if variant_name in endpoint._autoscaled_variants:
+        problems.append(f"variant_name: {variant_name!r} already has autoscaling; enable it once per variant")
+    valid = True
+    for field_name, value, low in (("min_capacity", min_capacity, 0), ("max_capacity", max_capacity, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= _MAX_CAPACITY:
+            problems.append(f"{field_name}: {value!r} is not allowed; must be an integer from {low} to {_MAX_CAPACITY}")
+            valid = False
+    if valid and min_capacity > max_capacity:
+        problems.append(
+            f"min_capacity: {min_capacity} is greater than max_capacity {max_capacity}; "
+            "min_capacity must be <= max_capacity"
+        )
+    elif valid and variant is not None and not min_capacity <= initial <= max_capacity:
+        problems.append(
+            f"min_capacity/max_capacity: {min_capacity}..{max_capacity} must include the variant's "
+            f"initial_instance_count {initial} (min_capacity <= initial_instance_count <= max_capacity)"
+        )
+    return problems
