@@ -9,6 +9,7 @@ Public API (imported lazily, so an app pays only for the aws_cdk modules it uses
         FrontDoor, LambdaIntegration, DirectIntegration, FrontDoorIntegration,
         IamAuth, CognitoAuth, ApiKeyAuth, NoAuth, UsagePlanOptions, FrontDoorAuth, WafOptions,
         ModelBase, EndpointBase, MetricOptions, AutoscalingOptions,
+        DataCapture, CaptureBucket, ExistingCaptureBucket, CaptureDestination,
     )
 """
 
@@ -46,17 +47,25 @@ _EXPORTS: dict[str, str] = {
     "DirectIntegration": "front_door.integrations.direct",
     "WafOptions": "front_door.waf",
     "ServingNetwork": "network",
+    "DataCapture": "data_capture",
+    "CaptureBucket": "data_capture",
+    "ExistingCaptureBucket": "data_capture",
+    "CaptureDestination": "data_capture",
 }
 
 __all__ = [
     "ApiKeyAuth",
     "AutoscalingOptions",
+    "CaptureBucket",
+    "CaptureDestination",
     "CognitoAuth",
     "ContainerImage",
+    "DataCapture",
     "DirectIntegration",
     "Endpoint",
     "EndpointBase",
     "EndpointConfig",
+    "ExistingCaptureBucket",
     "FrontDoor",
     "FrontDoorAuth",
     "FrontDoorIntegration",
@@ -80,6 +89,7 @@ __all__ = [
 if TYPE_CHECKING:
     from sagemaker_serving.autoscaling import AutoscalingOptions, ScheduledCapacity, VariantAutoscaling
     from sagemaker_serving.container_image import ContainerImage
+    from sagemaker_serving.data_capture import CaptureBucket, CaptureDestination, DataCapture, ExistingCaptureBucket
     from sagemaker_serving.endpoint import Endpoint, EndpointBase
     from sagemaker_serving.endpoint_config import EndpointConfig
     from sagemaker_serving.errors import ValidationError

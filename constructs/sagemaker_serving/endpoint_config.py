@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
@@ -12,6 +12,9 @@ from constructs import Construct
 from sagemaker_serving.compliance import acknowledge
 from sagemaker_serving.errors import raise_if_problems
 from sagemaker_serving.variants import InstanceVariant, ServerlessVariant, Variant, has_local_storage
+
+if TYPE_CHECKING:
+    from sagemaker_serving.data_capture import BoundDataCapture, DataCapture
 
 MAX_VARIANTS = 10
 
@@ -28,8 +31,12 @@ class EndpointConfig(Construct):
     The config has no fixed name, so CloudFormation replaces it whenever a variant or model changes
     and then updates the endpoint in place (blue/green, no downtime).
 
+    With ``data_capture`` (a :class:`~sagemaker_serving.DataCapture`), a sample of the requests and
+    answers is written to S3 for retraining (instance variants only; see :mod:`sagemaker_serving.data_capture`).
+
     Attributes: ``cfn_endpoint_config``, ``encryption_key`` (``None`` where not allowed),
-    ``variants``, ``endpoint_config_name``.
+    ``variants``, ``endpoint_config_name``, ``data_capture`` (a
+    :class:`~sagemaker_serving.data_capture.BoundDataCapture` with the bucket, key and write policy, or ``None``).
     """
 
     def __init__(
@@ -39,17 +46,20 @@ class EndpointConfig(Construct):
         *,
         variants: Sequence[Variant],
         encryption_key: kms.IKey | None = None,
+        data_capture: DataCapture | None = None,
     ) -> None:
         """Create the endpoint config.
 
         :param variants: 1 to 10 production variants; more can be added with :meth:`add_variant`.
         :param encryption_key: KMS key for the instances' ML storage volumes. Default: a new key
             with rotation when the variants allow a key; none otherwise.
+        :param data_capture: capture requests and/or answers to S3. Default: none.
         """
         super().__init__(scope, construct_id)
         self._variants: list[Variant] = []
         self._given_key = encryption_key
-        _validate(list(variants), encryption_key)
+        self._capture = data_capture
+        _validate(list(variants), encryption_key, data_capture)
         self._variants = list(variants)
 
         self.encryption_key: kms.IKey | None = None
@@ -60,12 +70,18 @@ class EndpointConfig(Construct):
                 description=f"Encrypts the ML storage volumes of {self.node.path}",
                 enable_key_rotation=True,
             )
+        self.data_capture: BoundDataCapture | None = (
+            data_capture.bind(self, self._variants) if data_capture is not None else None
+        )
         self.cfn_endpoint_config = sagemaker.CfnEndpointConfig(
             self,
             "Resource",
             production_variants=self._render_variants(),
             kms_key_id=self.encryption_key.key_arn if self.encryption_key else None,
+            data_capture_config=self.data_capture.property if self.data_capture else None,
         )
+        if self.data_capture is not None:  # the models' roles may write before any endpoint captures
+            self.cfn_endpoint_config.node.add_dependency(self.data_capture.write_policy)
         self.endpoint_config_name: str = self.cfn_endpoint_config.attr_endpoint_config_name
         if self.encryption_key is None:
             acknowledge(
@@ -99,7 +115,7 @@ class EndpointConfig(Construct):
     def add_variant(self, variant: Variant) -> None:
         """Add a production variant; the whole set is validated again first."""
         candidate = [*self._variants, variant]
-        _validate(candidate, self._given_key)
+        _validate(candidate, self._given_key, self._capture)
         if _key_allowed(candidate) != (self.encryption_key is not None):
             raise_if_problems(
                 "Invalid production variants",
@@ -111,6 +127,8 @@ class EndpointConfig(Construct):
             )
         self._variants = candidate
         self.cfn_endpoint_config.production_variants = list(self._render_variants())
+        if self.data_capture is not None:
+            self.data_capture.grant_write(variant.model)
 
     def _render_variants(self) -> list[Any]:
         rendered = []
@@ -169,7 +187,7 @@ def _key_allowed(variants: Sequence[Variant]) -> bool:
     return all(isinstance(v, InstanceVariant) and not has_local_storage(v.instance_type) for v in variants)
 
 
-def _validate(variants: list[Variant], encryption_key: kms.IKey | None) -> None:
+def _validate(variants: list[Variant], encryption_key: kms.IKey | None, data_capture: DataCapture | None) -> None:
     problems: list[str] = []
     if not 1 <= len(variants) <= MAX_VARIANTS:
         problems.append(f"variants: {len(variants)} given is not allowed; expected 1 to {MAX_VARIANTS}")
@@ -192,4 +210,6 @@ def _validate(variants: list[Variant], encryption_key: kms.IKey | None) -> None:
             f"storage ({', '.join(getattr(v, 'instance_type', 'serverless') for v in variants)}); "
             "SageMaker encrypts those volumes itself"
         )
+    if data_capture is not None:
+        problems += data_capture.problems("data_capture", variants)
     raise_if_problems("Invalid production variants", problems)
