@@ -151,8 +151,14 @@ def compose_endpoint(
         InstanceVariant(model=built[v.model], **variant_props(v)) for v in config.instance_variants
     ] + [ServerlessVariant(model=built[v.model], **variant_props(v)) for v in config.serverless_variants]
     kind = config.variants_key
-    with problems.at(lambda p: re.sub(r"\bvariants(?=[\[:])", kind, p)):
-        endpoint_config = EndpointConfig(scope, "EndpointConfig", variants=variants)
+    from stacks.operations import data_capture
+
+    with problems.at(
+        lambda p: re.sub(r"\bvariants(?=[\[:])", kind, p).replace("data_capture.destination.", "data_capture.")
+    ):
+        endpoint_config = EndpointConfig(
+            scope, "EndpointConfig", variants=variants, data_capture=data_capture(config.data_capture)
+        )
     problems.check()
     endpoint = Endpoint(scope, "Endpoint", endpoint_config=endpoint_config)
     autoscaling = []

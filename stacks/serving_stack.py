@@ -45,7 +45,9 @@ class ServingStack(cdk.Stack):
     """Everything one environment needs to serve its models.
 
     Attributes: ``models`` (by config key), ``endpoint_config``, ``endpoint``, ``autoscaling``,
-    ``front_door``, ``network`` (a :class:`ServingNetwork` when ``network.vpc`` is on, else ``None``).
+    ``front_door``, ``network`` (a :class:`ServingNetwork` when ``network.vpc`` is on, else ``None``),
+    ``monitoring`` (a ``ServingMonitoring`` unless ``monitoring.enabled = false``; its
+    ``rollback_alarms`` are what a deployment's automatic rollback names).
     """
 
     def __init__(
@@ -92,6 +94,17 @@ class ServingStack(cdk.Stack):
         self.autoscaling = parts.autoscaling
         with problems.at(prefixed("front_door.", FRONT_DOOR_KEYS)):
             self.front_door = self._front_door(config.front_door)
+        problems.check()
+        from stacks.operations import monitoring
+
+        with problems.at(prefixed("monitoring.")):
+            self.monitoring = monitoring(
+                self,
+                config.monitoring,
+                endpoint=self.endpoint,
+                front_door=self.front_door,
+                autoscaling=self.autoscaling,
+            )
         problems.check()
         for key, value in config.tags.items():
             cdk.Tags.of(self).add(key, value)

@@ -10,6 +10,7 @@ Public API (imported lazily, so an app pays only for the aws_cdk modules it uses
         IamAuth, CognitoAuth, ApiKeyAuth, NoAuth, UsagePlanOptions, FrontDoorAuth, WafOptions,
         ModelBase, EndpointBase, MetricOptions, AutoscalingOptions,
         DataCapture, CaptureBucket, ExistingCaptureBucket, CaptureDestination,
+        ServingMonitoring, AlarmThresholds,
     )
 """
 
@@ -51,9 +52,12 @@ _EXPORTS: dict[str, str] = {
     "CaptureBucket": "data_capture",
     "ExistingCaptureBucket": "data_capture",
     "CaptureDestination": "data_capture",
+    "ServingMonitoring": "monitoring.monitoring",
+    "AlarmThresholds": "monitoring.thresholds",
 }
 
 __all__ = [
+    "AlarmThresholds",
     "ApiKeyAuth",
     "AutoscalingOptions",
     "CaptureBucket",
@@ -79,6 +83,7 @@ __all__ = [
     "NoAuth",
     "ScheduledCapacity",
     "ServerlessVariant",
+    "ServingMonitoring",
     "ServingNetwork",
     "UsagePlanOptions",
     "ValidationError",
@@ -107,6 +112,8 @@ if TYPE_CHECKING:
     from sagemaker_serving.metrics import MetricOptions
     from sagemaker_serving.model import Model, ModelBase
     from sagemaker_serving.model_data import ModelData
+    from sagemaker_serving.monitoring.monitoring import ServingMonitoring
+    from sagemaker_serving.monitoring.thresholds import AlarmThresholds
     from sagemaker_serving.network import ServingNetwork
     from sagemaker_serving.variants import InstanceVariant, ServerlessVariant
 

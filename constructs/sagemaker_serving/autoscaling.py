@@ -74,7 +74,8 @@ class VariantAutoscaling(Construct):
     Guards: the variant exists and is an instance variant, not a burstable ``ml.t*`` type,
     ``min_capacity <= initial_instance_count <= max_capacity``, and one autoscaling per variant.
 
-    Attributes: ``scalable_target``, ``invocations_policy``, ``cpu_policy`` (or ``None``).
+    Attributes: ``scalable_target``, ``invocations_policy``, ``cpu_policy`` (or ``None``), ``variant_name``,
+    ``min_capacity`` and ``max_capacity`` (the limits outside the schedules).
     """
 
     def __init__(
@@ -111,6 +112,9 @@ class VariantAutoscaling(Construct):
         raise_if_problems(f"Invalid autoscaling of variant {variant_name!r}", problems)
         super().__init__(scope, construct_id)
         endpoint._autoscaled_variants.add(variant_name)
+        self.variant_name = variant_name
+        self.min_capacity = min_capacity
+        self.max_capacity = max_capacity
 
         self.scalable_target = self._scalable_target(endpoint, variant_name, min_capacity, max_capacity, schedules)
         _retain_instance_counts(endpoint)

@@ -18,6 +18,7 @@ from typing import Any
 import stacks.config
 from sagemaker_serving.autoscaling import ScheduledCapacity
 from sagemaker_serving.front_door import UsagePlanOptions, WafOptions
+from sagemaker_serving.monitoring.thresholds import AlarmThresholds
 
 SCHEMA_FILE = Path(stacks.config.__file__).with_name("environments.schema.json")
 #: Fields that are not keys of the file: an environment's name is its table's, ``source`` is where it was read.
@@ -25,7 +26,7 @@ _NOT_KEYS = {"EnvironmentConfig": {"name"}, "AppConfig": {"source"}}
 
 
 #: The constructs' value objects the configuration structures into (lazy in stacks.config).
-_VALUE_OBJECTS = (ScheduledCapacity, UsagePlanOptions, WafOptions)
+_VALUE_OBJECTS = (ScheduledCapacity, UsagePlanOptions, WafOptions, AlarmThresholds)
 
 
 def generate() -> dict[str, Any]:
