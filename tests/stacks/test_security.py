@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -110,6 +111,22 @@ def _front_door(*, in_vpc: bool, waf: bool, method_rules: dict[str, str]) -> dic
     }
 
 
+# Data capture (data_capture.py): the capture bucket, its access log bucket and the models' write policy.
+_CAPTURE_WRITE = (
+    "AwsSolutions-IAM5[Resource::<EndpointConfigDataCaptureBucket62C335C0.Arn>/data-capture/<prefix>/*]"
+)
+_DATA_CAPTURE = {
+    ("EndpointConfig/DataCapture/AccessLogs", "AwsSolutions-S1"): "This is the server access log bucket",
+    ("EndpointConfig/DataCapture/AccessLogs", "HIPAA.Security-S3BucketLoggingEnabled"): "This is the server access",
+    ("EndpointConfig/DataCapture/AccessLogs", "NIST.800.53.R5-S3BucketLoggingEnabled"): "This is the server access",
+    ("EndpointConfig/DataCapture/AccessLogs", "HIPAA.Security-S3DefaultEncryptionKMS"): "S3 server access log delivery",
+    ("EndpointConfig/DataCapture/AccessLogs", "NIST.800.53.R5-S3DefaultEncryptionKMS"): "S3 server access log delivery",
+    ("EndpointConfig/DataCapture/AccessLogs", "HIPAA.Security-S3BucketReplicationEnabled"): "Access logs are kept",
+    ("EndpointConfig/DataCapture/AccessLogs", "NIST.800.53.R5-S3BucketReplicationEnabled"): "Access logs are kept",
+    ("EndpointConfig/DataCapture/Bucket", "HIPAA.Security-S3BucketReplicationEnabled"): "Captured requests are a sample",
+    ("EndpointConfig/DataCapture/Bucket", "NIST.800.53.R5-S3BucketReplicationEnabled"): "Captured requests are a sample",
+    ("EndpointConfig/DataCapture/WritePolicy", _CAPTURE_WRITE): "SageMaker names each capture object itself",
+}
 _IAM_AUTH = {"AwsSolutions-COG4": "Authorization is IamAuth, not a Cognito user pool"}
 _API_KEY_AUTH = {
     "AwsSolutions-COG4": "Authorization is ApiKeyAuth, not a Cognito user pool",
@@ -126,6 +143,7 @@ EXPECTED_ACKNOWLEDGEMENTS: dict[str, dict[tuple[str, str], str]] = {
         **{("Network/Vpc/Resource", r): why for r, why in _VPC.items()},
         **{("ModelChampion/ExecutionPolicy", r): why for r, why in _MODEL_POLICY_IN_VPC.items()},
         **_front_door(in_vpc=True, waf=False, method_rules=_IAM_AUTH),
+        **_DATA_CAPTURE,
     },
     "prod": {
         **{("<stack>", r): why for r, why in _CDK_VPC_AZS.items()},
@@ -133,6 +151,7 @@ EXPECTED_ACKNOWLEDGEMENTS: dict[str, dict[tuple[str, str], str]] = {
         **{("ModelChampion/ExecutionPolicy", r): why for r, why in _MODEL_POLICY_IN_VPC.items()},
         **{("ModelChallenger/ExecutionPolicy", r): why for r, why in _MODEL_POLICY_IN_VPC.items()},
         **_front_door(in_vpc=True, waf=True, method_rules=_IAM_AUTH),
+        **_DATA_CAPTURE,
     },
 }
 
@@ -175,6 +194,12 @@ def checkov_policy_skips(env: EnvironmentConfig) -> dict[tuple[str, str], str]:
             "only calls AWS APIs over TLS with SigV4; a VPC costs its interface endpoints (billed per hour and "
             "AZ), so it is the configuration's choice (docs/security.md, 'Defaults for a new environment')"
         )
+    if env.data_capture is not None:
+        skips[("CKV_AWS_18", "AWS::S3::Bucket")] = (
+            "data_capture: the capture bucket's server access logs go to a log bucket of their own, which cannot "
+            "log to itself; every other bucket must still log (_storage_problems checks each bucket by path, "
+            "BUCKETS_WITHOUT_ACCESS_LOGS)"
+        )
     if env.serverless_variants:
         skips[("CKV_AWS_370", "AWS::SageMaker::Model")] = (
             "serverless variants: SageMaker Serverless Inference does not support network isolation "
@@ -211,7 +236,9 @@ REQUIRED_CONDITION = {"cloudwatch:PutMetricData": "cloudwatch:namespace"}
 #: Log groups allowed without a customer-managed KMS key, by construct path suffix, with the reason.
 LOG_GROUPS_WITHOUT_KMS: dict[str, str] = {}
 #: Buckets allowed without server access logging, by construct path suffix, with the reason.
-BUCKETS_WITHOUT_ACCESS_LOGS: dict[str, str] = {}
+BUCKETS_WITHOUT_ACCESS_LOGS: dict[str, str] = {
+    "DataCapture/AccessLogs/Resource": "the data capture bucket's access log bucket: it cannot log to itself",
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,6 +273,11 @@ def _acknowledgements(stack: cdk.Stack) -> Iterator[tuple[cdk.IConstruct, str, s
                     yield construct, rule.removeprefix("Annotation::"), reason
 
 
+def _capture_prefix(rule: str) -> str:
+    """The data capture prefix names the stack (``data-capture/ModelServing-prod/...``): ``<prefix>`` in rule IDs."""
+    return re.sub(r"/data-capture/[^\]]*/\*\]$", "/data-capture/<prefix>/*]", rule)
+
+
 def _found_acknowledgements(stack: cdk.Stack) -> dict[tuple[str, str], str]:
     found = {}
     for construct, rule, reason in _acknowledgements(stack):
@@ -254,7 +286,7 @@ def _found_acknowledgements(stack: cdk.Stack) -> dict[tuple[str, str], str]:
             path = "<stack>"
             assert rule.startswith("CloudFormation-Validate::"), f"{rule}: acknowledge on a resource, not a stack"
         assert len(reason) >= 10, f"{path} {rule}: reason too short: {reason!r}"
-        found[(path, rule)] = reason
+        found[(path, _capture_prefix(rule))] = reason
     return found
 
 
@@ -387,11 +419,12 @@ def test_checkov_has_no_failed_check_but_documented_skips(
 
 
 def test_reference_checkov_skips_are_dev_only(reference_config: AppConfig) -> None:
-    """The documented table: dev (serverless, no VPC) skips CKV_AWS_117 and CKV_AWS_370; staging and prod none."""
+    """The documented table: dev (serverless, no VPC) skips CKV_AWS_117 and CKV_AWS_370; staging and prod (data
+    capture) only CKV_AWS_18, for the capture bucket's access log bucket."""
     assert {name: sorted(checkov_policy_skips(env)) for name, env in reference_config.environments.items()} == {
         "dev": [("CKV_AWS_117", "AWS::Lambda::Function"), ("CKV_AWS_370", "AWS::SageMaker::Model")],
-        "staging": [],
-        "prod": [],
+        "staging": [("CKV_AWS_18", "AWS::S3::Bucket")],
+        "prod": [("CKV_AWS_18", "AWS::S3::Bucket")],
     }
 
 
