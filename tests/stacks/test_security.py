@@ -112,9 +112,7 @@ def _front_door(*, in_vpc: bool, waf: bool, method_rules: dict[str, str]) -> dic
 
 
 # Data capture (data_capture.py): the capture bucket, its access log bucket and the models' write policy.
-_CAPTURE_WRITE = (
-    "AwsSolutions-IAM5[Resource::<EndpointConfigDataCaptureBucket62C335C0.Arn>/data-capture/<prefix>/*]"
-)
+_CAPTURE_WRITE = "AwsSolutions-IAM5[Resource::<EndpointConfigDataCaptureBucket62C335C0.Arn>/data-capture/<prefix>/*]"
 _DATA_CAPTURE = {
     ("EndpointConfig/DataCapture/AccessLogs", "AwsSolutions-S1"): "This is the server access log bucket",
     ("EndpointConfig/DataCapture/AccessLogs", "HIPAA.Security-S3BucketLoggingEnabled"): "This is the server access",
@@ -123,8 +121,14 @@ _DATA_CAPTURE = {
     ("EndpointConfig/DataCapture/AccessLogs", "NIST.800.53.R5-S3DefaultEncryptionKMS"): "S3 server access log delivery",
     ("EndpointConfig/DataCapture/AccessLogs", "HIPAA.Security-S3BucketReplicationEnabled"): "Access logs are kept",
     ("EndpointConfig/DataCapture/AccessLogs", "NIST.800.53.R5-S3BucketReplicationEnabled"): "Access logs are kept",
-    ("EndpointConfig/DataCapture/Bucket", "HIPAA.Security-S3BucketReplicationEnabled"): "Captured requests are a sample",
-    ("EndpointConfig/DataCapture/Bucket", "NIST.800.53.R5-S3BucketReplicationEnabled"): "Captured requests are a sample",
+    (
+        "EndpointConfig/DataCapture/Bucket",
+        "HIPAA.Security-S3BucketReplicationEnabled",
+    ): "Captured requests are a sample",
+    (
+        "EndpointConfig/DataCapture/Bucket",
+        "NIST.800.53.R5-S3BucketReplicationEnabled",
+    ): "Captured requests are a sample",
     ("EndpointConfig/DataCapture/WritePolicy", _CAPTURE_WRITE): "SageMaker names each capture object itself",
 }
 _IAM_AUTH = {"AwsSolutions-COG4": "Authorization is IamAuth, not a Cognito user pool"}

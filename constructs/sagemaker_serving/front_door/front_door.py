@@ -240,7 +240,7 @@ class FrontDoor(Construct):
         return self._function_or_raise("metric_function_throttles").metric_throttles(**_checked(options))
 
     def metric_function_duration(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Run time of the front-door function, in ms (Average over 5 minutes unless ``statistic`` says). Lambda only."""
+        """Run time of the front-door function, in ms (Average over 5 minutes by default). Lambda only."""
         return self._function_or_raise("metric_function_duration").metric_duration(**_checked(options))
 
     def _function_or_raise(self, method: str) -> lambda_.Function:
@@ -248,7 +248,8 @@ class FrontDoor(Construct):
             raise_if_problems(
                 "Invalid front door metric",
                 [
-                    f"{method}: this front door has no function ({type(self.integration).__name__}); use LambdaIntegration"
+                    f"{method}: this front door has no function ({type(self.integration).__name__}); "
+                    "use LambdaIntegration"
                 ],
             )
         assert self.function is not None
