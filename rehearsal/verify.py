@@ -39,6 +39,8 @@ TEMPLATE_ONLY: Mapping[str, str] = {
     "AWS::ApplicationAutoScaling::ScalableTarget": "autoscaling target (capacity range, schedules)",
     "AWS::ApplicationAutoScaling::ScalingPolicy": "autoscaling policy (target tracking)",
     "AWS::CloudWatch::Alarm": "alarm",
+    "AWS::SNS::TopicPolicy": "SNS topic policy (TLS-only publishing of the alarm topic)",
+    "AWS::S3::BucketPolicy": "S3 bucket policy (TLS-only; log delivery to the access log bucket)",
     "AWS::ApiGateway::Stage": "API Gateway stage (logging, tracing, throttling)",
     "AWS::ApiGateway::Account": "API Gateway account (CloudWatch role)",
     "AWS::ApiGateway::GatewayResponse": "API Gateway gateway responses (JSON error bodies)",
@@ -307,6 +309,8 @@ def _check_endpoint(
             f"unexpected KmsKeyId {described.get('KmsKeyId')!r}",
         )
 
+    capture_uri = _check_data_capture(checks, env, described, physical, by_type)
+
     logical_by_physical = {_name_from_arn(p): lid for lid, p in physical.items() if p}
     for v in _variants(env):
         model_name = variants.get(v.name, {}).get("ModelName")
@@ -321,8 +325,55 @@ def _check_endpoint(
                 region=region,
                 expected_isolation=models[v.model].network_isolation or env.network.network_isolation,
                 template_isolation=bool(model_resource.get("Properties", {}).get("EnableNetworkIsolation", False)),
+                capture_uri=capture_uri,
             )
     return dict(endpoint)
+
+
+def _check_data_capture(
+    checks: _Checks,
+    env: EnvironmentConfig,
+    described: Mapping[str, Any],
+    physical: Mapping[str, str],
+    by_type: Mapping[str, list[str]],
+) -> str | None:
+    """The endpoint config's ``DataCaptureConfig`` against the ``data_capture`` table; its S3 URI (or ``None``)."""
+    capture = described.get("DataCaptureConfig")
+    if env.data_capture is None:
+        checks.expect("no data capture (none configured)", not capture, "none", f"unexpected {capture!r}")
+        return None
+    if not checks.expect("data capture", bool(capture), failure="the endpoint config captures nothing"):
+        return None
+    assert capture is not None
+    expected = env.data_capture.sampling_percentage
+    checks.equal(
+        "data capture sampling percentage",
+        capture.get("InitialSamplingPercentage"),
+        20 if expected is None else expected,
+    )
+    modes = sorted(o.get("CaptureMode") for o in capture.get("CaptureOptions", []))
+    wanted = sorted(
+        m
+        for m, on in (("Input", env.data_capture.capture_request), ("Output", env.data_capture.capture_response))
+        if on is not False
+    )
+    checks.equal("data capture of", modes, wanted)
+    uri = str(capture.get("DestinationS3Uri", ""))
+    buckets = [physical.get(lid, "") for lid in by_type.get("AWS::S3::Bucket", []) if "DataCaptureBucket" in lid]
+    checks.expect(
+        "data capture goes to the stack's capture bucket",
+        len(buckets) == 1 and bool(buckets[0]) and uri.startswith(f"s3://{buckets[0]}/"),
+        uri,
+        f"{uri!r} is not in the stack's capture bucket {buckets}",
+    )
+    keys = [physical.get(lid, "") for lid in by_type.get("AWS::KMS::Key", []) if "DataCaptureKey" in lid]
+    checks.expect(
+        "data capture encrypted with the stack's capture key",
+        len(keys) == 1 and bool(keys[0]) and keys[0] in str(capture.get("KmsKeyId", "")),
+        _short(capture.get("KmsKeyId")),
+        f"KmsKeyId {capture.get('KmsKeyId')!r} is not the capture key {keys}",
+    )
+    return uri
 
 
 def _check_model(
@@ -335,6 +386,7 @@ def _check_model(
     region: str,
     expected_isolation: bool,
     template_isolation: bool,
+    capture_uri: str | None = None,
 ) -> None:
     checks = _Checks(area, out)
     model = client("sagemaker").describe_model(ModelName=model_name)
@@ -376,7 +428,7 @@ def _check_model(
         role_name,
         f"trust policy {principals}",
     )
-    _check_artifact_grant(client, checks, url, role_name)
+    _check_artifact_grant(client, checks, url, role_name, capture_uri)
 
 
 def _check_artifact(client: ClientFactory, checks: _Checks, url: str, folder: Path) -> None:
@@ -427,23 +479,44 @@ def _role_statements(client: ClientFactory, role_name: str) -> list[dict[str, An
     return statements
 
 
-def _check_artifact_grant(client: ClientFactory, checks: _Checks, url: str, role_name: str) -> None:
-    """The execution role may read the artifact object and nothing else in S3."""
+def _check_artifact_grant(
+    client: ClientFactory, checks: _Checks, url: str, role_name: str, capture_uri: str | None = None
+) -> None:
+    """The execution role may read the artifact object and, with data capture, write under the capture prefix
+    (``s3:PutObject`` only); nothing else in S3."""
     object_arn = "arn:aws:s3:::" + url.removeprefix("s3://")
-    s3_resources = sorted(
-        {
-            str(resource)
-            for s in _role_statements(client, role_name)
-            if any(str(a).startswith("s3:") or a == "*" for a in _as_list(s.get("Action")))
-            for resource in _as_list(s.get("Resource"))
-        }
-    )
+    statements = _role_statements(client, role_name)
+
+    def resources(wanted: Callable[[list[str]], bool]) -> list[str]:
+        return sorted(
+            {
+                str(resource)
+                for s in statements
+                if wanted([str(a) for a in _as_list(s.get("Action"))])
+                for resource in _as_list(s.get("Resource"))
+            }
+        )
+
+    def is_s3(actions: list[str]) -> bool:
+        return any(a.startswith("s3:") or a == "*" for a in actions)
+
+    capture_only = ["s3:PutObject"]
+    reads = resources(lambda actions: is_s3(actions) and actions != capture_only)
+    writes = resources(lambda actions: actions == capture_only)
     checks.expect(
         "execution role reads exactly this artifact in S3",
-        s3_resources == [object_arn],
+        reads == [object_arn] and (capture_uri is not None or not writes),
         object_arn,
-        f"S3 permissions on {s3_resources}; expected only {object_arn}",
+        f"S3 permissions on {reads + writes}; expected only {object_arn}",
     )
+    if capture_uri is not None:
+        prefix_arn = "arn:aws:s3:::" + capture_uri.removeprefix("s3://") + "/*"
+        checks.expect(
+            "execution role writes exactly the data capture prefix (s3:PutObject)",
+            writes == [prefix_arn],
+            prefix_arn,
+            f"s3:PutObject on {writes}; expected only {prefix_arn}",
+        )
 
 
 def _check_front_door(

@@ -315,6 +315,18 @@ REVIEWED: dict[tuple[str, str], set[str]] = {}
 for _acks in EXPECTED_ACKNOWLEDGEMENTS.values():
     for (_path, _rule), _why in _acks.items():
         REVIEWED.setdefault((_model_path(_path), _rule), set()).add(_why)
+#: Reviewed for options no reference environment uses: data_capture.destroy_on_delete (CDK's auto-delete provider).
+_AUTO_DELETE_PROVIDER = "Custom::S3AutoDeleteObjectsCustomResourceProvider"
+for _rule in (
+    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+    "AwsSolutions-L1",
+    *(
+        f"{pack}-{rule}"
+        for pack in ("HIPAA.Security", "NIST.800.53.R5")
+        for rule in ("LambdaConcurrency", "LambdaDLQ", "LambdaInsideVPC")
+    ),
+):
+    REVIEWED.setdefault((_AUTO_DELETE_PROVIDER, _rule), set()).add("CDK's own auto-delete-objects provider")
 
 
 def test_every_acknowledgement_is_a_reviewed_one(any_config: Synthesised) -> None:

@@ -52,8 +52,10 @@ def vcpus(instance_type: str) -> int:
 class NamedAlarm(cloudwatch.Alarm):
     """A CloudWatch alarm with a fixed name; ``alarm_name`` is that name as a plain string, not a ``Ref``.
 
-    Referencing ``alarm_name`` (a ``DeploymentConfig`` rollback alarm, a composite alarm rule) therefore
-    adds no CloudFormation dependency on the alarm. ``alarm_arn`` stays a ``GetAtt``.
+    Referencing ``alarm_name`` (a ``DeploymentConfig`` rollback alarm) therefore adds no CloudFormation
+    dependency on the alarm. ``alarm_arn`` is built from the name the same way
+    (``arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>``), so a dashboard's alarm widget or a
+    composite alarm rule that names it does not depend on it either.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, alarm_name: str, **props: Any) -> None:
@@ -65,6 +67,16 @@ class NamedAlarm(cloudwatch.Alarm):
     def alarm_name(self) -> str:
         """The alarm's name as given (no token)."""
         return self._fixed_name
+
+    @property
+    def alarm_arn(self) -> str:
+        """The alarm's ARN, from its name and the stack's partition, region and account (no ``GetAtt``)."""
+        return cdk.Stack.of(self).format_arn(
+            service="cloudwatch",
+            resource="alarm",
+            resource_name=self._fixed_name,
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
 
 
 @dataclass(frozen=True)
