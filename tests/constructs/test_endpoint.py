@@ -176,7 +176,7 @@ def test_metric_options_mirror_cloudwatch_metric_options() -> None:
     assert MetricOptions.__required_keys__ == frozenset()
     # One style: every metric method takes variant_name and the MetricOptions keywords, nothing untyped.
     methods = [m for m in dir(EndpointBase) if m.startswith("metric")]
-    assert len(methods) == 8
+    assert len(methods) == 12
     for name in methods:
         parameters = inspect.signature(getattr(EndpointBase, name)).parameters
         kinds = {p.name: p.kind for p in parameters.values()}
