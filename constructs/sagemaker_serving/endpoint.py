@@ -65,7 +65,7 @@ class EndpointBase(cdk.Resource):
             metric_name=metric_name,
             dimensions_map={**dimensions, **options.get("dimensions_map", {})},
             statistic=options.get("statistic", "Sum"),
-            period=options.get("period", cdk.Duration.minutes(1)),
+            period=options["period"] if "period" in options else cdk.Duration.minutes(1),
             account=options.get("account"),
             color=options.get("color"),
             id=options.get("id"),

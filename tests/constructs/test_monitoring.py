@@ -124,7 +124,7 @@ def test_rollback_alarms_are_plain_names_and_the_endpoint_can_name_them_without_
     assert [a.alarm_name for a in monitoring.rollback_alarms_of("challenger")] == names[2:]
     assert monitoring.alarms["champion/Invocation5XXErrors"].alarm_name == names[0]
     assert not any(cdk.Token.is_unresolved(n) for n in names)
-    arn = stack.resolve(monitoring.rollback_alarms[0].alarm_arn)
+    arn = stack.resolve(monitoring.rollback_alarms[0].fixed_arn)
     assert "Fn::GetAtt" not in json.dumps(arn) and "alarm:fraud-prod-champion-Invocation5XXErrors" in json.dumps(arn)
     with pytest.raises(KeyError, match="no variant 'nope'"):
         monitoring.rollback_alarms_of("nope")

@@ -17,6 +17,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
+from sagemaker_serving._shared import regional_arn
 from sagemaker_serving.variants import InstanceVariant, ServerlessVariant, instance_family
 
 if TYPE_CHECKING:
@@ -53,9 +54,13 @@ class NamedAlarm(cloudwatch.Alarm):
     """A CloudWatch alarm with a fixed name; ``alarm_name`` is that name as a plain string, not a ``Ref``.
 
     Referencing ``alarm_name`` (a ``DeploymentConfig`` rollback alarm) therefore adds no CloudFormation
-    dependency on the alarm. ``alarm_arn`` is built from the name the same way
-    (``arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>``), so a dashboard's alarm widget or a
-    composite alarm rule that names it does not depend on it either.
+    dependency on the alarm. ``alarm_arn`` is CloudFormation's (a ``GetAtt``); :attr:`fixed_arn` is the same
+    ARN built from the name (``arn:<partition>:cloudwatch:<region>:<account>:alarm:<name>``), for references
+    that must not depend on the alarm either.
+
+    Only Python code sees the plain name: aws-cdk-lib's own code keeps its ``Ref`` (which CloudFormation
+    resolves to the same name). A property override would be seen by both, but every read from
+    aws-cdk-lib's side would then be a jsii callback (3 per alarm, measured).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, alarm_name: str, **props: Any) -> None:
@@ -63,20 +68,21 @@ class NamedAlarm(cloudwatch.Alarm):
         self._fixed_name = alarm_name
         super().__init__(scope, construct_id, alarm_name=alarm_name, **props)
 
+    def __getattribute__(self, name: str) -> Any:
+        """``alarm_name`` is the fixed name; everything else is ``aws_cloudwatch.Alarm``'s."""
+        if name == "alarm_name":
+            return object.__getattribute__(self, "_fixed_name")
+        return super().__getattribute__(name)
+
     @property
-    def alarm_name(self) -> str:
-        """The alarm's name as given (no token)."""
+    def fixed_name(self) -> str:
+        """The alarm's name as given (what ``alarm_name`` returns in Python)."""
         return self._fixed_name
 
     @property
-    def alarm_arn(self) -> str:
+    def fixed_arn(self) -> str:
         """The alarm's ARN, from its name and the stack's partition, region and account (no ``GetAtt``)."""
-        return cdk.Stack.of(self).format_arn(
-            service="cloudwatch",
-            resource="alarm",
-            resource_name=self._fixed_name,
-            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-        )
+        return regional_arn(self, "cloudwatch", "alarm", self._fixed_name).replace(":alarm/", ":alarm:")
 
 
 @dataclass(frozen=True)

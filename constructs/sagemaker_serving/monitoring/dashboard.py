@@ -16,12 +16,14 @@ import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
+from sagemaker_serving._shared import regional_arn
 from sagemaker_serving.variants import InstanceVariant
 
 if TYPE_CHECKING:
     from sagemaker_serving.autoscaling import VariantAutoscaling
     from sagemaker_serving.endpoint import Endpoint
     from sagemaker_serving.front_door.front_door import FrontDoor
+    from sagemaker_serving.monitoring.alarms import NamedAlarm
     from sagemaker_serving.variants import Variant
 
 WIDTH = 24
@@ -36,13 +38,19 @@ def build_dashboard(
     endpoint: Endpoint,
     front_door: FrontDoor | None,
     autoscaling: Mapping[str, VariantAutoscaling],
-    alarms: Sequence[cloudwatch.IAlarm],
+    alarms: Sequence[NamedAlarm],
 ) -> cloudwatch.Dashboard:
-    """The dashboard, its rows added in order."""
+    """The dashboard, its rows added in order. The alarm widget names the alarms by ARN (built from their
+    fixed names), so the dashboard does not depend on them."""
     dashboard = cloudwatch.Dashboard(
         scope, "Dashboard", dashboard_name=dashboard_name, default_interval=cdk.Duration.hours(3)
     )
-    dashboard.add_widgets(cloudwatch.AlarmStatusWidget(alarms=list(alarms), title="Alarms", width=WIDTH, height=3))
+    # One ARN prefix for all (each jsii call costs ~1 ms); an imported reference per alarm for the widget.
+    prefix = regional_arn(scope, "cloudwatch", "alarm", "").replace(":alarm/", ":alarm:")
+    references = [
+        cloudwatch.Alarm.from_alarm_arn(scope, f"Ref{i}", f"{prefix}{a.fixed_name}") for i, a in enumerate(alarms)
+    ]
+    dashboard.add_widgets(cloudwatch.AlarmStatusWidget(alarms=references, title="Alarms", width=WIDTH, height=3))
     for variant in endpoint.endpoint_config.variants:
         dashboard.add_widgets(*_variant_row(endpoint, variant, autoscaling.get(variant.name)))
     if front_door is not None:
