@@ -52,6 +52,8 @@ TEMPLATE_ONLY: Mapping[str, str] = {
     "AWS::ApplicationAutoScaling::ScalableTarget": "autoscaling target (capacity range, schedules)",
     "AWS::ApplicationAutoScaling::ScalingPolicy": "autoscaling policy (target tracking)",
     "AWS::CloudWatch::Alarm": "alarm",
+    "AWS::SNS::TopicPolicy": "SNS topic policy (TLS-only publishing)",
+    "AWS::S3::BucketPolicy": "S3 bucket policy (TLS only; log delivery to an access log bucket)",
     "AWS::ApiGateway::Stage": "API Gateway stage (logging, tracing, throttling)",
     "AWS::ApiGateway::Account": "API Gateway account (CloudWatch role)",
     "AWS::ApiGateway::GatewayResponse": "API Gateway gateway responses (JSON error bodies)",
@@ -65,8 +67,6 @@ TEMPLATE_ONLY: Mapping[str, str] = {
     "AWS::Cognito::UserPool": "Cognito user pool",
     "AWS::Cognito::UserPoolClient": "Cognito user pool client",
     "AWS::Scheduler::Schedule": "EventBridge Scheduler schedule of batch predictions (cron, time zone, target)",
-    "AWS::SNS::TopicPolicy": "SNS topic policy (TLS-only publishing)",
-    "AWS::S3::BucketPolicy": "bucket policy (TLS only)",
     "AWS::CDK::Metadata": "CDK metadata",
 }
 
@@ -326,6 +326,8 @@ def _check_endpoint(
     async_bucket = _async_bucket(by_type, physical) if env.async_inference is not None else None
     if env.async_inference is not None:
         _check_async(client, described, async_bucket, by_type, physical, out)
+    capture_uri = _check_data_capture(checks, env, described, physical, by_type)
+
     logical_by_physical = {_name_from_arn(p): lid for lid, p in physical.items() if p}
     for v in _variants(env):
         model_name = variants.get(v.name, {}).get("ModelName")
@@ -341,6 +343,7 @@ def _check_endpoint(
                 expected_isolation=models[v.model].network_isolation or env.network.network_isolation,
                 template_isolation=bool(model_resource.get("Properties", {}).get("EnableNetworkIsolation", False)),
                 async_bucket=async_bucket,
+                capture_uri=capture_uri,
             )
     return dict(endpoint)
 
@@ -366,7 +369,9 @@ def _check_async(
         return
     checks.equal("results in the stack's bucket", output.get("S3OutputPath"), f"s3://{bucket}/output")
     checks.equal("failures in the stack's bucket", output.get("S3FailurePath"), f"s3://{bucket}/failure")
-    topics = sorted(physical.get(lid, "") for lid in by_type.get("AWS::SNS::Topic", []))
+    topics = sorted(
+        physical.get(lid, "") for lid in by_type.get("AWS::SNS::Topic", []) if lid.startswith("EndpointConfigAsync")
+    )
     notification = output.get("NotificationConfig", {})
     checks.equal(
         "success and error topics are the stack's",
@@ -388,6 +393,52 @@ def _check_async(
     checks.equal("bucket encrypted with KMS by default", algorithm, "aws:kms")
 
 
+def _check_data_capture(
+    checks: _Checks,
+    env: EnvironmentConfig,
+    described: Mapping[str, Any],
+    physical: Mapping[str, str],
+    by_type: Mapping[str, list[str]],
+) -> str | None:
+    """The endpoint config's ``DataCaptureConfig`` against the ``data_capture`` table; its S3 URI (or ``None``)."""
+    capture = described.get("DataCaptureConfig")
+    if env.data_capture is None:
+        checks.expect("no data capture (none configured)", not capture, "none", f"unexpected {capture!r}")
+        return None
+    if not checks.expect("data capture", bool(capture), failure="the endpoint config captures nothing"):
+        return None
+    assert capture is not None
+    expected = env.data_capture.sampling_percentage
+    checks.equal(
+        "data capture sampling percentage",
+        capture.get("InitialSamplingPercentage"),
+        20 if expected is None else expected,
+    )
+    modes = sorted(o.get("CaptureMode") for o in capture.get("CaptureOptions", []))
+    wanted = sorted(
+        m
+        for m, on in (("Input", env.data_capture.capture_request), ("Output", env.data_capture.capture_response))
+        if on is not False
+    )
+    checks.equal("data capture of", modes, wanted)
+    uri = str(capture.get("DestinationS3Uri", ""))
+    buckets = [physical.get(lid, "") for lid in by_type.get("AWS::S3::Bucket", []) if "DataCaptureBucket" in lid]
+    checks.expect(
+        "data capture goes to the stack's capture bucket",
+        len(buckets) == 1 and bool(buckets[0]) and uri.startswith(f"s3://{buckets[0]}/"),
+        uri,
+        f"{uri!r} is not in the stack's capture bucket {buckets}",
+    )
+    keys = [physical.get(lid, "") for lid in by_type.get("AWS::KMS::Key", []) if "DataCaptureKey" in lid]
+    checks.expect(
+        "data capture encrypted with the stack's capture key",
+        len(keys) == 1 and bool(keys[0]) and keys[0] in str(capture.get("KmsKeyId", "")),
+        _short(capture.get("KmsKeyId")),
+        f"KmsKeyId {capture.get('KmsKeyId')!r} is not the capture key {keys}",
+    )
+    return uri
+
+
 def _check_model(
     client: ClientFactory,
     area: str,
@@ -399,6 +450,7 @@ def _check_model(
     expected_isolation: bool,
     template_isolation: bool,
     async_bucket: str | None = None,
+    capture_uri: str | None = None,
 ) -> None:
     checks = _Checks(area, out)
     model = client("sagemaker").describe_model(ModelName=model_name)
@@ -440,7 +492,7 @@ def _check_model(
         role_name,
         f"trust policy {principals}",
     )
-    _check_artifact_grant(client, checks, url, role_name, async_bucket)
+    _check_artifact_grant(client, checks, url, role_name, async_bucket=async_bucket, capture_uri=capture_uri)
 
 
 def _check_artifact(client: ClientFactory, checks: _Checks, url: str, folder: Path) -> None:
@@ -492,29 +544,49 @@ def _role_statements(client: ClientFactory, role_name: str) -> list[dict[str, An
 
 
 def _check_artifact_grant(
-    client: ClientFactory, checks: _Checks, url: str, role_name: str, async_bucket: str | None = None
+    client: ClientFactory,
+    checks: _Checks,
+    url: str,
+    role_name: str,
+    *,
+    async_bucket: str | None = None,
+    capture_uri: str | None = None,
 ) -> None:
-    """The execution role may read the artifact object and nothing else in S3 (but, for an asynchronous endpoint,
-    its bucket's input, output and failure prefixes)."""
+    """The execution role may read the artifact object and nothing else in S3, but: for an asynchronous endpoint,
+    its bucket's input, output and failure prefixes; with data capture, ``s3:PutObject`` under the capture prefix."""
     object_arn = "arn:aws:s3:::" + url.removeprefix("s3://")
     expected = [object_arn]
     if async_bucket is not None:
         expected += [f"arn:aws:s3:::{async_bucket}/{prefix}/*" for prefix in ("failure", "input", "output")]
-    s3_resources = sorted(
-        {
-            str(resource)
-            for s in _role_statements(client, role_name)
-            if any(str(a).startswith("s3:") or a == "*" for a in _as_list(s.get("Action")))
-            for resource in _as_list(s.get("Resource"))
-        }
-    )
+    statements = _role_statements(client, role_name)
+
+    def resources(wanted: Callable[[list[str]], bool]) -> list[str]:
+        return sorted(
+            {
+                str(resource)
+                for s in statements
+                if wanted([str(a) for a in _as_list(s.get("Action"))])
+                for resource in _as_list(s.get("Resource"))
+            }
+        )
+
+    s3_resources = resources(lambda actions: any(a.startswith("s3:") or a == "*" for a in actions))
+    prefix_arn = "arn:aws:s3:::" + capture_uri.removeprefix("s3://") + "/*" if capture_uri is not None else None
     checks.expect(
         "execution role reads exactly this artifact in S3"
         + (" (and writes the asynchronous prefixes)" if async_bucket is not None else ""),
-        s3_resources == sorted(expected),
+        sorted(r for r in s3_resources if r != prefix_arn) == sorted(expected),
         ", ".join(expected),
         f"S3 permissions on {s3_resources}; expected only {sorted(expected)}",
     )
+    if prefix_arn is not None:
+        writes = resources(lambda actions: actions == ["s3:PutObject"])
+        checks.expect(
+            "execution role writes exactly the data capture prefix (s3:PutObject)",
+            [r for r in writes if r not in expected] == [prefix_arn],
+            prefix_arn,
+            f"s3:PutObject on {writes}; expected only {prefix_arn}",
+        )
 
 
 def _check_front_door(

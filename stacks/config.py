@@ -71,7 +71,7 @@ from stacks.deployment_config import DeploymentConfig, deployment_problems
 from stacks.regions import REGIONS
 
 if TYPE_CHECKING:
-    from sagemaker_serving import ScheduledCapacity, TransformOptions, UsagePlanOptions, WafOptions
+    from sagemaker_serving import AlarmThresholds, ScheduledCapacity, TransformOptions, UsagePlanOptions, WafOptions
 
 #: The reference configuration; ``$SERVING_CONFIG`` names another file. Relative ``artifact``
 #: folders are always relative to ``stacks/`` (this file's folder), wherever the file is.
@@ -335,6 +335,52 @@ class BatchJobConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SubscriptionConfig:
+    """One subscription to the environment's alarm topic (``aws_sns_subscriptions``)."""
+
+    #: ``email``, ``email-json``, ``https``, ``http``, ``sms``, ``sqs`` (a queue ARN) or ``lambda`` (a function ARN).
+    protocol: Literal["email", "email-json", "https", "http", "sms", "sqs", "lambda"]
+    #: The address, URL, phone number (E.164) or ARN.
+    endpoint: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MonitoringConfig:
+    """Alarms, their SNS topic and a dashboard (``sagemaker_serving.ServingMonitoring``). On by default."""
+
+    #: Create the monitoring. Default on: about $2-3 a month of alarms for prod (docs/monitoring.md).
+    enabled: bool = True
+    #: Email addresses subscribed to the alarm topic (each confirms by email).
+    notification_emails: tuple[str, ...] = ()
+    #: Other subscriptions: ``{ protocol = "https", endpoint = "https://..." }``.
+    subscriptions: tuple[SubscriptionConfig, ...] = ()
+    #: Alarm thresholds: a ``sagemaker_serving.AlarmThresholds`` (its defaults for the keys left out).
+    thresholds: AlarmThresholds | None = None
+    #: Create the CloudWatch dashboard (3 dashboards per account are free, then $3 a month each).
+    dashboard: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataCaptureConfig:
+    """Capture of requests and answers for retraining (``sagemaker_serving.DataCapture`` into a new
+    ``CaptureBucket``). Instance variants only. A key left out takes the construct's default."""
+
+    sampling_percentage: int | None = None
+    capture_request: bool | None = None
+    capture_response: bool | None = None
+    json_content_types: tuple[str, ...] | None = None
+    csv_content_types: tuple[str, ...] | None = None
+    #: Key prefix in the bucket. Default ``data-capture/<stack>/EndpointConfig``.
+    prefix: str | None = None
+    #: Days captured objects are kept. Default: the construct's (365).
+    retention_days: int | None = None
+    #: Days before objects move to Standard-IA (at least 30). Default: the construct's (30).
+    transition_after_days: int | None = None
+    #: Empty and delete the capture buckets with the stack: for development environments only.
+    destroy_on_delete: bool | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class EnvironmentConfig:
     """Everything that differs between environments."""
 
@@ -358,6 +404,10 @@ class EnvironmentConfig:
     batch_jobs: tuple[BatchJobConfig, ...] = ()
     #: Serve asynchronous invocations only (``[environments.<env>.async_inference]``). Default: real-time.
     async_inference: AsyncConfig | None = None
+    #: Alarms, notifications and a dashboard. Default: on, with the construct's thresholds.
+    monitoring: MonitoringConfig = field(default_factory=MonitoringConfig)
+    #: Data capture for retraining. Default: off.
+    data_capture: DataCaptureConfig | None = None
 
     @property
     def stack_name(self) -> str:
@@ -501,7 +551,14 @@ def _environment_problems(env: EnvironmentConfig, model_keys: set[str], given: A
     problems += _batch_job_problems(env.batch_jobs, model_keys)
     problems += _front_door_problems(env.front_door, given if isinstance(given, dict) else {})
     problems += deployment_problems(env.deployment)
+    if env.deployment is not None and env.deployment.rollback_alarms and not env.monitoring.enabled:
+        problems.append(
+            "deployment.rollback_alarms: true is not allowed with monitoring.enabled = false; the rollback alarms "
+            "are the monitoring's per-variant Invocation5XXErrors and ModelLatencyP99 alarms: turn monitoring on, "
+            "or set rollback_alarms = false (rollback_alarm_names may still name alarms that exist)"
+        )
     problems += _autoscaling_kind_problems(env)
+    problems += _monitoring_problems(env.monitoring)
     if env.front_door.private and not env.network.vpc:
         problems.append(
             "front_door.private: true is not allowed without network.vpc = true; a private API is "
@@ -559,6 +616,38 @@ def _autoscaling_kind_problems(env: EnvironmentConfig) -> list[str]:
     return problems
 
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SUBSCRIPTION_ENDPOINTS = {
+    "email": (_EMAIL, "an email address"),
+    "email-json": (_EMAIL, "an email address"),
+    "https": (re.compile(r"^https://\S+$"), "an https:// URL"),
+    "http": (re.compile(r"^http://\S+$"), "an http:// URL"),
+    "sms": (re.compile(r"^\+[1-9]\d{1,14}$"), "a phone number in E.164 form (+14155550100)"),
+    "sqs": (re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$"), "an SQS queue ARN"),
+    "lambda": (
+        re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$"),
+        "a Lambda function ARN",
+    ),
+}
+
+
+def _monitoring_problems(monitoring: MonitoringConfig) -> list[str]:
+    """Each subscription endpoint has its protocol's form (SNS would only refuse it at deploy time)."""
+    problems = [
+        f"monitoring.notification_emails[{i}]: {email!r} is not allowed; expected an email address"
+        for i, email in enumerate(monitoring.notification_emails)
+        if not _EMAIL.match(email)
+    ]
+    for i, sub in enumerate(monitoring.subscriptions):
+        pattern, expected = _SUBSCRIPTION_ENDPOINTS[sub.protocol]
+        if not pattern.match(sub.endpoint):
+            problems.append(
+                f"monitoring.subscriptions[{i}].endpoint: {sub.endpoint!r} is not allowed with protocol "
+                f"{sub.protocol!r}; expected {expected}"
+            )
+    return problems
+
+
 def _front_door_problems(fd: FrontDoorConfig, given: Mapping[str, Any]) -> list[str]:
     """Settings the flat table allows but the construct's typed objects cannot carry: a Lambda setting
     with the direct integration (the stack does not pass them there, so the construct could not refuse
@@ -607,6 +696,7 @@ if not TYPE_CHECKING:  # the real classes are imported by the hook below, on fir
     WafOptions = _lazy("sagemaker_serving", "WafOptions")
     UsagePlanOptions = _lazy("sagemaker_serving", "UsagePlanOptions")
     TransformOptions = _lazy("sagemaker_serving", "TransformOptions")
+    AlarmThresholds = _lazy("sagemaker_serving.monitoring.thresholds", "AlarmThresholds")
 
 _TYPE_NAMES = {int: "int", float: "float", str: "str", bool: "bool"}
 

@@ -4,12 +4,11 @@
 ``Endpoint``'s ``deployment`` (and, with the stack's rollback alarms, a fixed endpoint name);
 :data:`construct_keys` maps the construct's problems back to the file's keys.
 
-:func:`add_rollback_alarms` is interim: it creates the two rollback alarms per variant (5XX error
-rate, ModelLatency p99) until the monitoring construct (issue #11, alarms and dashboard) provides them
-with the same contract: deterministic names built from the stack name and the variant, and metrics
-from the endpoint's ``metric_*`` methods. The endpoint lists them by name and, having a fixed name
-(the stack's), depends on them, so they exist before SageMaker creates or updates the endpoint and
-an update that changes a threshold runs with the new one (docs/rollouts.md).
+The rollback alarms are the monitoring's (``ServingMonitoring.rollback_alarms``: per variant,
+Invocation5XXErrors and ModelLatency p99, with fixed names built from the stack name); the stack adds
+them with ``Endpoint.add_rollback_alarms`` once the monitoring exists. The endpoint lists them by name
+and, having a fixed name (the stack's), depends on them, so they exist before SageMaker creates or
+updates the endpoint and an update that changes a threshold runs with the new one (docs/rollouts.md).
 """
 
 from __future__ import annotations
@@ -19,19 +18,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
-from constructs import Construct
 
 from sagemaker_serving import BlueGreenUpdate, DeploymentGuardrails, RollingUpdate
 from sagemaker_serving.rollout.guardrails import update_policy_problems
 from stacks.deployment_config import DeploymentConfig
 
 if TYPE_CHECKING:
-    from aws_cdk import aws_cloudwatch as cloudwatch
-
-    from sagemaker_serving import Endpoint
     from stacks.config import EnvironmentConfig
 
-__all__ = ["add_rollback_alarms", "construct_keys", "guardrails_props", "update_policy_problems"]
+__all__ = ["construct_keys", "guardrails_props", "update_policy_problems"]
 
 #: The rollback alarms' thresholds, until the monitoring construct's per-environment ones replace them.
 #: Invocation5XXErrors sends 1 per 5xx answer and 0 otherwise, so its Average is the error rate
@@ -124,60 +119,3 @@ def construct_keys(env: EnvironmentConfig) -> Callable[[str], str]:
         return problem
 
     return rename
-
-
-def add_rollback_alarms(scope: Construct, endpoint: Endpoint, stack_name: str) -> list[cloudwatch.Alarm]:
-    """Per variant of ``endpoint``, a 5XX error-rate alarm and a ModelLatency p99 alarm, added to its rollback alarms.
-
-    Interim (see the module docstring): named ``<stack>-<variant>-rollback-5xx-rate`` and
-    ``<stack>-<variant>-rollback-model-latency-p99``, in a ``RollbackAlarms`` construct. They have no
-    actions: SageMaker reads them itself during an update; notifications are the monitoring alarms'.
-    """
-    from aws_cdk import aws_cloudwatch as cloudwatch
-
-    from sagemaker_serving.compliance import acknowledge
-
-    group = Construct(scope, "RollbackAlarms")
-    alarms = []
-    for variant in endpoint.variant_names:
-        title = "".join(p.capitalize() for p in re.split(r"[^a-zA-Z0-9]", variant))
-        for construct_id, name, metric, threshold, what in (
-            (
-                f"{title}ServerErrorRate",
-                f"{stack_name}-{variant}-rollback-5xx-rate",
-                endpoint.metric_server_errors(variant_name=variant, statistic="Average"),
-                ERROR_RATE_THRESHOLD,
-                f"{ERROR_RATE_THRESHOLD:.0%} of the requests answered with a 5xx",
-            ),
-            (
-                f"{title}ModelLatencyP99",
-                f"{stack_name}-{variant}-rollback-model-latency-p99",
-                endpoint.metric_model_latency(variant_name=variant),
-                MODEL_LATENCY_P99_THRESHOLD_MICROS,
-                f"ModelLatency p99 of {MODEL_LATENCY_P99_THRESHOLD_MICROS / 1e6:g} s",
-            ),
-        ):
-            alarm = cloudwatch.Alarm(
-                group,
-                construct_id,
-                alarm_name=name,
-                alarm_description=(
-                    f"Rolls an update of the endpoint back (deployment guardrails): variant {variant}, {what} "
-                    f"in {DATAPOINTS_TO_ALARM} of {EVALUATION_PERIODS} minutes"
-                ),
-                metric=metric,
-                threshold=threshold,
-                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-                evaluation_periods=EVALUATION_PERIODS,
-                datapoints_to_alarm=DATAPOINTS_TO_ALARM,
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            )
-            acknowledge(
-                alarm,
-                ["HIPAA.Security-CloudWatchAlarmAction", "NIST.800.53.R5-CloudWatchAlarmAction"],
-                "A deployment guardrail: SageMaker reads this alarm itself during an endpoint update and rolls "
-                "back when it fires; it notifies no one (the monitoring alarms do).",
-            )
-            alarms.append(alarm)
-    endpoint.add_rollback_alarms(*alarms)
-    return alarms

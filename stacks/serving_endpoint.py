@@ -44,7 +44,7 @@ from stacks.config import (
     ProvisionedConcurrencyAutoscalingConfig,
     ServerlessVariantConfig,
 )
-from stacks.guardrails import add_rollback_alarms, construct_keys, guardrails_props, update_policy_problems
+from stacks.guardrails import construct_keys, guardrails_props, update_policy_problems
 
 if TYPE_CHECKING:
     from sagemaker_serving import (
@@ -159,9 +159,19 @@ def compose_endpoint(
         InstanceVariant(model=built[v.model], **variant_props(v)) for v in config.instance_variants
     ] + [ServerlessVariant(model=built[v.model], **variant_props(v)) for v in config.serverless_variants]
     kind = config.variants_key
-    with problems.at(lambda p: _async_key(re.sub(r"\bvariants(?=[\[:])", kind, p))):
+    from stacks.operations import data_capture
+
+    with problems.at(
+        lambda p: _async_key(re.sub(r"\bvariants(?=[\[:])", kind, p)).replace(
+            "data_capture.destination.", "data_capture."
+        )
+    ):
         endpoint_config = EndpointConfig(
-            scope, "EndpointConfig", variants=variants, async_inference=_async_inference(config.async_inference)
+            scope,
+            "EndpointConfig",
+            variants=variants,
+            async_inference=_async_inference(config.async_inference),
+            data_capture=data_capture(config.data_capture),
         )
     problems.check()
     with problems.at(construct_keys(config)):
@@ -185,9 +195,6 @@ def compose_endpoint(
     autoscaling += _serverless_autoscaling(endpoint, config, problems)
     if not problems.found:  # the guardrails against the autoscaling floors and ceilings
         problems.found += [construct_keys(config)(p) for p in update_policy_problems(endpoint)]
-    if config.deployment is not None and config.deployment.rollback_alarms:
-        with problems.at(construct_keys(config)):
-            add_rollback_alarms(scope, endpoint, config.stack_name)
     if own:
         problems.check()
     return EndpointParts(built, endpoint_config, endpoint, autoscaling)

@@ -17,6 +17,7 @@ from sagemaker_serving import FrontDoor, IamAuth, LambdaIntegration, Model
 from sagemaker_serving.front_door import DEFAULT_ALLOWED_CONTENT_TYPES, DEFAULT_BINARY_MEDIA_TYPES
 from sagemaker_serving.front_door.access_log import log_retention
 from stacks.config import ConfigError, EnvironmentConfig, FrontDoorConfig, ModelConfig
+from stacks.guardrails import construct_keys
 from stacks.serving_batch import compose_batch
 from stacks.serving_endpoint import Problems, compose_endpoint, given, prefixed
 
@@ -47,7 +48,9 @@ class ServingStack(cdk.Stack):
 
     Attributes: ``models`` (by config key), ``endpoint_config``, ``endpoint``, ``autoscaling``,
     ``front_door``, ``network`` (a :class:`ServingNetwork` when ``network.vpc`` is on, else ``None``),
-    ``batch`` (one :class:`~sagemaker_serving.BatchPredictions` per batch job).
+    ``batch`` (one :class:`~sagemaker_serving.BatchPredictions` per batch job),
+    ``monitoring`` (a ``ServingMonitoring`` unless ``monitoring.enabled = false``; its
+    ``rollback_alarms`` are what a deployment's automatic rollback names).
     """
 
     def __init__(
@@ -95,6 +98,23 @@ class ServingStack(cdk.Stack):
         with problems.at(prefixed("front_door.", FRONT_DOOR_KEYS)):
             self.front_door = self._front_door(config.front_door)
         problems.check()
+        from stacks.operations import monitoring
+
+        with problems.at(prefixed("monitoring.")):
+            self.monitoring = monitoring(
+                self,
+                config.monitoring,
+                endpoint=self.endpoint,
+                front_door=self.front_door,
+                autoscaling=self.autoscaling,
+            )
+        problems.check()
+        deployment = config.deployment
+        if deployment is not None and deployment.rollback_alarms and self.monitoring is not None:
+            # The monitoring's per-variant 5XX and ModelLatency p99 alarms roll an update back (docs/rollouts.md).
+            with problems.at(construct_keys(config)):
+                self.endpoint.add_rollback_alarms(*self.monitoring.rollback_alarms)
+            problems.check()
         for key, value in config.tags.items():
             cdk.Tags.of(self).add(key, value)
         cdk.CfnOutput(self, "EndpointName", value=self.endpoint.endpoint_name)

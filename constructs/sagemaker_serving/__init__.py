@@ -13,6 +13,8 @@ Public API (imported lazily, so an app pays only for the aws_cdk modules it uses
         ProvisionedConcurrencyAutoscaling, ProvisionedConcurrencyOptions,
         BatchPredictions, TransformOptions, PredictionLoading, DynamoDbLoading,
         AsyncInferenceConfig, AsyncInference, BacklogAutoscaling, BacklogAutoscalingOptions,
+        DataCapture, CaptureBucket, ExistingCaptureBucket, CaptureDestination,
+        ServingMonitoring, AlarmThresholds,
     )
 """
 
@@ -67,9 +69,16 @@ _EXPORTS: dict[str, str] = {
     "AsyncInference": "async_inference",
     "BacklogAutoscaling": "backlog_autoscaling",
     "BacklogAutoscalingOptions": "backlog_autoscaling",
+    "DataCapture": "data_capture",
+    "CaptureBucket": "data_capture",
+    "ExistingCaptureBucket": "data_capture",
+    "CaptureDestination": "data_capture",
+    "ServingMonitoring": "monitoring.monitoring",
+    "AlarmThresholds": "monitoring.thresholds",
 }
 
 __all__ = [
+    "AlarmThresholds",
     "AllAtOnce",
     "ApiKeyAuth",
     "AsyncInference",
@@ -81,14 +90,18 @@ __all__ = [
     "BlueGreenUpdate",
     "Canary",
     "CapacitySize",
+    "CaptureBucket",
+    "CaptureDestination",
     "CognitoAuth",
     "ContainerImage",
+    "DataCapture",
     "DeploymentGuardrails",
     "DirectIntegration",
     "DynamoDbLoading",
     "Endpoint",
     "EndpointBase",
     "EndpointConfig",
+    "ExistingCaptureBucket",
     "FrontDoor",
     "FrontDoorAuth",
     "FrontDoorIntegration",
@@ -107,6 +120,7 @@ __all__ = [
     "RollingUpdate",
     "ScheduledCapacity",
     "ServerlessVariant",
+    "ServingMonitoring",
     "ServingNetwork",
     "TransformOptions",
     "UsagePlanOptions",
@@ -123,6 +137,7 @@ if TYPE_CHECKING:
     from sagemaker_serving.batch.loading import DynamoDbLoading, PredictionLoading
     from sagemaker_serving.batch.options import TransformOptions
     from sagemaker_serving.container_image import ContainerImage
+    from sagemaker_serving.data_capture import CaptureBucket, CaptureDestination, DataCapture, ExistingCaptureBucket
     from sagemaker_serving.endpoint import Endpoint, EndpointBase
     from sagemaker_serving.endpoint_config import EndpointConfig
     from sagemaker_serving.errors import ValidationError
@@ -140,6 +155,8 @@ if TYPE_CHECKING:
     from sagemaker_serving.metrics import MetricOptions
     from sagemaker_serving.model import Model, ModelBase
     from sagemaker_serving.model_data import ModelData
+    from sagemaker_serving.monitoring.monitoring import ServingMonitoring
+    from sagemaker_serving.monitoring.thresholds import AlarmThresholds
     from sagemaker_serving.network import ServingNetwork
     from sagemaker_serving.provisioned_concurrency import (
         ProvisionedConcurrencyAutoscaling,

@@ -76,6 +76,7 @@ class VariantAutoscaling(Construct):
 
     Attributes: ``scalable_target``, ``invocations_policy``, ``cpu_policy`` (or ``None``), ``variant_name``,
     ``capacity_range`` (the fewest and most instances the variant can have, schedules included).
+    ``min_capacity`` and ``max_capacity`` (the limits outside the schedules).
     """
 
     def __init__(
@@ -117,6 +118,8 @@ class VariantAutoscaling(Construct):
             min([min_capacity, *(s.min_capacity for s in schedules if s.min_capacity is not None)]),
             max([max_capacity, *(s.max_capacity for s in schedules if s.max_capacity is not None)]),
         )
+        self.min_capacity = min_capacity
+        self.max_capacity = max_capacity
 
         self.scalable_target = self._scalable_target(endpoint, variant_name, min_capacity, max_capacity, schedules)
         _retain_instance_counts(endpoint)

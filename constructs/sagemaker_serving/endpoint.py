@@ -40,7 +40,10 @@ class EndpointBase(cdk.Resource):
     """What every endpoint offers, created here or imported: grants and CloudWatch metrics.
 
     Every metric method takes the keyword options of :class:`MetricOptions` (those of
-    ``aws_cloudwatch.MetricOptions``) and is one metric of one production variant.
+    ``aws_cloudwatch.MetricOptions``) and is one metric of one production variant. Invocation metrics are
+    in the ``AWS/SageMaker`` namespace, utilisation metrics in ``/aws/sagemaker/Endpoints``
+    (https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html; serverless variants
+    publish the subset listed at https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-monitoring.html).
     """
 
     endpoint_name: str
@@ -83,7 +86,7 @@ class EndpointBase(cdk.Resource):
             metric_name=metric_name,
             dimensions_map={**dimensions, **options.get("dimensions_map", {})},
             statistic=options.get("statistic", "Sum"),
-            period=options.get("period", cdk.Duration.minutes(1)),
+            period=options["period"] if "period" in options else cdk.Duration.minutes(1),
             account=options.get("account"),
             color=options.get("color"),
             id=options.get("id"),
@@ -127,6 +130,34 @@ class EndpointBase(cdk.Resource):
         """Average CPU utilisation of the variant's instances (percent, summed over cores; Average)."""
         options.setdefault("statistic", "Average")
         return self.metric("CPUUtilization", variant_name=variant_name, namespace="/aws/sagemaker/Endpoints", **options)
+
+    def metric_memory_utilization(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """Average memory utilisation of the variant's instances or serverless containers (percent; Average)."""
+        options.setdefault("statistic", "Average")
+        return self.metric(
+            "MemoryUtilization", variant_name=variant_name, namespace="/aws/sagemaker/Endpoints", **options
+        )
+
+    def metric_disk_utilization(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """Average disk utilisation of the variant's instances (percent; Average). Instance variants only."""
+        options.setdefault("statistic", "Average")
+        return self.metric(
+            "DiskUtilization", variant_name=variant_name, namespace="/aws/sagemaker/Endpoints", **options
+        )
+
+    def metric_model_setup_time(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """Time to launch new compute for a serverless variant (its cold starts), in microseconds (Maximum by
+        default; ``SampleCount`` counts the cold starts). Serverless variants only."""
+        options.setdefault("statistic", "Maximum")
+        return self.metric("ModelSetupTime", variant_name=variant_name, **options)
+
+    def metric_serverless_concurrency_utilization(
+        self, *, variant_name: str, **options: Unpack[MetricOptions]
+    ) -> cloudwatch.Metric:
+        """Concurrent executions divided by the variant's maximum concurrency, 0 to 1 (Maximum by default;
+        ``ServerlessConcurrentExecutionsUtilization``). Serverless variants only."""
+        options.setdefault("statistic", "Maximum")
+        return self.metric("ServerlessConcurrentExecutionsUtilization", variant_name=variant_name, **options)
 
     def metric_backlog(
         self, metric_name: BacklogMetricName = "ApproximateBacklogSize", **options: Unpack[MetricOptions]

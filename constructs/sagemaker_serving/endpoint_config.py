@@ -15,6 +15,7 @@ from sagemaker_serving.variants import InstanceVariant, ServerlessVariant, Varia
 
 if TYPE_CHECKING:  # aws_s3 and aws_sns are imported only by configs with asynchronous inference
     from sagemaker_serving.async_inference import AsyncInference, AsyncInferenceConfig
+    from sagemaker_serving.data_capture import BoundDataCapture, DataCapture
 
 MAX_VARIANTS = 10
 
@@ -35,9 +36,13 @@ class EndpointConfig(Construct):
     asynchronous invocations (``InvokeEndpointAsync``); its bucket, key and topics are created as the
     ``AsyncInference`` child and the variants' models are granted what SageMaker does with their roles.
 
+    With ``data_capture`` (a :class:`~sagemaker_serving.DataCapture`), a sample of the requests and
+    answers is written to S3 for retraining (instance variants only; see :mod:`sagemaker_serving.data_capture`).
+
     Attributes: ``cfn_endpoint_config``, ``encryption_key`` (``None`` where not allowed),
     ``variants``, ``endpoint_config_name``, ``async_inference`` (an
-    :class:`~sagemaker_serving.async_inference.AsyncInference`, or ``None``).
+    :class:`~sagemaker_serving.async_inference.AsyncInference`, or ``None``), ``data_capture`` (a
+    :class:`~sagemaker_serving.data_capture.BoundDataCapture` with the bucket, key and write policy, or ``None``).
     """
 
     def __init__(
@@ -48,6 +53,7 @@ class EndpointConfig(Construct):
         variants: Sequence[Variant],
         encryption_key: kms.IKey | None = None,
         async_inference: AsyncInferenceConfig | None = None,
+        data_capture: DataCapture | None = None,
     ) -> None:
         """Create the endpoint config.
 
@@ -56,12 +62,14 @@ class EndpointConfig(Construct):
             with rotation when the variants allow a key; none otherwise.
         :param async_inference: serve asynchronous invocations only, with this configuration. Default:
             none (a real-time endpoint).
+        :param data_capture: capture requests and/or answers to S3. Default: none.
         """
         super().__init__(scope, construct_id)
         self._variants: list[Variant] = []
         self._given_key = encryption_key
         self._async_config = async_inference
-        _validate(list(variants), encryption_key, async_inference)
+        self._capture = data_capture
+        _validate(list(variants), encryption_key, async_inference, data_capture)
         self._variants = list(variants)
 
         self.encryption_key: kms.IKey | None = None
@@ -75,13 +83,19 @@ class EndpointConfig(Construct):
         self.async_inference: AsyncInference | None = None
         if async_inference is not None:
             self.async_inference = async_inference.bind(self, [v.model for v in self._variants])
+        self.data_capture: BoundDataCapture | None = (
+            data_capture.bind(self, self._variants) if data_capture is not None else None
+        )
         self.cfn_endpoint_config = sagemaker.CfnEndpointConfig(
             self,
             "Resource",
             production_variants=self._render_variants(),
             kms_key_id=self.encryption_key.key_arn if self.encryption_key else None,
             async_inference_config=self.async_inference.render() if self.async_inference is not None else None,
+            data_capture_config=self.data_capture.property if self.data_capture else None,
         )
+        if self.data_capture is not None:  # the models' roles may write before any endpoint captures
+            self.cfn_endpoint_config.node.add_dependency(self.data_capture.write_policy)
         self.endpoint_config_name: str = self.cfn_endpoint_config.attr_endpoint_config_name
         if self.encryption_key is None:
             acknowledge(
@@ -120,7 +134,7 @@ class EndpointConfig(Construct):
     def add_variant(self, variant: Variant) -> None:
         """Add a production variant; the whole set is validated again first."""
         candidate = [*self._variants, variant]
-        _validate(candidate, self._given_key, self._async_config)
+        _validate(candidate, self._given_key, self._async_config, self._capture)
         if _key_allowed(candidate) != (self.encryption_key is not None):
             raise_if_problems(
                 "Invalid production variants",
@@ -134,6 +148,8 @@ class EndpointConfig(Construct):
         if self.async_inference is not None:
             self.async_inference.allow_model(variant.model)
         self.cfn_endpoint_config.production_variants = list(self._render_variants())
+        if self.data_capture is not None:
+            self.data_capture.grant_write(variant.model)
 
     def _render_variants(self) -> list[Any]:
         rendered = []
@@ -193,7 +209,10 @@ def _key_allowed(variants: Sequence[Variant]) -> bool:
 
 
 def _validate(
-    variants: list[Variant], encryption_key: kms.IKey | None, async_inference: AsyncInferenceConfig | None
+    variants: list[Variant],
+    encryption_key: kms.IKey | None,
+    async_inference: AsyncInferenceConfig | None,
+    data_capture: DataCapture | None,
 ) -> None:
     problems: list[str] = []
     if not 1 <= len(variants) <= MAX_VARIANTS:
@@ -224,4 +243,6 @@ def _validate(
             problems += async_inference.problems(variants)
         else:
             problems.append(f"async_inference: {async_inference!r} is not allowed; expected an AsyncInferenceConfig")
+    if data_capture is not None:
+        problems += data_capture.problems("data_capture", variants)
     raise_if_problems("Invalid production variants", problems)

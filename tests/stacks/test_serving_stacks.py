@@ -88,9 +88,10 @@ def _target_variant(target: dict[str, Any]) -> str:
 def test_dev_is_one_serverless_variant(reference_templates: dict[str, Template]) -> None:
     template = reference_templates["dev"]
     template.resource_count_is("AWS::SageMaker::Model", 1)
-    # Serverless: no volume key for the endpoint config; the one key encrypts the front door's log groups.
-    (key_id,) = template.find_resources("AWS::KMS::Key")
-    assert key_id.startswith("FrontDoorLogKey")
+    # Serverless: no volume key for the endpoint config; the keys encrypt the front door's log groups and the
+    # monitoring's alarm topic (no data capture: serverless variants cannot capture).
+    assert sorted(k[:-8] for k in template.find_resources("AWS::KMS::Key")) == ["FrontDoorLogKey", "MonitoringTopicKey"]
+    template.resource_count_is("AWS::S3::Bucket", 0)
     (config,) = template.find_resources("AWS::SageMaker::EndpointConfig").values()
     assert "KmsKeyId" not in config["Properties"]
     template.resource_count_is("AWS::ApplicationAutoScaling::ScalableTarget", 0)

@@ -20,6 +20,7 @@ import stacks.deployment_config
 from sagemaker_serving.autoscaling import ScheduledCapacity
 from sagemaker_serving.batch.options import TransformOptions
 from sagemaker_serving.front_door import UsagePlanOptions, WafOptions
+from sagemaker_serving.monitoring.thresholds import AlarmThresholds
 from sagemaker_serving.rollout import CapacitySize
 
 SCHEMA_FILE = Path(stacks.config.__file__).with_name("environments.schema.json")
@@ -28,7 +29,7 @@ _NOT_KEYS = {"EnvironmentConfig": {"name"}, "AppConfig": {"source"}}
 
 
 #: The constructs' value objects the configuration structures into (lazy in stacks.config).
-_VALUE_OBJECTS = (ScheduledCapacity, UsagePlanOptions, WafOptions, TransformOptions)
+_VALUE_OBJECTS = (ScheduledCapacity, UsagePlanOptions, WafOptions, TransformOptions, AlarmThresholds)
 
 
 def generate() -> dict[str, Any]:

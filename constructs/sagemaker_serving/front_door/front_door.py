@@ -49,6 +49,7 @@ from sagemaker_serving.metrics import MetricOptions, check_metric_options
 if TYPE_CHECKING:
     from aws_cdk import aws_cloudwatch as cloudwatch
     from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_lambda as lambda_
     from aws_cdk import aws_wafv2 as wafv2
 
     from sagemaker_serving.async_inference import AsyncInference
@@ -266,6 +267,30 @@ class FrontDoor(Construct):
         check_metric_options(options)
         return self.stage.metric_count(**options)
 
+    def metric_function_errors(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """Invocations of the front-door function that failed (Sum over 5 minutes by default). Lambda only."""
+        return self._function_or_raise("metric_function_errors").metric_errors(**_checked(options))
+
+    def metric_function_throttles(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """Invocations of the front-door function that Lambda throttled (Sum over 5 minutes). Lambda only."""
+        return self._function_or_raise("metric_function_throttles").metric_throttles(**_checked(options))
+
+    def metric_function_duration(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
+        """Run time of the front-door function, in ms (Average over 5 minutes by default). Lambda only."""
+        return self._function_or_raise("metric_function_duration").metric_duration(**_checked(options))
+
+    def _function_or_raise(self, method: str) -> lambda_.Function:
+        if self.function is None:
+            raise_if_problems(
+                "Invalid front door metric",
+                [
+                    f"{method}: this front door has no function ({type(self.integration).__name__}); "
+                    "use LambdaIntegration"
+                ],
+            )
+        assert self.function is not None
+        return self.function
+
     # --- building blocks ---------------------------------------------------------------------
 
     def _part_problems(self, waf: WafOptions | None) -> list[str]:
@@ -398,3 +423,8 @@ class FrontDoor(Construct):
         for method in self.methods:
             for ack in auth.method_acknowledgements:
                 acknowledge(method, ack.rule_ids, ack.reason)
+
+
+def _checked(options: MetricOptions) -> MetricOptions:
+    check_metric_options(options)
+    return options
