@@ -9,6 +9,9 @@ Public API (imported lazily, so an app pays only for the aws_cdk modules it uses
         FrontDoor, LambdaIntegration, DirectIntegration, FrontDoorIntegration,
         IamAuth, CognitoAuth, ApiKeyAuth, NoAuth, UsagePlanOptions, FrontDoorAuth, WafOptions,
         ModelBase, EndpointBase, MetricOptions, AutoscalingOptions,
+        RequestRouting, ShadowVariant,
+        InstancePool, ComponentEndpointConfig, InferenceComponent, ComponentModel, ComputeRequirements,
+        RollingUpdate, Batch, ComponentAutoscaling, CopyScalingMetric,
     )
 """
 
@@ -46,13 +49,30 @@ _EXPORTS: dict[str, str] = {
     "DirectIntegration": "front_door.integrations.direct",
     "WafOptions": "front_door.waf",
     "ServingNetwork": "network",
+    "RequestRouting": "routing",
+    "ShadowVariant": "shadow",
+    "InstancePool": "inference_components.pool",
+    "ComponentEndpointConfig": "inference_components.endpoint_config",
+    "InferenceComponent": "inference_components.component",
+    "ComponentModel": "inference_components.source",
+    "ComputeRequirements": "inference_components.capacity",
+    "RollingUpdate": "inference_components.deployment",
+    "Batch": "inference_components.deployment",
+    "ComponentAutoscaling": "inference_components.autoscaling",
+    "CopyScalingMetric": "inference_components.autoscaling",
 }
 
 __all__ = [
     "ApiKeyAuth",
     "AutoscalingOptions",
+    "Batch",
     "CognitoAuth",
+    "ComponentAutoscaling",
+    "ComponentEndpointConfig",
+    "ComponentModel",
+    "ComputeRequirements",
     "ContainerImage",
+    "CopyScalingMetric",
     "DirectIntegration",
     "Endpoint",
     "EndpointBase",
@@ -61,6 +81,8 @@ __all__ = [
     "FrontDoorAuth",
     "FrontDoorIntegration",
     "IamAuth",
+    "InferenceComponent",
+    "InstancePool",
     "InstanceVariant",
     "LambdaIntegration",
     "MetricOptions",
@@ -68,9 +90,12 @@ __all__ = [
     "ModelBase",
     "ModelData",
     "NoAuth",
+    "RequestRouting",
+    "RollingUpdate",
     "ScheduledCapacity",
     "ServerlessVariant",
     "ServingNetwork",
+    "ShadowVariant",
     "UsagePlanOptions",
     "ValidationError",
     "VariantAutoscaling",
@@ -94,10 +119,19 @@ if TYPE_CHECKING:
     from sagemaker_serving.front_door.integrations.direct import DirectIntegration
     from sagemaker_serving.front_door.integrations.lambda_function import LambdaIntegration
     from sagemaker_serving.front_door.waf import WafOptions
+    from sagemaker_serving.inference_components.autoscaling import ComponentAutoscaling, CopyScalingMetric
+    from sagemaker_serving.inference_components.capacity import ComputeRequirements
+    from sagemaker_serving.inference_components.component import InferenceComponent
+    from sagemaker_serving.inference_components.deployment import Batch, RollingUpdate
+    from sagemaker_serving.inference_components.endpoint_config import ComponentEndpointConfig
+    from sagemaker_serving.inference_components.pool import InstancePool
+    from sagemaker_serving.inference_components.source import ComponentModel
     from sagemaker_serving.metrics import MetricOptions
     from sagemaker_serving.model import Model, ModelBase
     from sagemaker_serving.model_data import ModelData
     from sagemaker_serving.network import ServingNetwork
+    from sagemaker_serving.routing import RequestRouting
+    from sagemaker_serving.shadow import ShadowVariant
     from sagemaker_serving.variants import InstanceVariant, ServerlessVariant
 
 

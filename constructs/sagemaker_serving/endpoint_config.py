@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
@@ -12,6 +12,9 @@ from constructs import Construct
 from sagemaker_serving.compliance import acknowledge
 from sagemaker_serving.errors import raise_if_problems
 from sagemaker_serving.variants import InstanceVariant, ServerlessVariant, Variant, has_local_storage
+
+if TYPE_CHECKING:
+    from sagemaker_serving.shadow import ShadowVariant
 
 MAX_VARIANTS = 10
 
@@ -28,8 +31,12 @@ class EndpointConfig(Construct):
     The config has no fixed name, so CloudFormation replaces it whenever a variant or model changes
     and then updates the endpoint in place (blue/green, no downtime).
 
+    With ``shadow_variant`` (:class:`~sagemaker_serving.ShadowVariant`), the one production variant's
+    requests are also replicated to a shadow variant whose answers are discarded (a shadow test; see
+    :mod:`sagemaker_serving.shadow` for the rules and how to read the comparison).
+
     Attributes: ``cfn_endpoint_config``, ``encryption_key`` (``None`` where not allowed),
-    ``variants``, ``endpoint_config_name``.
+    ``variants``, ``endpoint_config_name``, ``shadow_variant`` (or ``None``).
     """
 
     def __init__(
@@ -39,21 +46,25 @@ class EndpointConfig(Construct):
         *,
         variants: Sequence[Variant],
         encryption_key: kms.IKey | None = None,
+        shadow_variant: ShadowVariant | None = None,
     ) -> None:
         """Create the endpoint config.
 
         :param variants: 1 to 10 production variants; more can be added with :meth:`add_variant`.
         :param encryption_key: KMS key for the instances' ML storage volumes. Default: a new key
             with rotation when the variants allow a key; none otherwise.
+        :param shadow_variant: a shadow variant next to exactly one production instance variant.
+            Default: none.
         """
         super().__init__(scope, construct_id)
         self._variants: list[Variant] = []
         self._given_key = encryption_key
-        _validate(list(variants), encryption_key)
+        self.shadow_variant = shadow_variant
+        _validate(list(variants), encryption_key, shadow_variant)
         self._variants = list(variants)
 
         self.encryption_key: kms.IKey | None = None
-        if _key_allowed(self._variants):
+        if _key_allowed(_with_shadow(self._variants, shadow_variant)):
             self.encryption_key = encryption_key or kms.Key(
                 self,
                 "Key",
@@ -66,6 +77,11 @@ class EndpointConfig(Construct):
             production_variants=self._render_variants(),
             kms_key_id=self.encryption_key.key_arn if self.encryption_key else None,
         )
+        if shadow_variant is not None:
+            from sagemaker_serving.shadow import NoAsyncWithShadow
+
+            self.cfn_endpoint_config.shadow_production_variants = [shadow_variant.render(self._variants[0])]
+            self.node.add_validation(NoAsyncWithShadow(self.cfn_endpoint_config))
         self.endpoint_config_name: str = self.cfn_endpoint_config.attr_endpoint_config_name
         if self.encryption_key is None:
             acknowledge(
@@ -99,8 +115,8 @@ class EndpointConfig(Construct):
     def add_variant(self, variant: Variant) -> None:
         """Add a production variant; the whole set is validated again first."""
         candidate = [*self._variants, variant]
-        _validate(candidate, self._given_key)
-        if _key_allowed(candidate) != (self.encryption_key is not None):
+        _validate(candidate, self._given_key, self.shadow_variant)
+        if _key_allowed(_with_shadow(candidate, self.shadow_variant)) != (self.encryption_key is not None):
             raise_if_problems(
                 "Invalid production variants",
                 [
@@ -139,6 +155,7 @@ class EndpointConfig(Construct):
                         volume_size_in_gb=v.volume_size_gb,
                         model_data_download_timeout_in_seconds=v.model_data_download_timeout_seconds,
                         container_startup_health_check_timeout_in_seconds=v.container_startup_timeout_seconds,
+                        routing_config=v.routing.bind() if v.routing is not None else None,
                     )
                 )
         return rendered
@@ -169,7 +186,13 @@ def _key_allowed(variants: Sequence[Variant]) -> bool:
     return all(isinstance(v, InstanceVariant) and not has_local_storage(v.instance_type) for v in variants)
 
 
-def _validate(variants: list[Variant], encryption_key: kms.IKey | None) -> None:
+def _with_shadow(variants: Sequence[Variant], shadow: ShadowVariant | None) -> list[Variant]:
+    """The variants whose volumes the config's key would encrypt: the production ones and the shadow."""
+    variant = getattr(shadow, "variant", None)  # None, or not yet validated
+    return [*variants, variant] if isinstance(variant, (InstanceVariant, ServerlessVariant)) else list(variants)
+
+
+def _validate(variants: list[Variant], encryption_key: kms.IKey | None, shadow: ShadowVariant | None = None) -> None:
     problems: list[str] = []
     if not 1 <= len(variants) <= MAX_VARIANTS:
         problems.append(f"variants: {len(variants)} given is not allowed; expected 1 to {MAX_VARIANTS}")
@@ -186,7 +209,12 @@ def _validate(variants: list[Variant], encryption_key: kms.IKey | None) -> None:
         seen.setdefault(v.name, i)
     kinds = {type(v).__name__ for v in variants if isinstance(v, (InstanceVariant, ServerlessVariant))}
     problems += _serverless_problems(variants)
-    if encryption_key is not None and variants and len(kinds) == 1 and not _key_allowed(variants):
+    if shadow is not None:
+        from sagemaker_serving.shadow import shadow_problems
+
+        problems += shadow_problems(variants, shadow)
+    key_variants = _with_shadow(variants, shadow)
+    if encryption_key is not None and variants and len(kinds) == 1 and not _key_allowed(key_variants):
         problems.append(
             "encryption_key: a key is not allowed for serverless variants or instance types with local "
             f"storage ({', '.join(getattr(v, 'instance_type', 'serverless') for v in variants)}); "
