@@ -4,9 +4,16 @@
     ``InvokeEndpoint`` with the endpoint's normal traffic split.
 ``POST /variants/{variant}/invocations``
     The same, pinned to one production variant (``TargetVariant``).
+``POST /models/{component}/invocations``
+    ``InvokeEndpoint`` with the ``InferenceComponentName`` that ``component`` stands for
+    (:data:`contract.ENV_INFERENCE_COMPONENTS`); an unknown name is a 404 before SageMaker is called. On an
+    endpoint that hosts inference components the two routes above answer 404: every call names a component.
+    While a component has scaled to zero, SageMaker refuses the call ("no capacity"): the answer is
+    ``503 ComponentScaledToZero`` with ``Retry-After``, and that refusal is what starts its first copy.
 ``GET /health``
     ``DescribeEndpoint``: 200 ``{"status": ..., "variants": [...]}`` while the endpoint serves traffic
-    (:data:`contract.SERVING_STATUSES`), else 503.
+    (:data:`contract.SERVING_STATUSES`), else 503. With inference components, also
+    ``"components": {name: {"status": ..., "copies": ...}}`` from ``DescribeInferenceComponent``.
 
 Anything else is a JSON 404 (unknown path) or 405 with ``Allow`` (known path, wrong method). Routing is on
 the event's ``resource`` when it is one of the three templates, else on ``pathParameters.proxy`` (a
@@ -54,6 +61,7 @@ _TEXT_TYPES: Final = frozenset({"application/json", "application/xml", "applicat
 _JSON_HEADERS: Final = {"Content-Type": "application/json"}
 _ROUTES: Final = {"/invocations": "invocations", "/health": "health"}
 _VARIANT_RESOURCE: Final = "/variants/{variant}/invocations"
+_COMPONENT_RESOURCE: Final = "/models/{component}/invocations"
 
 Event = dict[str, Any]
 Answer = dict[str, Any]
@@ -156,9 +164,14 @@ class FrontDoor:
 
         log: dict[str, Any] = {"request_id": request_id, "method": event.get("httpMethod"), "route": "unmatched"}
         try:
-            route, variant = self.route(event)
+            route, target = self.route(event)
             log["route"] = route
-            answer = self.health(log) if route == "health" else self.invocations(event, variant, log)
+            if route == "health":
+                answer = self.health(log)
+            elif route == "component":
+                answer = self.invocations(event, None, log, component=target)
+            else:
+                answer = self.invocations(event, target, log)
         except HttpError as exc:
             log["error_code"] = exc.code
             answer = error_answer(exc, request_id)
@@ -179,15 +192,18 @@ class FrontDoor:
     # Routing
     # ----------------------------------------------------------------------
     def route(self, event: Event) -> tuple[str, str | None]:
-        """Map the event to ``(route, variant)``; 404/405 for anything unknown."""
+        """Map the event to ``(route, variant)`` or ``("component", component name)``; 404/405 for anything unknown."""
         resource = event.get("resource")
         params = event.get("pathParameters")
         params = params if isinstance(params, dict) else {}
         variant: Any = None
+        component: Any = None
         if resource in _ROUTES:
             route = _ROUTES[resource]
         elif resource == _VARIANT_RESOURCE:
             route, variant = "invocations", params.get("variant")
+        elif resource == _COMPONENT_RESOURCE:
+            route, component = "component", params.get("component")
         else:
             # Greedy proxy resources ("/{proxy+}") or events without a resource.
             proxy = params.get("proxy")
@@ -197,6 +213,8 @@ class FrontDoor:
                 route = _ROUTES[f"/{parts[0]}"]
             elif len(parts) == 3 and parts[0] == "variants" and parts[2] == "invocations":
                 route, variant = "invocations", parts[1]
+            elif len(parts) == 3 and parts[0] == "models" and parts[2] == "invocations":
+                route, component = "component", parts[1]
             else:
                 raise HttpError(404, "NotFound", "No such route")
         expected = "GET" if route == "health" else "POST"
@@ -208,13 +226,28 @@ class FrontDoor:
             or (self.settings.variant_names and variant not in self.settings.variant_names)
         ):
             raise HttpError(404, "VariantNotFound", "No such production variant")
+        components = self.settings.inference_components
+        if route == "component":
+            if not isinstance(component, str) or component not in components:
+                raise HttpError(404, "ComponentNotFound", "No such model on this endpoint")
+            return route, component
+        if route == "invocations" and components:
+            raise HttpError(
+                404,
+                "ComponentRequired",
+                "This endpoint hosts several models: POST /models/{model}/invocations, with one of: "
+                + ", ".join(sorted(components)),
+            )
         return route, variant
 
     # ----------------------------------------------------------------------
     # POST /invocations, POST /variants/{variant}/invocations
     # ----------------------------------------------------------------------
-    def invocations(self, event: Event, variant: str | None, log: dict[str, Any]) -> Answer:
-        """Check the request, invoke the endpoint and answer with the model's body."""
+    def invocations(
+        self, event: Event, variant: str | None, log: dict[str, Any], *, component: str | None = None
+    ) -> Answer:
+        """Check the request, invoke the endpoint (or one of its inference ``component``s, by the name callers
+        use) and answer with the model's body."""
         headers = request_headers(event)
         content_type = _pass_through(headers, "content-type")
         accept = _pass_through(headers, "accept")
@@ -229,9 +262,17 @@ class FrontDoor:
         log["request_bytes"] = len(body)
         if variant is not None:
             log["variant"] = variant
+        if component is not None:
+            log["component"] = component
 
         result = self.client.invoke(
-            body=body, content_type=content_type, accept=accept, custom_attributes=custom, variant=variant, log=log
+            body=body,
+            content_type=content_type,
+            accept=accept,
+            custom_attributes=custom,
+            variant=variant,
+            log=log,
+            component=self.settings.inference_components[component] if component is not None else None,
         )
 
         answered = result.variant or variant or ""
@@ -309,10 +350,13 @@ class FrontDoor:
         log["endpoint_status"] = status
         if status not in contract.SERVING_STATUSES:
             raise HttpError(503, "EndpointNotInService", f"Endpoint status is {status}", {"Retry-After": "30"})
+        body: dict[str, Any] = {"status": status, "variants": variants}
+        if self.settings.inference_components:
+            body["components"] = self.client.component_states(log)
         return {
             "statusCode": 200,
             "headers": dict(_JSON_HEADERS),
-            "body": json.dumps({"status": status, "variants": variants}),
+            "body": json.dumps(body),
             "isBase64Encoded": False,
         }
 
@@ -346,6 +390,10 @@ class FrontDoor:
             metrics.add_metric("Errors", MetricUnit.Count, 1)
             if log["status"] >= 500:
                 self.logger.warning("Request failed", extra=log)
+        elif log.get("component"):
+            metrics.add_dimension("Component", log["component"])
+            metrics.add_metric("Latency", MetricUnit.Milliseconds, latency_ms)
+            metrics.add_metric("Invocations", MetricUnit.Count, 1)
         elif log.get("variant"):
             metrics.add_dimension("Variant", log["variant"])
             metrics.add_metric("Latency", MetricUnit.Milliseconds, latency_ms)
