@@ -4,9 +4,9 @@ Two kinds of stack tests (see ARCHITECTURE.md):
 
 - **any configuration**: properties that hold whatever environments the user's file holds
   (``stacks/environments.toml``, or ``$SERVING_CONFIG``). They take ``any_config``, which runs each of
-  them on the user's configuration and on the reference configuration with the README's three
-  ordinary edits (a fourth environment, new weights, a schedule) plus a minimal environment. They
-  never name an environment.
+  them on the user's configuration, on the reference configuration with the README's three
+  ordinary edits (a fourth environment, new weights, a schedule) plus a minimal environment, and on
+  each example configuration of ``examples/``. They never name an environment.
 - **reference values**: snapshots and "prod has two variants", on the pinned copy
   ``tests/fixtures/environments.toml`` (``reference_config``, ``reference_stacks``,
   ``reference_templates``), so editing ``stacks/environments.toml`` never needs a snapshot refresh.
@@ -32,6 +32,8 @@ from stacks.serving_stack import ServingStack
 ROOT = Path(__file__).resolve().parents[1]
 #: The reference configuration, pinned: a copy of stacks/environments.toml as the repository ships it.
 REFERENCE_CONFIG_FILE = ROOT / "tests" / "fixtures" / "environments.toml"
+#: The example configurations (one per inference option); the any-configuration tests run on each.
+EXAMPLE_FILES = sorted((ROOT / "examples").glob("*.toml"))
 
 
 @dataclass(frozen=True)
@@ -136,9 +138,13 @@ def readme_edits_config(tmp_path_factory: pytest.TempPathFactory) -> AppConfig:
     return load(path)
 
 
-@pytest.fixture(scope="session", params=["user-config", "readme-edits"])
+@pytest.fixture(scope="session", params=["user-config", "readme-edits", *(f"example-{p.stem}" for p in EXAMPLE_FILES)])
 def any_config(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Synthesised:
-    """A configuration the any-configuration tests run on: the user's, then the README-edited reference."""
+    """A configuration the any-configuration tests run on: the user's, the README-edited reference, then each
+    example of ``examples/``."""
+    if request.param.startswith("example-"):
+        path = ROOT / "examples" / f"{request.param.removeprefix('example-')}.toml"
+        return synthesise(load(path), tmp_path_factory.mktemp(f"cdk.{request.param}.out"))
     if request.param == "user-config":
         user_config: AppConfig = request.getfixturevalue("user_config")
         reference_config: AppConfig = request.getfixturevalue("reference_config")

@@ -273,10 +273,24 @@ def _model_path(path: str) -> str:
     return "Model*/" + path.split("/", 1)[1] if path.startswith("Model") and "/" in path else path
 
 
+#: Acknowledgements only an environment with inference components has (examples/components.toml): the
+#: pool's execution role (ComponentEndpointConfig) and the component route's method (the auth's reason).
+COMPONENT_ACKNOWLEDGEMENTS: dict[tuple[str, str], str] = {
+    **{
+        ("EndpointConfig/ExecutionPolicy", r): why
+        for r, why in _MODEL_POLICY.items()
+        if r != "AwsSolutions-IAM5[Resource::*]"
+    },
+    ("EndpointConfig/ExecutionPolicy", "AwsSolutions-IAM5[Resource::*]"): (
+        "Resource '*' only for actions AWS defines without resource-level"
+    ),
+    ("FrontDoor/Api/Default/models/{component}/invocations/POST", "AwsSolutions-COG4"): _IAM_AUTH["AwsSolutions-COG4"],
+}
+
 #: Every reviewed acknowledgement of any reference environment: (construct path with ``Model*``, rule) →
 #: the reason starts reviewed for it (they differ with the configuration, e.g. the auth named).
 REVIEWED: dict[tuple[str, str], set[str]] = {}
-for _acks in EXPECTED_ACKNOWLEDGEMENTS.values():
+for _acks in (*EXPECTED_ACKNOWLEDGEMENTS.values(), COMPONENT_ACKNOWLEDGEMENTS):
     for (_path, _rule), _why in _acks.items():
         REVIEWED.setdefault((_model_path(_path), _rule), set()).add(_why)
 
@@ -614,7 +628,7 @@ def test_network_as_configured(any_config: Synthesised) -> None:
     for name, env in any_config.config.environments.items():
         template = any_config.templates[name]
         resources = template.to_json()["Resources"]
-        used = {v.model for v in (*env.instance_variants, *env.serverless_variants)}
+        used = set(env.model_keys)
         isolated = [models_config[m].network_isolation or env.network.network_isolation for m in used]
         models = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::SageMaker::Model"]
         assert sorted(m.get("EnableNetworkIsolation", False) for m in models) == sorted(isolated), name
