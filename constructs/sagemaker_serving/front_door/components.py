@@ -38,6 +38,8 @@ def endpoint_components(endpoint: EndpointBase) -> tuple[InferenceComponent, ...
 
 def component_problems(front_door: FrontDoor, components: Sequence[InferenceComponent]) -> list[str]:
     """The components belong to the front door's endpoint, once each, and the integration can reach them."""
+    if not components:  # nothing to import for an endpoint without components
+        return []
     from sagemaker_serving.front_door.integrations.lambda_function import LambdaIntegration
     from sagemaker_serving.inference_components.component import InferenceComponent
 
