@@ -485,3 +485,63 @@ def test_unknown_instance_types_are_not_checked(stack: cdk.Stack, model: Model) 
         "AWS::SageMaker::EndpointConfig",
         {"ProductionVariants": [Match.object_like({"RoutingConfig": {"RoutingStrategy": "RANDOM"}})]},
     )
+
+
+def test_wrong_kinds_of_values_are_named(stack: cdk.Stack) -> None:
+    endpoint = _endpoint(stack)
+    with pytest.raises(ValidationError) as info:
+        InferenceComponent(
+            stack,
+            "A",
+            endpoint=endpoint,
+            name="a",
+            model=ComponentModel.from_model("my-model"),  # type: ignore[arg-type]
+            compute={"cpu_cores": 1},  # type: ignore[arg-type]
+        )
+    assert info.value.problems == (
+        "model: 'my-model' is not allowed; expected a Model (or Model.from_model_name)",
+        "compute: {'cpu_cores': 1} is not allowed; expected ComputeRequirements",
+    )
+    model = Model(stack, "M", image=ContainerImage.sklearn())
+    with pytest.raises(ValidationError) as info:
+        InferenceComponent(
+            stack,
+            "B",
+            endpoint=endpoint,
+            name="b",
+            model=model,
+            compute=ONE_CPU,
+            copy_count=2,
+            rolling_update="rolling",  # type: ignore[arg-type]
+        )
+    assert info.value.problems == ("rolling_update: 'rolling' is not allowed; expected a RollingUpdate",)
+    with pytest.raises(ValidationError) as info:
+        InferenceComponent(
+            stack,
+            "C",
+            endpoint=endpoint,
+            name="c",
+            model=model,
+            compute=ONE_CPU,
+            copy_count=2,
+            rolling_update=RollingUpdate(maximum_batch=50),  # type: ignore[arg-type]
+        )
+    assert info.value.problems == (
+        "rolling_update.maximum_batch: 50 is not allowed; expected Batch.copies(n) or Batch.percent(p)",
+    )
+    with pytest.raises(ValidationError) as info:
+        ComponentEndpointConfig(stack, "Volume", pool=InstancePool(instance_type="ml.m5.xlarge", volume_size_gb=0))
+    assert info.value.problems == ("pool.volume_size_gb: 0 is not allowed; must be an integer from 1 to 512",)
+
+
+def test_a_shadow_that_is_not_a_shadow_variant_is_named(stack: cdk.Stack, model: Model) -> None:
+    with pytest.raises(ValidationError) as info:
+        EndpointConfig(
+            stack,
+            "Config",
+            variants=[InstanceVariant(name="a", model=model, instance_type="ml.m5.large")],
+            shadow_variant=InstanceVariant(name="b", model=model, instance_type="ml.m5.large"),  # type: ignore[arg-type]
+        )
+    (problem,) = info.value.problems
+    assert problem.startswith("shadow_variant: InstanceVariant(name='b', ")
+    assert problem.endswith(" is not allowed; expected a ShadowVariant")
