@@ -341,7 +341,7 @@ def _variant_names(env: EnvironmentConfig) -> list[str]:
         return [v.name for v in _variants(env)]
     from sagemaker_serving.inference_components.pool import InstancePool
 
-    return [env.instance_pool.name or InstancePool.__dataclass_fields__["name"].default]
+    return [env.instance_pool.name or str(InstancePool.__dataclass_fields__["name"].default)]
 
 
 def _check_component_model(

@@ -89,3 +89,41 @@ def test_moto_skips_the_components_and_the_report_says_so(
     line = skipped_summary(moto_server.skipped_types, template)
     assert line.startswith("moto skipped ") and "checked by the template tests" in line
     assert "not covered by this report" not in line
+
+
+def test_serve_local_reaches_a_component_by_name(
+    deployed: str, moto_server: MotoServer, example_config: AppConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve-local with the deployed function's settings: the real handler, real HTTP, moto's canned answer."""
+    import urllib.error
+    import urllib.request
+
+    from rehearsal.serve_local import HANDLER_FILE, LocalFrontDoor, front_door_setup, load_handler
+
+    env = example_config.environments["shared"]
+    setup = front_door_setup(moto_server, deployed, env)
+    assert setup.environment["INFERENCE_COMPONENTS"].startswith("fraud=ModelServing-shared-ComponentFraud-")
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in setup.environment.items():
+        monkeypatch.setenv(name, value)
+    moto_server.set_endpoint_results(
+        [{"Body": '{"score": 0.9}', "ContentType": "application/json", "InvokedProductionVariant": "pool"}]
+    )
+
+    def post(url: str) -> tuple[int, bytes]:
+        request = urllib.request.Request(
+            url, data=b'{"amount": 12}', headers={"Content-Type": "application/json"}, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # a loopback URL built here
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    with LocalFrontDoor(load_handler(HANDLER_FILE), routes=setup.routes) as front_door:
+        assert post(f"{front_door.url}/models/fraud/invocations") == (200, b'{"score": 0.9}')
+        status, body = post(f"{front_door.url}/models/nope/invocations")
+        assert (status, json.loads(body)["error"]["code"]) == (404, "ComponentNotFound")
+        status, body = post(f"{front_door.url}/invocations")
+        assert (status, json.loads(body)["error"]["code"]) == (404, "ComponentRequired")
