@@ -13,6 +13,9 @@ Public API (imported lazily, so an app pays only for the aws_cdk modules it uses
         ProvisionedConcurrencyAutoscaling, ProvisionedConcurrencyOptions,
         BatchPredictions, TransformOptions, PredictionLoading, DynamoDbLoading,
         AsyncInferenceConfig, AsyncInference, BacklogAutoscaling, BacklogAutoscalingOptions,
+        RequestRouting, ShadowVariant,
+        InstancePool, ComponentEndpointConfig, InferenceComponent, ComponentModel, ComputeRequirements,
+        ComponentRollingUpdate, Batch, ComponentAutoscaling, CopyScalingMetric,
     )
 """
 
@@ -67,6 +70,17 @@ _EXPORTS: dict[str, str] = {
     "AsyncInference": "async_inference",
     "BacklogAutoscaling": "backlog_autoscaling",
     "BacklogAutoscalingOptions": "backlog_autoscaling",
+    "RequestRouting": "routing",
+    "ShadowVariant": "shadow",
+    "InstancePool": "inference_components.pool",
+    "ComponentEndpointConfig": "inference_components.endpoint_config",
+    "InferenceComponent": "inference_components.component",
+    "ComponentModel": "inference_components.source",
+    "ComputeRequirements": "inference_components.capacity",
+    "ComponentRollingUpdate": "inference_components.deployment",
+    "Batch": "inference_components.deployment",
+    "ComponentAutoscaling": "inference_components.autoscaling",
+    "CopyScalingMetric": "inference_components.autoscaling",
 }
 
 __all__ = [
@@ -77,12 +91,19 @@ __all__ = [
     "AutoscalingOptions",
     "BacklogAutoscaling",
     "BacklogAutoscalingOptions",
+    "Batch",
     "BatchPredictions",
     "BlueGreenUpdate",
     "Canary",
     "CapacitySize",
     "CognitoAuth",
+    "ComponentAutoscaling",
+    "ComponentEndpointConfig",
+    "ComponentModel",
+    "ComponentRollingUpdate",
+    "ComputeRequirements",
     "ContainerImage",
+    "CopyScalingMetric",
     "DeploymentGuardrails",
     "DirectIntegration",
     "DynamoDbLoading",
@@ -93,6 +114,8 @@ __all__ = [
     "FrontDoorAuth",
     "FrontDoorIntegration",
     "IamAuth",
+    "InferenceComponent",
+    "InstancePool",
     "InstanceVariant",
     "LambdaIntegration",
     "Linear",
@@ -104,10 +127,12 @@ __all__ = [
     "PredictionLoading",
     "ProvisionedConcurrencyAutoscaling",
     "ProvisionedConcurrencyOptions",
+    "RequestRouting",
     "RollingUpdate",
     "ScheduledCapacity",
     "ServerlessVariant",
     "ServingNetwork",
+    "ShadowVariant",
     "TransformOptions",
     "UsagePlanOptions",
     "ValidationError",
@@ -137,6 +162,13 @@ if TYPE_CHECKING:
     from sagemaker_serving.front_door.integrations.direct import DirectIntegration
     from sagemaker_serving.front_door.integrations.lambda_function import LambdaIntegration
     from sagemaker_serving.front_door.waf import WafOptions
+    from sagemaker_serving.inference_components.autoscaling import ComponentAutoscaling, CopyScalingMetric
+    from sagemaker_serving.inference_components.capacity import ComputeRequirements
+    from sagemaker_serving.inference_components.component import InferenceComponent
+    from sagemaker_serving.inference_components.deployment import Batch, ComponentRollingUpdate
+    from sagemaker_serving.inference_components.endpoint_config import ComponentEndpointConfig
+    from sagemaker_serving.inference_components.pool import InstancePool
+    from sagemaker_serving.inference_components.source import ComponentModel
     from sagemaker_serving.metrics import MetricOptions
     from sagemaker_serving.model import Model, ModelBase
     from sagemaker_serving.model_data import ModelData
@@ -154,6 +186,8 @@ if TYPE_CHECKING:
         Linear,
         RollingUpdate,
     )
+    from sagemaker_serving.routing import RequestRouting
+    from sagemaker_serving.shadow import ShadowVariant
     from sagemaker_serving.variants import InstanceVariant, ServerlessVariant
 
 

@@ -15,6 +15,7 @@ from sagemaker_serving.variants import InstanceVariant, ServerlessVariant, Varia
 
 if TYPE_CHECKING:  # aws_s3 and aws_sns are imported only by configs with asynchronous inference
     from sagemaker_serving.async_inference import AsyncInference, AsyncInferenceConfig
+    from sagemaker_serving.shadow import ShadowVariant
 
 MAX_VARIANTS = 10
 
@@ -35,9 +36,14 @@ class EndpointConfig(Construct):
     asynchronous invocations (``InvokeEndpointAsync``); its bucket, key and topics are created as the
     ``AsyncInference`` child and the variants' models are granted what SageMaker does with their roles.
 
+    With ``shadow_variant`` (:class:`~sagemaker_serving.ShadowVariant`), the one production variant's
+    requests are also replicated to a shadow variant whose answers are discarded (a shadow test; see
+    :mod:`sagemaker_serving.shadow` for the rules and how to read the comparison). Not both: SageMaker
+    excludes asynchronous inference from shadow tests.
+
     Attributes: ``cfn_endpoint_config``, ``encryption_key`` (``None`` where not allowed),
     ``variants``, ``endpoint_config_name``, ``async_inference`` (an
-    :class:`~sagemaker_serving.async_inference.AsyncInference`, or ``None``).
+    :class:`~sagemaker_serving.async_inference.AsyncInference`, or ``None``), ``shadow_variant`` (or ``None``).
     """
 
     def __init__(
@@ -48,6 +54,7 @@ class EndpointConfig(Construct):
         variants: Sequence[Variant],
         encryption_key: kms.IKey | None = None,
         async_inference: AsyncInferenceConfig | None = None,
+        shadow_variant: ShadowVariant | None = None,
     ) -> None:
         """Create the endpoint config.
 
@@ -56,16 +63,19 @@ class EndpointConfig(Construct):
             with rotation when the variants allow a key; none otherwise.
         :param async_inference: serve asynchronous invocations only, with this configuration. Default:
             none (a real-time endpoint).
+        :param shadow_variant: a shadow variant next to exactly one production instance variant (not with
+            ``async_inference``). Default: none.
         """
         super().__init__(scope, construct_id)
         self._variants: list[Variant] = []
         self._given_key = encryption_key
         self._async_config = async_inference
-        _validate(list(variants), encryption_key, async_inference)
+        self.shadow_variant = shadow_variant
+        _validate(list(variants), encryption_key, async_inference, shadow_variant)
         self._variants = list(variants)
 
         self.encryption_key: kms.IKey | None = None
-        if _key_allowed(self._variants):
+        if _key_allowed(_with_shadow(self._variants, shadow_variant)):
             self.encryption_key = encryption_key or kms.Key(
                 self,
                 "Key",
@@ -82,6 +92,11 @@ class EndpointConfig(Construct):
             kms_key_id=self.encryption_key.key_arn if self.encryption_key else None,
             async_inference_config=self.async_inference.render() if self.async_inference is not None else None,
         )
+        if shadow_variant is not None:
+            from sagemaker_serving.shadow import NoAsyncWithShadow
+
+            self.cfn_endpoint_config.shadow_production_variants = [shadow_variant.render(self._variants[0])]
+            self.node.add_validation(NoAsyncWithShadow(self.cfn_endpoint_config))
         self.endpoint_config_name: str = self.cfn_endpoint_config.attr_endpoint_config_name
         if self.encryption_key is None:
             acknowledge(
@@ -120,8 +135,8 @@ class EndpointConfig(Construct):
     def add_variant(self, variant: Variant) -> None:
         """Add a production variant; the whole set is validated again first."""
         candidate = [*self._variants, variant]
-        _validate(candidate, self._given_key, self._async_config)
-        if _key_allowed(candidate) != (self.encryption_key is not None):
+        _validate(candidate, self._given_key, self._async_config, self.shadow_variant)
+        if _key_allowed(_with_shadow(candidate, self.shadow_variant)) != (self.encryption_key is not None):
             raise_if_problems(
                 "Invalid production variants",
                 [
@@ -162,6 +177,7 @@ class EndpointConfig(Construct):
                         volume_size_in_gb=v.volume_size_gb,
                         model_data_download_timeout_in_seconds=v.model_data_download_timeout_seconds,
                         container_startup_health_check_timeout_in_seconds=v.container_startup_timeout_seconds,
+                        routing_config=v.routing.bind() if v.routing is not None else None,
                     )
                 )
         return rendered
@@ -192,8 +208,17 @@ def _key_allowed(variants: Sequence[Variant]) -> bool:
     return all(isinstance(v, InstanceVariant) and not has_local_storage(v.instance_type) for v in variants)
 
 
+def _with_shadow(variants: Sequence[Variant], shadow: ShadowVariant | None) -> list[Variant]:
+    """The variants whose volumes the config's key would encrypt: the production ones and the shadow."""
+    variant = getattr(shadow, "variant", None)  # None, or not yet validated
+    return [*variants, variant] if isinstance(variant, (InstanceVariant, ServerlessVariant)) else list(variants)
+
+
 def _validate(
-    variants: list[Variant], encryption_key: kms.IKey | None, async_inference: AsyncInferenceConfig | None
+    variants: list[Variant],
+    encryption_key: kms.IKey | None,
+    async_inference: AsyncInferenceConfig | None,
+    shadow: ShadowVariant | None = None,
 ) -> None:
     problems: list[str] = []
     if not 1 <= len(variants) <= MAX_VARIANTS:
@@ -211,11 +236,21 @@ def _validate(
         seen.setdefault(v.name, i)
     kinds = {type(v).__name__ for v in variants if isinstance(v, (InstanceVariant, ServerlessVariant))}
     problems += _serverless_problems(variants)
-    if encryption_key is not None and variants and len(kinds) == 1 and not _key_allowed(variants):
+    if shadow is not None:
+        from sagemaker_serving.shadow import shadow_problems
+
+        problems += shadow_problems(variants, shadow)
+    key_variants = _with_shadow(variants, shadow)
+    if encryption_key is not None and variants and len(kinds) == 1 and not _key_allowed(key_variants):
         problems.append(
             "encryption_key: a key is not allowed for serverless variants or instance types with local "
             f"storage ({', '.join(getattr(v, 'instance_type', 'serverless') for v in variants)}); "
             "SageMaker encrypts those volumes itself"
+        )
+    if async_inference is not None and shadow is not None:
+        problems.append(
+            "shadow_variant: not allowed with async_inference; SageMaker excludes asynchronous inference from "
+            "shadow tests (https://docs.aws.amazon.com/sagemaker/latest/dg/shadow-tests-exclusions.html)"
         )
     if async_inference is not None:
         from sagemaker_serving.async_inference import AsyncInferenceConfig

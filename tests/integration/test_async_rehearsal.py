@@ -120,7 +120,7 @@ def test_the_async_example_deploys_verifies_and_serves(
         "execution role reads exactly this artifact in S3 (and writes the asynchronous prefixes)",
     } <= passed
     template_only = {c.name.rsplit(" ", 1)[0] for c in report.of(Status.TEMPLATE)}
-    assert {"alarm", "bucket policy (TLS only)", "topic policy (TLS only)"} <= template_only
+    assert {"alarm", "bucket policy (TLS only)", "SNS topic policy (TLS-only publishing)"} <= template_only
 
     setup = front_door_setup(moto_server, deployed, env)
     assert setup.environment["INVOCATION_MODE"] == "async"
