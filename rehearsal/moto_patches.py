@@ -19,6 +19,27 @@ def apply() -> None:
     _api_gateway_mock_methods()
     _sagemaker_endpoint_name()
     _endpoint_weights_keep_what_is_not_given()
+    _instance_pool_variants()
+
+
+def _instance_pool_variants() -> None:
+    """An endpoint config whose variant has no ``ModelName`` (an instance pool for inference components:
+    https://docs.aws.amazon.com/sagemaker/latest/dg/realtime-endpoints-deploy-models.html) fails in moto with
+    ``KeyError: 'ModelName'``: its check that each variant's model exists reads the key unconditionally.
+    Check only the variants that name a model, as SageMaker does. (moto has no inference components at all:
+    its CloudFormation skips ``AWS::SageMaker::InferenceComponent``; the report lists them from the template.)
+    """
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    check = SageMakerModelBackend.validate_production_variants
+    if getattr(check, "_rehearsal_patched", False):
+        return
+
+    def validate_named_models(self: SageMakerModelBackend, production_variants: list[dict[str, Any]]) -> None:
+        check(self, [v for v in production_variants if "ModelName" in v])
+
+    validate_named_models._rehearsal_patched = True  # type: ignore[attr-defined]
+    SageMakerModelBackend.validate_production_variants = validate_named_models  # type: ignore[method-assign]
 
 
 def _vpc_deletes() -> None:

@@ -402,10 +402,25 @@ def canned_results(env: EnvironmentConfig, results_file: Path | None, copies: in
     if results_file is not None:
         results: list[dict[str, str]] = json.loads(results_file.read_text())
     else:
-        variant = variant_names(env)[0]
+        variant = _answering_variant(env)
         body = json.dumps({"predictions": [{"label": 1, "score": 0.97}], "source": "moto canned result"})
         results = [{"Body": body, "ContentType": "application/json", "InvokedProductionVariant": variant}]
     return results * copies
+
+
+def _answering_variant(env: EnvironmentConfig) -> str:
+    """The variant named in canned answers: the first production variant, or the instance pool's."""
+    names = variant_names(env)
+    if names or env.instance_pool is None:
+        return names[0]
+    return env.instance_pool.name or "pool"
+
+
+def _pinned_example(env: EnvironmentConfig) -> str:
+    """The banner's second route: a pinned variant, or the first inference component."""
+    if env.inference_components:
+        return f"models/{env.inference_components[0].name}/invocations"
+    return f"variants/{variant_names(env)[0]}/invocations"
 
 
 def _display(path: Path) -> str:
@@ -503,11 +518,13 @@ def _banner(env: EnvironmentConfig, setup: FrontDoorSetup, front_door: LocalFron
             f"  curl -s {front_door.url}/async-invocations/<inferenceId of the 202>\n"
         )
     else:
+        # An endpoint with inference components answers /invocations with 404 ComponentRequired.
+        first = _pinned_example(env) if env.inference_components else "invocations"
         tries = (
             f"  curl -s -H 'Content-Type: application/json' -d '{{\"instances\": [[5.1, 3.5, 1.4, 0.2]]}}' "
-            f"{front_door.url}/invocations\n"
+            f"{front_door.url}/{first}\n"
             f"  curl -s -H 'Content-Type: text/csv' --data-binary '5.1,3.5,1.4,0.2' "
-            f"{front_door.url}/variants/{variant_names(env)[0]}/invocations\n"
+            f"{front_door.url}/{_pinned_example(env)}\n"
         )
     return (
         f"Front door for {env.stack_name} on {front_door.url} ({_display(handler)}, "

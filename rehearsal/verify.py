@@ -36,11 +36,15 @@ ASYNC_FRONT_DOOR_ROUTES: tuple[tuple[str, str], ...] = (
     ("GET", "/async-invocations/{inference_id}"),
     ("GET", "/health"),
 )
+#: The front door's route to inference components (environments with an ``instance_pool``), beside the others.
+COMPONENT_ROUTE = ("POST", "/models/{component}/invocations")
 
 
 def front_door_routes(env: EnvironmentConfig) -> tuple[tuple[str, str], ...]:
-    """The routes of ``env``'s front door."""
-    return ASYNC_FRONT_DOOR_ROUTES if env.async_inference is not None else FRONT_DOOR_ROUTES
+    """The routes of ``env``'s front door: asynchronous, real-time, or real-time and the components' route."""
+    if env.async_inference is not None:
+        return ASYNC_FRONT_DOOR_ROUTES
+    return (*FRONT_DOOR_ROUTES, COMPONENT_ROUTE) if env.inference_components else FRONT_DOOR_ROUTES
 
 
 #: API Gateway's integration timeout: a front-door function must answer within it.
@@ -68,6 +72,7 @@ TEMPLATE_ONLY: Mapping[str, str] = {
     "AWS::Cognito::UserPoolClient": "Cognito user pool client",
     "AWS::Scheduler::Schedule": "EventBridge Scheduler schedule of batch predictions (cron, time zone, target)",
     "AWS::CDK::Metadata": "CDK metadata",
+    "AWS::SageMaker::InferenceComponent": "inference component (model, compute per copy, copies, rolling update)",
 }
 
 ClientFactory = Callable[[str], Any]
@@ -288,9 +293,10 @@ def _check_endpoint(
     checks.equal("status", endpoint["EndpointStatus"], "InService")
     checks.equal("serves the stack's endpoint config", endpoint["EndpointConfigName"], config_name)
     checks.equal("EndpointName output", outputs.get("EndpointName"), endpoint["EndpointName"])
-    expected_weights = {v.name: variant_settings(v)["initial_weight"] for v in _variants(env)}
-    actual_weights = {v["VariantName"]: v.get("CurrentWeight") for v in endpoint.get("ProductionVariants", [])}
-    checks.equal("variant weights in service", actual_weights, expected_weights)
+    if env.instance_pool is None:  # a pool has one variant and no weights to compare
+        expected_weights = {v.name: variant_settings(v)["initial_weight"] for v in _variants(env)}
+        actual_weights = {v["VariantName"]: v.get("CurrentWeight") for v in endpoint.get("ProductionVariants", [])}
+        checks.equal("variant weights in service", actual_weights, expected_weights)
     if env.tags:
         tags = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=endpoint["EndpointArn"]).get("Tags", [])}
         checks.equal("tags", {k: tags.get(k) for k in env.tags}, dict(env.tags))
@@ -298,7 +304,11 @@ def _check_endpoint(
     checks = _Checks("Endpoint config", out)
     described = sm.describe_endpoint_config(EndpointConfigName=config_name)
     variants = {v["VariantName"]: v for v in described["ProductionVariants"]}
-    checks.equal("variant names", sorted(variants), sorted(v.name for v in _variants(env)))
+    checks.equal("variant names", sorted(variants), sorted(_variant_names(env)))
+    if env.instance_pool is not None:
+        pool = variants.get(_variant_names(env)[0], {})
+        expected_pool = {"InstanceType": env.instance_pool.instance_type, "ModelName": None}
+        checks.equal("instance pool (no model)", {k: pool.get(k) for k in expected_pool}, expected_pool)
     for v in _variants(env):
         actual = variants.get(v.name, {})
         expected = _expected_variant(v)
@@ -345,6 +355,8 @@ def _check_endpoint(
                 async_bucket=async_bucket,
                 capture_uri=capture_uri,
             )
+    for key in dict.fromkeys(c.model for c in env.inference_components):
+        _check_component_model(client, key, env, models, resources, physical, out, region)
     return dict(endpoint)
 
 
@@ -437,6 +449,46 @@ def _check_data_capture(
         f"KmsKeyId {capture.get('KmsKeyId')!r} is not the capture key {keys}",
     )
     return uri
+
+
+def _variant_names(env: EnvironmentConfig) -> list[str]:
+    """The endpoint config's variant names: the configured variants', or the instance pool's."""
+    if env.instance_pool is None:
+        return [v.name for v in _variants(env)]
+    from sagemaker_serving.inference_components.pool import InstancePool
+
+    return [env.instance_pool.name or str(InstancePool.__dataclass_fields__["name"].default)]
+
+
+def _check_component_model(
+    client: ClientFactory,
+    key: str,
+    env: EnvironmentConfig,
+    models: Mapping[str, ModelConfig],
+    resources: Mapping[str, Any],
+    physical: Mapping[str, str],
+    out: list[Check],
+    region: str,
+) -> None:
+    """The model of inference components (moto has no components: the model is found by its construct ID, the
+    stack's ``Model<Key>``)."""
+    prefix = "Model" + key.title().replace("-", "").replace("_", "")
+    ids = [lid for lid, r in resources.items() if r["Type"] == "AWS::SageMaker::Model" and lid.startswith(prefix)]
+    names = [c.name for c in env.inference_components if c.model == key]
+    area = f"Model of inference component(s) {', '.join(names)} ({key})"
+    if len(ids) != 1 or not physical.get(ids[0]):
+        _Checks(area, out).expect("model created", False, failure=f"no single {prefix}* model in the stack: {ids}")
+        return
+    _check_model(
+        client,
+        area,
+        _name_from_arn(physical[ids[0]]),
+        models[key],
+        out,
+        region=region,
+        expected_isolation=models[key].network_isolation or env.network.network_isolation,
+        template_isolation=bool(resources[ids[0]].get("Properties", {}).get("EnableNetworkIsolation", False)),
+    )
 
 
 def _check_model(
@@ -678,7 +730,18 @@ def _check_function(
     if env.async_inference is not None:
         action = "sagemaker:InvokeEndpointAsync"
         checks.equal("function INVOCATION_MODE", variables.get("INVOCATION_MODE"), "async")
-    _check_invoke_role(client, config.get("Role", ""), endpoint, checks, "function role", action)
+    if env.inference_components:
+        pairs = [p.split("=", 1)[0] for p in variables.get("INFERENCE_COMPONENTS", "").split(",") if p]
+        checks.equal("function INFERENCE_COMPONENTS names", pairs, [c.name for c in env.inference_components])
+    _check_invoke_role(
+        client,
+        config.get("Role", ""),
+        endpoint,
+        checks,
+        "function role",
+        action,
+        components=len(env.inference_components),
+    )
     return str(config.get("FunctionArn", ""))
 
 
@@ -689,9 +752,13 @@ def _check_invoke_role(
     checks: _Checks,
     who: str,
     action: str = "sagemaker:InvokeEndpoint",
+    components: int = 0,
 ) -> None:
     """Every SageMaker permission of the role (``who``: whose it is) names this endpoint, and it may invoke it
-    (``action``: ``InvokeEndpointAsync`` for an asynchronous endpoint)."""
+    (``action``: ``InvokeEndpointAsync`` for an asynchronous endpoint).
+
+    With ``components`` inference components, the role also names them; moto does not create them, so their
+    ARNs resolve to ``None`` in the deployed policy: those are left to the template tests, and said so."""
     role_name = _name_from_arn(role_arn)
     statements = _role_statements(client, role_name)
     endpoint_arn = str(endpoint.get("EndpointArn", "")).lower()
@@ -709,10 +776,13 @@ def _check_invoke_role(
         role_name,
         f"no {action} on {endpoint_arn} in the policies of {role_name}",
     )
+    if components:
+        sagemaker_resources.discard("none")
     checks.expect(
-        f"{who} scoped to the endpoint",
+        f"{who} scoped to the endpoint" + (f" and its {components} inference components" if components else ""),
         sagemaker_resources == {endpoint_arn},
-        "SageMaker actions on this endpoint only",
+        "SageMaker actions on this endpoint only"
+        + (" (the components' ARNs: template tests; moto does not create components)" if components else ""),
         f"SageMaker actions on {sorted(sagemaker_resources)}",
     )
 
@@ -824,7 +894,30 @@ def _template_only(resources: Mapping[str, Any]) -> list[Check]:
     checks = _Checks("Template")
     for logical_id, resource in resources.items():
         type_name, props = resource["Type"], resource.get("Properties", {})
-        if type_name == "AWS::ApplicationAutoScaling::ScalableTarget":
+        if type_name == "AWS::ApplicationAutoScaling::ScalableTarget" and str(props.get("ResourceId")).startswith(
+            "inference-component/"
+        ):
+            checks.template(
+                f"autoscaling of {props['ResourceId']}",
+                f"{props.get('MinCapacity')}–{props.get('MaxCapacity')} copies, "
+                f"{len(props.get('ScheduledActions', []))} schedule(s)",
+            )
+        elif type_name == "AWS::SageMaker::InferenceComponent":
+            spec = props.get("Specification", {})
+            compute = spec.get("ComputeResourceRequirements", {})
+            checks.template(
+                f"inference component {props.get('InferenceComponentName')}",
+                f"{compute.get('NumberOfCpuCoresRequired', 0)} CPU, {compute.get('MinMemoryRequiredInMb')} MB, "
+                f"{compute.get('NumberOfAcceleratorDevicesRequired', 0)} accelerators per copy; "
+                f"{props.get('RuntimeConfig', {}).get('CopyCount')} copies",
+            )
+        elif type_name == "AWS::ApplicationAutoScaling::ScalingPolicy" and props.get("PolicyType") == "StepScaling":
+            steps = props.get("StepScalingPolicyConfiguration", {}).get("StepAdjustments", [])
+            checks.template(
+                f"scaling policy {logical_id}",
+                f"step scaling {[s.get('ScalingAdjustment') for s in steps]} (brings the first copy back)",
+            )
+        elif type_name == "AWS::ApplicationAutoScaling::ScalableTarget":
             match = re.search(r"/variant/([A-Za-z0-9-]+)", json.dumps(props.get("ResourceId")))
             variant = match.group(1) if match else logical_id
             schedules = len(props.get("ScheduledActions", []))

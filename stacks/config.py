@@ -116,6 +116,8 @@ class ModelConfig:
 Seconds = NewType("Seconds", float)
 #: A duration in whole days (an integer ≥ 0); the stack turns it into a ``cdk.Duration``.
 Days = NewType("Days", int)
+#: ``sagemaker_serving.RequestRouting``: each request to an instance with more capacity, or to a random one.
+Routing = Literal["least_outstanding_requests", "random"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -150,6 +152,8 @@ class InstanceVariantConfig:
     model_data_download_timeout_seconds: int | None = None
     container_startup_timeout_seconds: int | None = None
     autoscaling: AutoscalingConfig | None = None
+    #: How requests are spread over the variant's instances. Default: SageMaker's (random).
+    routing: Routing | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -203,6 +207,94 @@ class AsyncConfig:
 #: AutoscalingConfig keys of real-time endpoints only, and of asynchronous endpoints only.
 REAL_TIME_AUTOSCALING_KEYS = ("target_invocations_per_instance", "target_cpu_utilization")
 ASYNC_AUTOSCALING_KEYS = ("target_backlog_per_instance",)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShadowVariantConfig:
+    """A shadow variant next to the one instance variant (``sagemaker_serving.ShadowVariant``): it gets a copy
+    of a share of the requests, and its answers are discarded (docs/inference_components.md, "Shadow tests")."""
+
+    name: str
+    #: A key of ``[models]``.
+    model: str
+    instance_type: str
+    initial_instance_count: int | None = None
+    #: Percentage of the production variant's requests replicated to the shadow (1-100). Default: the construct's (100).
+    sampling_percentage: int | None = None
+    routing: Routing | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstancePoolConfig:
+    """The instances an environment's inference components share (``sagemaker_serving.InstancePool``)."""
+
+    instance_type: str
+    #: The pool's variant name. Default: the construct's (``pool``).
+    name: str | None = None
+    initial_instance_count: int | None = None
+    #: Managed instance scaling (both or neither): fewest instances, 0 to release them all once every
+    #: component has scaled to zero.
+    min_instance_count: int | None = None
+    max_instance_count: int | None = None
+    #: Default: the construct's (least outstanding requests).
+    routing: Routing | None = None
+    volume_size_gb: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComponentAutoscalingConfig:
+    """Autoscaling of one component's copies (``sagemaker_serving.ComponentAutoscaling``); ``min_copies = 0``
+    scales it to zero (the first request then waits minutes: docs/inference_components.md)."""
+
+    min_copies: int
+    max_copies: int
+    #: Target tracking on invocations per copy per minute (default: the construct's, 100) ...
+    target_invocations_per_copy: float | None = None
+    #: ... or on concurrent requests per copy (not both).
+    target_concurrent_requests_per_copy: float | None = None
+    scale_in_cooldown_seconds: Seconds | None = None
+    scale_out_cooldown_seconds: Seconds | None = None
+    #: Cooldown of the step policy that brings the first copy back. Default: the construct's (300 s).
+    wake_cooldown_seconds: Seconds | None = None
+    #: Copy counts (0 allowed) on a schedule.
+    schedules: tuple[ScheduledCapacity, ...] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RollingUpdateConfig:
+    """How a component's updates roll out (``sagemaker_serving.ComponentRollingUpdate``): batches of copies or of a
+    percentage (one of the two; default the construct's, 50 %), rolled back when a named alarm fires."""
+
+    maximum_batch_copies: int | None = None
+    maximum_batch_percent: int | None = None
+    wait_interval_seconds: Seconds | None = None
+    maximum_execution_timeout_seconds: Seconds | None = None
+    rollback_maximum_batch_copies: int | None = None
+    rollback_maximum_batch_percent: int | None = None
+    #: Names of existing CloudWatch alarms of the environment's account and region (1-10).
+    rollback_alarms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class InferenceComponentConfig:
+    """One model on the environment's instance pool (``sagemaker_serving.InferenceComponent``)."""
+
+    #: How callers name it: ``POST /models/<name>/invocations``.
+    name: str
+    #: A key of ``[models]``.
+    model: str
+    #: Memory one copy reserves, in MB.
+    min_memory_mb: int
+    cpu_cores: float | None = None
+    max_memory_mb: int | None = None
+    #: GPUs one copy reserves.
+    accelerators: int | None = None
+    #: Copies at creation. Default: the construct's (1).
+    copy_count: int | None = None
+    model_data_download_timeout_seconds: int | None = None
+    container_startup_timeout_seconds: int | None = None
+    autoscaling: ComponentAutoscalingConfig | None = None
+    rolling_update: RollingUpdateConfig | None = None
 
 
 #: The retention periods CloudWatch Logs accepts, in days.
@@ -390,9 +482,14 @@ class EnvironmentConfig:
     account: str | None = None
     #: AWS region to deploy to. Default: environment-agnostic.
     region: str | None = None
-    #: Instance variants (or ``serverless_variants``; exactly one of the two).
+    #: Instance variants (or ``serverless_variants``, or ``instance_pool``; exactly one of the three).
     instance_variants: tuple[InstanceVariantConfig, ...] = ()
     serverless_variants: tuple[ServerlessVariantConfig, ...] = ()
+    #: A shadow variant next to the one instance variant. Default: none.
+    shadow_variant: ShadowVariantConfig | None = None
+    #: Instances shared by ``inference_components`` (many models on one endpoint).
+    instance_pool: InstancePoolConfig | None = None
+    inference_components: tuple[InferenceComponentConfig, ...] = ()
     #: Tags on every resource of the stack.
     tags: dict[str, str] = field(default_factory=dict)
     #: The REST front door. Default: Lambda integration with IAM auth.
@@ -402,7 +499,8 @@ class EnvironmentConfig:
     deployment: DeploymentConfig | None = None
     #: Scheduled batch predictions (``[[environments.<env>.batch_jobs]]``). Default: none.
     batch_jobs: tuple[BatchJobConfig, ...] = ()
-    #: Serve asynchronous invocations only (``[environments.<env>.async_inference]``). Default: real-time.
+    #: Serve asynchronous invocations only (``[environments.<env>.async_inference]``; instance or serverless
+    #: variants, not an ``instance_pool``). Default: real-time.
     async_inference: AsyncConfig | None = None
     #: Alarms, notifications and a dashboard. Default: on, with the construct's thresholds.
     monitoring: MonitoringConfig = field(default_factory=MonitoringConfig)
@@ -413,6 +511,14 @@ class EnvironmentConfig:
     def stack_name(self) -> str:
         """``ModelServing-<name>``."""
         return f"{STACK_PREFIX}-{self.name}"
+
+    @property
+    def model_keys(self) -> tuple[str, ...]:
+        """Every key of ``[models]`` the environment serves (variants, shadow variant, components), once, in order."""
+        keys = [v.model for v in self.instance_variants] + [v.model for v in self.serverless_variants]
+        keys += [self.shadow_variant.model] if self.shadow_variant is not None else []
+        keys += [c.model for c in self.inference_components]
+        return tuple(dict.fromkeys(keys))
 
     @property
     def variants_key(self) -> str:
@@ -500,7 +606,8 @@ def _with_defaults(name: str, table: Any) -> Any:
         return table
     table = {**table, "name": name}
     network = table.get("network", {})
-    if "instance_variants" in table and isinstance(network, dict) and "network_isolation" not in network:
+    instances = "instance_variants" in table or "instance_pool" in table
+    if instances and isinstance(network, dict) and "network_isolation" not in network:
         table["network"] = {**network, "network_isolation": True}
     return table
 
@@ -528,8 +635,10 @@ def _environment_problems(env: EnvironmentConfig, model_keys: set[str], given: A
     problems = []
     if not _ENV_NAME.match(env.name):
         problems.append(f"name {env.name!r} is not allowed; use letters, digits and hyphens, starting with a letter")
-    if bool(env.instance_variants) == bool(env.serverless_variants):
+    if env.instance_pool is None and bool(env.instance_variants) == bool(env.serverless_variants):
         problems.append("set exactly one of instance_variants or serverless_variants")
+    problems += _component_problems(env, model_keys)
+    problems += _pool_combination_problems(env)
     kind = env.variants_key
     variants: tuple[InstanceVariantConfig | ServerlessVariantConfig, ...] = (
         *env.instance_variants,
@@ -645,6 +754,63 @@ def _monitoring_problems(monitoring: MonitoringConfig) -> list[str]:
                 f"monitoring.subscriptions[{i}].endpoint: {sub.endpoint!r} is not allowed with protocol "
                 f"{sub.protocol!r}; expected {expected}"
             )
+    return problems
+
+
+def _component_problems(env: EnvironmentConfig, model_keys: set[str]) -> list[str]:
+    """The pool, its components and the shadow variant: where each is allowed, their models, one-of choices."""
+    problems = []
+    if env.instance_pool is not None:
+        others = [k for k in ("instance_variants", "serverless_variants") if getattr(env, k)]
+        if others:
+            problems.append(
+                f"instance_pool: not allowed with {' and '.join(others)}; an environment serves either variants "
+                "or inference components on an instance pool"
+            )
+        if not env.inference_components:
+            problems.append("instance_pool: has no inference_components; add at least one [[...inference_components]]")
+    elif env.inference_components:
+        problems.append("inference_components: not allowed without instance_pool; add an instance_pool table")
+    if env.shadow_variant is not None and not env.instance_variants:
+        problems.append("shadow_variant: only allowed with instance_variants (SageMaker shadow tests need one)")
+    named = [(f"inference_components[{i}]", c.model) for i, c in enumerate(env.inference_components)]
+    named += [("shadow_variant", env.shadow_variant.model)] if env.shadow_variant is not None else []
+    for where, model in named:
+        if model not in model_keys:
+            problems.append(
+                f"{where}.model: {model!r} is not a model; {_hint(model, model_keys)}"
+                f"known models: {', '.join(sorted(model_keys)) or 'none'}"
+            )
+    for i, c in enumerate(env.inference_components):
+        a, r = c.autoscaling, c.rolling_update
+        pairs = [
+            (a, "autoscaling", "target_invocations_per_copy", "target_concurrent_requests_per_copy"),
+            (r, "rolling_update", "maximum_batch_copies", "maximum_batch_percent"),
+            (r, "rolling_update", "rollback_maximum_batch_copies", "rollback_maximum_batch_percent"),
+        ]
+        for table, key, one, other in pairs:
+            if table is not None and getattr(table, one) is not None and getattr(table, other) is not None:
+                problems.append(f"inference_components[{i}].{key}: set {one} or {other}, not both")
+    return problems
+
+
+def _pool_combination_problems(env: EnvironmentConfig) -> list[str]:
+    """``async_inference`` beside an instance pool: the stack could not pass it on, so it is refused here.
+
+    An endpoint is real-time (variants), asynchronous (``async_inference``, on instance variants) or an instance
+    pool of inference components (real-time, ``InvokeEndpoint`` with an ``InferenceComponentName``): a
+    ``ComponentEndpointConfig`` has no ``AsyncInferenceConfig``. (A ``deployment`` table there is the
+    ``Endpoint``'s own rule, reported by the stack.)
+    """
+    if env.instance_pool is None and not env.inference_components:
+        return []
+    problems = []
+    if env.async_inference is not None:
+        problems.append(
+            "async_inference: not allowed with instance_pool/inference_components; an endpoint is either "
+            "asynchronous (async_inference on instance_variants) or an instance pool of inference components "
+            "(real-time): remove the async_inference table or serve the models with instance_variants"
+        )
     return problems
 
 

@@ -16,7 +16,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,7 @@ from sagemaker_serving import (
     VariantAutoscaling,
 )
 from sagemaker_serving.container_image import DLC_REGISTRY_ACCOUNTS, SKLEARN_REGISTRY_ACCOUNTS
+from sagemaker_serving.routing import RequestRouting
 from stacks.config import (
     AutoscalingConfig,
     ConfigError,
@@ -50,22 +51,29 @@ if TYPE_CHECKING:
     from sagemaker_serving import (
         AsyncInferenceConfig,
         BacklogAutoscaling,
+        ComponentAutoscaling,
+        ComponentEndpointConfig,
+        InferenceComponent,
         ProvisionedConcurrencyAutoscaling,
         ServingNetwork,
+        ShadowVariant,
     )
-    from stacks.config import AsyncConfig
+    from stacks.config import AsyncConfig, ShadowVariantConfig
 
 STACKS_DIR = Path(__file__).parent
 
 
 @dataclass(frozen=True)
 class EndpointParts:
-    """What :func:`compose_endpoint` builds: the models (by config key), the config, the endpoint, autoscaling."""
+    """What :func:`compose_endpoint` builds: the models (by config key), the config, the endpoint, autoscaling,
+    and for an ``instance_pool`` the inference components (by name) and their autoscaling."""
 
     models: dict[str, Model]
-    endpoint_config: EndpointConfig
+    endpoint_config: EndpointConfig | ComponentEndpointConfig
     endpoint: Endpoint
     autoscaling: list[VariantAutoscaling | ProvisionedConcurrencyAutoscaling | BacklogAutoscaling]
+    inference_components: dict[str, InferenceComponent] = field(default_factory=dict)
+    component_autoscaling: list[ComponentAutoscaling] = field(default_factory=list)
 
 
 class Problems:
@@ -124,9 +132,7 @@ def compose_endpoint(
     """
     own = problems is None
     problems = problems or Problems()
-    used = list(
-        dict.fromkeys([v.model for v in config.instance_variants] + [v.model for v in config.serverless_variants])
-    )
+    used = list(config.model_keys)
     region = config.region
     # One ModelData per artifact, so models sharing an artifact share its archive and asset.
     model_data: dict[str, ModelData] = {}
@@ -155,23 +161,32 @@ def compose_endpoint(
                 security_groups=[network.model_security_group] if network else None,
             )
     problems.check()
+    if config.instance_pool is not None:
+        from stacks.serving_components import compose_components
+
+        return compose_components(scope, config, built, problems=problems, raise_problems=own)
     variants: list[InstanceVariant | ServerlessVariant] = [
         InstanceVariant(model=built[v.model], **variant_props(v)) for v in config.instance_variants
     ] + [ServerlessVariant(model=built[v.model], **variant_props(v)) for v in config.serverless_variants]
     kind = config.variants_key
     from stacks.operations import data_capture
 
-    with problems.at(
-        lambda p: _async_key(re.sub(r"\bvariants(?=[\[:])", kind, p)).replace(
-            "data_capture.destination.", "data_capture."
-        )
-    ):
+    shadow = _shadow_variant(config.shadow_variant, built)
+
+    def rename(problem: str) -> str:
+        # variants[0] → the file's table; the shadow's own variant is the shadow_variant table itself.
+        problem = re.sub(r"\bvariants(?=[\[:])", kind, problem)
+        problem = _async_key(re.sub(r"^shadow_variant\.variant( \('[^']*'\))?", "shadow_variant", problem))
+        return problem.replace("data_capture.destination.", "data_capture.")
+
+    with problems.at(rename):
         endpoint_config = EndpointConfig(
             scope,
             "EndpointConfig",
             variants=variants,
             async_inference=_async_inference(config.async_inference),
             data_capture=data_capture(config.data_capture),
+            shadow_variant=shadow,
         )
     problems.check()
     with problems.at(construct_keys(config)):
@@ -229,7 +244,30 @@ def _serverless_autoscaling(
 
 def variant_props(v: InstanceVariantConfig | ServerlessVariantConfig) -> dict[str, Any]:
     """The variant's construct props the file sets (``model`` aside): the construct's defaults for the rest."""
-    return given(v, leave_out=("model", "autoscaling"))
+    props = given(v, leave_out=("model", "autoscaling", "routing"))
+    if getattr(v, "routing", None) is not None:
+        props["routing"] = routing(v.routing)  # type: ignore[union-attr]
+    return props
+
+
+def routing(name: str | None) -> RequestRouting | None:
+    """The file's ``routing`` (``least_outstanding_requests`` or ``random``) as the construct's object."""
+    if name is None:
+        return None
+    return RequestRouting.random() if name == "random" else RequestRouting.least_outstanding_requests()
+
+
+def _shadow_variant(shadow: ShadowVariantConfig | None, models: dict[str, Model]) -> ShadowVariant | None:
+    """The environment's ``ShadowVariant`` (its instance variant, then the sampling), or ``None``."""
+    if shadow is None:
+        return None
+    from sagemaker_serving import ShadowVariant
+
+    props = given(shadow, leave_out=("model", "sampling_percentage", "routing"))
+    variant = InstanceVariant(model=models[shadow.model], routing=routing(shadow.routing), **props)
+    if shadow.sampling_percentage is None:
+        return ShadowVariant(variant=variant)
+    return ShadowVariant(variant=variant, sampling_percentage=shadow.sampling_percentage)
 
 
 def variant_settings(v: InstanceVariantConfig | ServerlessVariantConfig) -> dict[str, Any]:

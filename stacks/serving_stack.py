@@ -40,6 +40,7 @@ FRONT_DOOR_KEYS = {
     "log_retention": "log_retention_days",
     "auth.usage_plan": "usage_plan",
     "auth.authorization_scopes": "cognito_scopes",
+    "inference_components": "integration",
 }
 
 
@@ -95,6 +96,9 @@ class ServingStack(cdk.Stack):
         self.endpoint_config = parts.endpoint_config
         self.endpoint = parts.endpoint
         self.autoscaling = parts.autoscaling
+        #: The inference components by name (``instance_pool`` environments), and their autoscaling.
+        self.inference_components = parts.inference_components
+        self.component_autoscaling = parts.component_autoscaling
         with problems.at(prefixed("front_door.", FRONT_DOOR_KEYS)):
             self.front_door = self._front_door(config.front_door)
         problems.check()

@@ -4,9 +4,9 @@ Two kinds of stack tests (see ARCHITECTURE.md):
 
 - **any configuration**: properties that hold whatever environments the user's file holds
   (``stacks/environments.toml``, or ``$SERVING_CONFIG``). They take ``any_config``, which runs each of
-  them on the user's configuration and on the reference configuration with the README's three
-  ordinary edits (a fourth environment, new weights, a schedule) plus a minimal environment. They
-  never name an environment.
+  them on the user's configuration, on the reference configuration with the README's three
+  ordinary edits (a fourth environment, new weights, a schedule) plus a minimal environment, and on
+  each example configuration of ``examples/``. They never name an environment.
 - **reference values**: snapshots and "prod has two variants", on the pinned copy
   ``tests/fixtures/environments.toml`` (``reference_config``, ``reference_stacks``,
   ``reference_templates``), so editing ``stacks/environments.toml`` never needs a snapshot refresh.

@@ -15,6 +15,9 @@ Public API (imported lazily, so an app pays only for the aws_cdk modules it uses
         AsyncInferenceConfig, AsyncInference, BacklogAutoscaling, BacklogAutoscalingOptions,
         DataCapture, CaptureBucket, ExistingCaptureBucket, CaptureDestination,
         ServingMonitoring, AlarmThresholds,
+        RequestRouting, ShadowVariant,
+        InstancePool, ComponentEndpointConfig, InferenceComponent, ComponentModel, ComputeRequirements,
+        ComponentRollingUpdate, Batch, ComponentAutoscaling, CopyScalingMetric,
     )
 """
 
@@ -75,6 +78,17 @@ _EXPORTS: dict[str, str] = {
     "CaptureDestination": "data_capture",
     "ServingMonitoring": "monitoring.monitoring",
     "AlarmThresholds": "monitoring.thresholds",
+    "RequestRouting": "routing",
+    "ShadowVariant": "shadow",
+    "InstancePool": "inference_components.pool",
+    "ComponentEndpointConfig": "inference_components.endpoint_config",
+    "InferenceComponent": "inference_components.component",
+    "ComponentModel": "inference_components.source",
+    "ComputeRequirements": "inference_components.capacity",
+    "ComponentRollingUpdate": "inference_components.deployment",
+    "Batch": "inference_components.deployment",
+    "ComponentAutoscaling": "inference_components.autoscaling",
+    "CopyScalingMetric": "inference_components.autoscaling",
 }
 
 __all__ = [
@@ -86,6 +100,7 @@ __all__ = [
     "AutoscalingOptions",
     "BacklogAutoscaling",
     "BacklogAutoscalingOptions",
+    "Batch",
     "BatchPredictions",
     "BlueGreenUpdate",
     "Canary",
@@ -93,7 +108,13 @@ __all__ = [
     "CaptureBucket",
     "CaptureDestination",
     "CognitoAuth",
+    "ComponentAutoscaling",
+    "ComponentEndpointConfig",
+    "ComponentModel",
+    "ComponentRollingUpdate",
+    "ComputeRequirements",
     "ContainerImage",
+    "CopyScalingMetric",
     "DataCapture",
     "DeploymentGuardrails",
     "DirectIntegration",
@@ -106,6 +127,8 @@ __all__ = [
     "FrontDoorAuth",
     "FrontDoorIntegration",
     "IamAuth",
+    "InferenceComponent",
+    "InstancePool",
     "InstanceVariant",
     "LambdaIntegration",
     "Linear",
@@ -117,11 +140,13 @@ __all__ = [
     "PredictionLoading",
     "ProvisionedConcurrencyAutoscaling",
     "ProvisionedConcurrencyOptions",
+    "RequestRouting",
     "RollingUpdate",
     "ScheduledCapacity",
     "ServerlessVariant",
     "ServingMonitoring",
     "ServingNetwork",
+    "ShadowVariant",
     "TransformOptions",
     "UsagePlanOptions",
     "ValidationError",
@@ -152,6 +177,13 @@ if TYPE_CHECKING:
     from sagemaker_serving.front_door.integrations.direct import DirectIntegration
     from sagemaker_serving.front_door.integrations.lambda_function import LambdaIntegration
     from sagemaker_serving.front_door.waf import WafOptions
+    from sagemaker_serving.inference_components.autoscaling import ComponentAutoscaling, CopyScalingMetric
+    from sagemaker_serving.inference_components.capacity import ComputeRequirements
+    from sagemaker_serving.inference_components.component import InferenceComponent
+    from sagemaker_serving.inference_components.deployment import Batch, ComponentRollingUpdate
+    from sagemaker_serving.inference_components.endpoint_config import ComponentEndpointConfig
+    from sagemaker_serving.inference_components.pool import InstancePool
+    from sagemaker_serving.inference_components.source import ComponentModel
     from sagemaker_serving.metrics import MetricOptions
     from sagemaker_serving.model import Model, ModelBase
     from sagemaker_serving.model_data import ModelData
@@ -171,6 +203,8 @@ if TYPE_CHECKING:
         Linear,
         RollingUpdate,
     )
+    from sagemaker_serving.routing import RequestRouting
+    from sagemaker_serving.shadow import ShadowVariant
     from sagemaker_serving.variants import InstanceVariant, ServerlessVariant
 
 

@@ -16,6 +16,7 @@ from sagemaker_serving.variants import InstanceVariant, ServerlessVariant, Varia
 if TYPE_CHECKING:  # aws_s3 and aws_sns are imported only by configs with asynchronous inference
     from sagemaker_serving.async_inference import AsyncInference, AsyncInferenceConfig
     from sagemaker_serving.data_capture import BoundDataCapture, DataCapture
+    from sagemaker_serving.shadow import ShadowVariant
 
 MAX_VARIANTS = 10
 
@@ -39,10 +40,16 @@ class EndpointConfig(Construct):
     With ``data_capture`` (a :class:`~sagemaker_serving.DataCapture`), a sample of the requests and
     answers is written to S3 for retraining (instance variants only; see :mod:`sagemaker_serving.data_capture`).
 
+    With ``shadow_variant`` (:class:`~sagemaker_serving.ShadowVariant`), the one production variant's
+    requests are also replicated to a shadow variant whose answers are discarded (a shadow test; see
+    :mod:`sagemaker_serving.shadow` for the rules and how to read the comparison). Not both: SageMaker
+    excludes asynchronous inference from shadow tests.
+
     Attributes: ``cfn_endpoint_config``, ``encryption_key`` (``None`` where not allowed),
     ``variants``, ``endpoint_config_name``, ``async_inference`` (an
     :class:`~sagemaker_serving.async_inference.AsyncInference`, or ``None``), ``data_capture`` (a
-    :class:`~sagemaker_serving.data_capture.BoundDataCapture` with the bucket, key and write policy, or ``None``).
+    :class:`~sagemaker_serving.data_capture.BoundDataCapture` with the bucket, key and write policy, or ``None``),
+    ``shadow_variant`` (or ``None``).
     """
 
     def __init__(
@@ -54,6 +61,7 @@ class EndpointConfig(Construct):
         encryption_key: kms.IKey | None = None,
         async_inference: AsyncInferenceConfig | None = None,
         data_capture: DataCapture | None = None,
+        shadow_variant: ShadowVariant | None = None,
     ) -> None:
         """Create the endpoint config.
 
@@ -63,17 +71,20 @@ class EndpointConfig(Construct):
         :param async_inference: serve asynchronous invocations only, with this configuration. Default:
             none (a real-time endpoint).
         :param data_capture: capture requests and/or answers to S3. Default: none.
+        :param shadow_variant: a shadow variant next to exactly one production instance variant (not with
+            ``async_inference``). Default: none.
         """
         super().__init__(scope, construct_id)
         self._variants: list[Variant] = []
         self._given_key = encryption_key
         self._async_config = async_inference
         self._capture = data_capture
-        _validate(list(variants), encryption_key, async_inference, data_capture)
+        self.shadow_variant = shadow_variant
+        _validate(list(variants), encryption_key, async_inference, data_capture, shadow_variant)
         self._variants = list(variants)
 
         self.encryption_key: kms.IKey | None = None
-        if _key_allowed(self._variants):
+        if _key_allowed(_with_shadow(self._variants, shadow_variant)):
             self.encryption_key = encryption_key or kms.Key(
                 self,
                 "Key",
@@ -96,6 +107,11 @@ class EndpointConfig(Construct):
         )
         if self.data_capture is not None:  # the models' roles may write before any endpoint captures
             self.cfn_endpoint_config.node.add_dependency(self.data_capture.write_policy)
+        if shadow_variant is not None:
+            from sagemaker_serving.shadow import NoAsyncWithShadow
+
+            self.cfn_endpoint_config.shadow_production_variants = [shadow_variant.render(self._variants[0])]
+            self.node.add_validation(NoAsyncWithShadow(self.cfn_endpoint_config))
         self.endpoint_config_name: str = self.cfn_endpoint_config.attr_endpoint_config_name
         if self.encryption_key is None:
             acknowledge(
@@ -134,8 +150,8 @@ class EndpointConfig(Construct):
     def add_variant(self, variant: Variant) -> None:
         """Add a production variant; the whole set is validated again first."""
         candidate = [*self._variants, variant]
-        _validate(candidate, self._given_key, self._async_config, self._capture)
-        if _key_allowed(candidate) != (self.encryption_key is not None):
+        _validate(candidate, self._given_key, self._async_config, self._capture, self.shadow_variant)
+        if _key_allowed(_with_shadow(candidate, self.shadow_variant)) != (self.encryption_key is not None):
             raise_if_problems(
                 "Invalid production variants",
                 [
@@ -178,6 +194,7 @@ class EndpointConfig(Construct):
                         volume_size_in_gb=v.volume_size_gb,
                         model_data_download_timeout_in_seconds=v.model_data_download_timeout_seconds,
                         container_startup_health_check_timeout_in_seconds=v.container_startup_timeout_seconds,
+                        routing_config=v.routing.bind() if v.routing is not None else None,
                     )
                 )
         return rendered
@@ -208,11 +225,18 @@ def _key_allowed(variants: Sequence[Variant]) -> bool:
     return all(isinstance(v, InstanceVariant) and not has_local_storage(v.instance_type) for v in variants)
 
 
+def _with_shadow(variants: Sequence[Variant], shadow: ShadowVariant | None) -> list[Variant]:
+    """The variants whose volumes the config's key would encrypt: the production ones and the shadow."""
+    variant = getattr(shadow, "variant", None)  # None, or not yet validated
+    return [*variants, variant] if isinstance(variant, (InstanceVariant, ServerlessVariant)) else list(variants)
+
+
 def _validate(
     variants: list[Variant],
     encryption_key: kms.IKey | None,
     async_inference: AsyncInferenceConfig | None,
     data_capture: DataCapture | None,
+    shadow: ShadowVariant | None = None,
 ) -> None:
     problems: list[str] = []
     if not 1 <= len(variants) <= MAX_VARIANTS:
@@ -230,11 +254,21 @@ def _validate(
         seen.setdefault(v.name, i)
     kinds = {type(v).__name__ for v in variants if isinstance(v, (InstanceVariant, ServerlessVariant))}
     problems += _serverless_problems(variants)
-    if encryption_key is not None and variants and len(kinds) == 1 and not _key_allowed(variants):
+    if shadow is not None:
+        from sagemaker_serving.shadow import shadow_problems
+
+        problems += shadow_problems(variants, shadow)
+    key_variants = _with_shadow(variants, shadow)
+    if encryption_key is not None and variants and len(kinds) == 1 and not _key_allowed(key_variants):
         problems.append(
             "encryption_key: a key is not allowed for serverless variants or instance types with local "
             f"storage ({', '.join(getattr(v, 'instance_type', 'serverless') for v in variants)}); "
             "SageMaker encrypts those volumes itself"
+        )
+    if async_inference is not None and shadow is not None:
+        problems.append(
+            "shadow_variant: not allowed with async_inference; SageMaker excludes asynchronous inference from "
+            "shadow tests (https://docs.aws.amazon.com/sagemaker/latest/dg/shadow-tests-exclusions.html)"
         )
     if async_inference is not None:
         from sagemaker_serving.async_inference import AsyncInferenceConfig

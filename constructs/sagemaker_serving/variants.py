@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sagemaker_serving.instance_types import HOSTING_INSTANCE_TYPES
+from sagemaker_serving.routing import RequestRouting, routing_problems
 
 if TYPE_CHECKING:
     from sagemaker_serving.model import ModelBase
@@ -103,11 +104,15 @@ class InstanceVariant:
     model_data_download_timeout_seconds: int | None = None
     #: Time allowed for the container to pass its health check (60-3600 s). Default: SageMaker's.
     container_startup_timeout_seconds: int | None = None
+    #: How requests are spread over the variant's instances (:class:`~sagemaker_serving.RequestRouting`).
+    #: Default: none set, SageMaker's (random).
+    routing: RequestRouting | None = None
 
     def problems(self, where: str) -> list[str]:
         """Every rule this variant breaks, prefixed with ``where``."""
         problems = _common_problems(where, self.name, self.initial_weight)
         problems += instance_type_problems(f"{where}.instance_type", self.instance_type)
+        problems += routing_problems(f"{where}.routing", self.routing)
         problems += _int_in(f"{where}.initial_instance_count", self.initial_instance_count, 1, 1000)
         if self.volume_size_gb is not None:
             problems += _int_in(f"{where}.volume_size_gb", self.volume_size_gb, 1, 512)

@@ -21,6 +21,11 @@ Sources (checked when written):
   (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpointAsync.html,
   https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-invoke-endpoint.html,
   https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-check-predictions.html).
+* ``InvokeEndpoint``'s ``InferenceComponentName`` ("If the endpoint hosts one or more inference components,
+  this parameter specifies the name of inference component to invoke",
+  https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html), and that a
+  component scaled to zero copies answers with an error for the several minutes its first copy takes to
+  start (https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling-zero-instances.html).
 """
 
 from __future__ import annotations
@@ -98,6 +103,14 @@ def worst_case_budget_ms(*, connect_ms: float, read_ms: float, attempts: int) ->
 ENV_ENDPOINT_NAME: Final = "ENDPOINT_NAME"
 #: Comma-separated production variant names; a request pinned to another variant is a 404. Default: unset.
 ENV_VARIANT_NAMES: Final = "VARIANT_NAMES"
+#: Comma-separated ``name=InferenceComponentName`` pairs: the inference components ``POST /models/{name}/invocations``
+#: reaches (``name`` is what callers write, the value SageMaker's name). Any other name is a 404 before SageMaker is
+#: called. When set, the endpoint hosts inference components, so every call must name one: ``POST /invocations`` and
+#: ``POST /variants/{variant}/invocations`` answer 404 with the way to call. Default: unset (no component route).
+ENV_INFERENCE_COMPONENTS: Final = "INFERENCE_COMPONENTS"
+#: ``Retry-After`` of the 503 answered while a component scaled to zero starts its first copy (a cold start takes
+#: minutes: the wake alarm's one-minute period, then a copy, perhaps an instance).
+SCALED_TO_ZERO_RETRY_AFTER_SECONDS: Final = 60
 #: Largest decoded request body, 1 to :data:`MAX_BODY_BYTES`. Default :data:`MAX_BODY_BYTES`.
 ENV_MAX_BODY_BYTES: Final = "MAX_BODY_BYTES"
 #: Comma-separated accepted request media types (``type/*`` allowed). Default :data:`DEFAULT_ALLOWED_CONTENT_TYPES`.

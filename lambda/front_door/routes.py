@@ -4,12 +4,20 @@
     ``InvokeEndpoint`` with the endpoint's normal traffic split.
 ``POST /variants/{variant}/invocations``
     The same, pinned to one production variant (``TargetVariant``).
+``POST /models/{component}/invocations``
+    ``InvokeEndpoint`` with the ``InferenceComponentName`` that ``component`` stands for
+    (:data:`contract.ENV_INFERENCE_COMPONENTS`); an unknown name is a 404 before SageMaker is called. On an
+    endpoint that hosts inference components the two routes above answer 404: every call names a component.
+    While a component has scaled to zero, SageMaker refuses the call ("no capacity"): the answer is
+    ``503 ComponentScaledToZero`` with ``Retry-After``, and that refusal is what starts its first copy.
 ``GET /health``
     ``DescribeEndpoint``: 200 ``{"status": ..., "variants": [...]}`` while the endpoint serves traffic
-    (:data:`contract.SERVING_STATUSES`), else 503.
+    (:data:`contract.SERVING_STATUSES`), else 503. With inference components, also
+    ``"components": {name: {"status": ..., "copies": ...}}`` from ``DescribeInferenceComponent``.
 
 An asynchronous endpoint (``INVOCATION_MODE=async``) "can only receive asynchronous invocations", so it has
-``GET /health`` and, instead of the two ``POST`` routes above (which answer 404 ``AsyncEndpoint``):
+``GET /health`` and, instead of the three ``POST`` routes above (which answer 404 ``AsyncEndpoint``; an
+asynchronous endpoint hosts no inference components, the function refuses both settings together):
 
 ``POST /async-invocations``
     Stores the body under the input prefix, ``InvokeEndpointAsync`` with that ``InputLocation`` and a new
@@ -22,7 +30,7 @@ An asynchronous endpoint (``INVOCATION_MODE=async``) "can only receive asynchron
     "InProgress"}``; 404 ``InferenceNotFound`` for an id it never gave (or whose records expired).
 
 Anything else is a JSON 404 (unknown path) or 405 with ``Allow`` (known path, wrong method). Routing is on
-the event's ``resource`` when it is one of the three templates, else on ``pathParameters.proxy`` (a
+the event's ``resource`` when it is one of the route templates, else on ``pathParameters.proxy`` (a
 ``/{proxy+}`` resource) or ``path``.
 
 The request body (base64-decoded when ``isBase64Encoded``), ``Content-Type``, ``Accept`` and
@@ -70,8 +78,15 @@ _JSON_HEADERS: Final = {"Content-Type": "application/json"}
 _ROUTES: Final = {"/invocations": "invocations", "/health": "health", "/async-invocations": "async_invocations"}
 _VARIANT_RESOURCE: Final = "/variants/{variant}/invocations"
 _ASYNC_RESULT_RESOURCE: Final = "/async-invocations/{inference_id}"
+_COMPONENT_RESOURCE: Final = "/models/{component}/invocations"
 #: Each route's method.
-_METHODS: Final = {"invocations": "POST", "health": "GET", "async_invocations": "POST", "async_result": "GET"}
+_METHODS: Final = {
+    "invocations": "POST",
+    "component": "POST",
+    "health": "GET",
+    "async_invocations": "POST",
+    "async_result": "GET",
+}
 #: The ids ``POST /async-invocations`` gives: 32 lower-case hex digits (a UUID4 without dashes).
 _INFERENCE_ID_RE: Final = re.compile(r"[0-9a-f]{32}")
 
@@ -188,6 +203,8 @@ class FrontDoor(AsyncRoutes):
                 answer = self.async_invocations(event, log)
             elif route == "async_result":
                 answer = self.async_result(event, parameter or "", log)
+            elif route == "component":
+                answer = self.invocations(event, None, log, component=parameter)
             else:
                 answer = self.invocations(event, parameter, log)
         except HttpError as exc:
@@ -210,18 +227,22 @@ class FrontDoor(AsyncRoutes):
     # Routing
     # ----------------------------------------------------------------------
     def route(self, event: Event) -> tuple[str, str | None]:
-        """Map the event to ``(route, variant or inference id)``; 404/405 for anything unknown, and 404
-        ``AsyncEndpoint`` for the real-time routes of an asynchronous endpoint."""
+        """Map the event to ``(route, variant or inference id)`` or ``("component", component name)``; 404/405 for
+        anything unknown, 404 ``AsyncEndpoint`` for the real-time and component routes of an asynchronous endpoint
+        and 404 ``ComponentRequired`` for the real-time routes of an endpoint with inference components."""
         resource = event.get("resource")
         params = event.get("pathParameters")
         params = params if isinstance(params, dict) else {}
         variant: Any = None
+        component: Any = None
         if resource in _ROUTES:
             route = _ROUTES[resource]
         elif resource == _VARIANT_RESOURCE:
             route, variant = "invocations", params.get("variant")
         elif resource == _ASYNC_RESULT_RESOURCE:
             route, variant = "async_result", params.get("inference_id")
+        elif resource == _COMPONENT_RESOURCE:
+            route, component = "component", params.get("component")
         else:
             # Greedy proxy resources ("/{proxy+}") or events without a resource.
             proxy = params.get("proxy")
@@ -233,11 +254,13 @@ class FrontDoor(AsyncRoutes):
                 route, variant = "invocations", parts[1]
             elif len(parts) == 2 and parts[0] == "async-invocations":
                 route, variant = "async_result", parts[1]
+            elif len(parts) == 3 and parts[0] == "models" and parts[2] == "invocations":
+                route, component = "component", parts[1]
             else:
                 raise HttpError(404, "NotFound", "No such route")
         if route.startswith("async_") and not self.settings.is_async:
             raise HttpError(404, "NotFound", "No such route")
-        if route == "invocations" and self.settings.is_async:
+        if route in ("invocations", "component") and self.settings.is_async:
             raise HttpError(
                 404,
                 "AsyncEndpoint",
@@ -257,19 +280,42 @@ class FrontDoor(AsyncRoutes):
             or (self.settings.variant_names and variant not in self.settings.variant_names)
         ):
             raise HttpError(404, "VariantNotFound", "No such production variant")
+        components = self.settings.inference_components
+        if route == "component":
+            if not isinstance(component, str) or component not in components:
+                raise HttpError(404, "ComponentNotFound", "No such model on this endpoint")
+            return route, component
+        if route == "invocations" and components:
+            raise HttpError(
+                404,
+                "ComponentRequired",
+                "This endpoint hosts several models: POST /models/{model}/invocations, with one of: "
+                + ", ".join(sorted(components)),
+            )
         return route, variant
 
     # ----------------------------------------------------------------------
     # POST /invocations, POST /variants/{variant}/invocations
     # ----------------------------------------------------------------------
-    def invocations(self, event: Event, variant: str | None, log: dict[str, Any]) -> Answer:
-        """Check the request, invoke the endpoint and answer with the model's body."""
+    def invocations(
+        self, event: Event, variant: str | None, log: dict[str, Any], *, component: str | None = None
+    ) -> Answer:
+        """Check the request, invoke the endpoint (or one of its inference ``component``s, by the name callers
+        use) and answer with the model's body."""
         body, content_type, accept, custom = self._request(event, log)
         if variant is not None:
             log["variant"] = variant
+        if component is not None:
+            log["component"] = component
 
         result = self.client.invoke(
-            body=body, content_type=content_type, accept=accept, custom_attributes=custom, variant=variant, log=log
+            body=body,
+            content_type=content_type,
+            accept=accept,
+            custom_attributes=custom,
+            variant=variant,
+            log=log,
+            component=self.settings.inference_components[component] if component is not None else None,
         )
 
         answered = result.variant or variant or ""
@@ -380,10 +426,13 @@ class FrontDoor(AsyncRoutes):
         log["endpoint_status"] = status
         if status not in contract.SERVING_STATUSES:
             raise HttpError(503, "EndpointNotInService", f"Endpoint status is {status}", {"Retry-After": "30"})
+        body: dict[str, Any] = {"status": status, "variants": variants}
+        if self.settings.inference_components:
+            body["components"] = self.client.component_states(log)
         return {
             "statusCode": 200,
             "headers": dict(_JSON_HEADERS),
-            "body": json.dumps({"status": status, "variants": variants}),
+            "body": json.dumps(body),
             "isBase64Encoded": False,
         }
 
@@ -417,6 +466,10 @@ class FrontDoor(AsyncRoutes):
             metrics.add_metric("Errors", MetricUnit.Count, 1)
             if log["status"] >= 500:
                 self.logger.warning("Request failed", extra=log)
+        elif log.get("component"):
+            metrics.add_dimension("Component", log["component"])
+            metrics.add_metric("Latency", MetricUnit.Milliseconds, latency_ms)
+            metrics.add_metric("Invocations", MetricUnit.Count, 1)
         elif log.get("variant"):
             metrics.add_dimension("Variant", log["variant"])
             metrics.add_metric("Latency", MetricUnit.Milliseconds, latency_ms)

@@ -68,16 +68,28 @@ def clean_message(message: str) -> str:
     return message
 
 
-def client_error_to_http(exc: boto_errors.ClientError, *, variant: str | None, variants_known: bool) -> HttpError:
+def client_error_to_http(
+    exc: boto_errors.ClientError, *, variant: str | None, variants_known: bool, component: str | None = None
+) -> HttpError:
     """Map a SageMaker ``ClientError`` to the answer the client gets.
 
     A ``ValidationError`` about the variant of a pinned request is a 404 when the variant list is not
-    known (``variants_known`` false); otherwise the variant was already checked against the list.
+    known (``variants_known`` false); otherwise the variant was already checked against the list. For a call
+    to an inference ``component``, SageMaker's ``ValidationError`` "Inference Component has no capacity to
+    process this request" means it has scaled to zero and its first copy is starting: a 503 with
+    ``Retry-After`` (:data:`contract.SCALED_TO_ZERO_RETRY_AFTER_SECONDS`), not a client error.
     """
     error = exc.response.get("Error", {})
     code = error.get("Code", "")
     message = str(error.get("Message") or "")
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    if code == "ValidationError" and component is not None and "no capacity" in message.lower():
+        return HttpError(
+            503,
+            "ComponentScaledToZero",
+            "The model has scaled to zero and is starting; retry in a minute or more",
+            {"Retry-After": str(contract.SCALED_TO_ZERO_RETRY_AFTER_SECONDS)},
+        )
     if code == "ValidationError":
         if variant is not None and not variants_known and "variant" in message.lower():
             return HttpError(404, "VariantNotFound", "No such production variant")
@@ -157,6 +169,7 @@ class SageMakerClient:
         )
         self._control_plane: Any = None  # the "sagemaker" client, built on the first describe
         self._health: tuple[float, str, list[str]] | None = None
+        self._components: tuple[float, dict[str, dict[str, Any]]] | None = None
 
     def invoke(
         self,
@@ -167,8 +180,10 @@ class SageMakerClient:
         custom_attributes: str | None,
         variant: str | None,
         log: dict[str, Any],
+        component: str | None = None,
     ) -> Invocation:
-        """``InvokeEndpoint`` with retries; ``log`` gets ``attempts`` and, on failure, ``upstream_error``."""
+        """``InvokeEndpoint`` (of the inference ``component`` of that ``InferenceComponentName``, if given) with
+        retries; ``log`` gets ``attempts`` and, on failure, ``upstream_error``."""
         kwargs: dict[str, Any] = {
             "EndpointName": self.settings.endpoint_name,
             "Body": body,
@@ -180,11 +195,15 @@ class SageMakerClient:
             kwargs["CustomAttributes"] = custom_attributes
         if variant is not None:
             kwargs["TargetVariant"] = variant
+        if component is not None:
+            kwargs["InferenceComponentName"] = component
         try:
             result, payload = self._invoke_with_retries(kwargs, log)
         except boto_errors.ClientError as exc:
             log["upstream_error"] = exc.response.get("Error", {}).get("Code", "")
-            raise client_error_to_http(exc, variant=variant, variants_known=bool(self.settings.variant_names)) from None
+            raise client_error_to_http(
+                exc, variant=variant, variants_known=bool(self.settings.variant_names), component=component
+            ) from None
         except boto_errors.BotoCoreError as exc:
             log["upstream_error"] = type(exc).__name__
             raise transport_error_to_http(exc) from None
@@ -270,6 +289,34 @@ class SageMakerClient:
             variants = [v.get("VariantName", "") for v in described.get("ProductionVariants") or []]
             self._health = (now, str(described.get("EndpointStatus", "Unknown")), variants)
         return self._health[1], self._health[2]
+
+    def component_states(self, log: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """``{name: {"status": ..., "copies": ...}}`` of every inference component (``DescribeInferenceComponent``),
+        reused for ``health_cache_seconds``. A component that cannot be described is ``{"status": "Unknown"}``
+        (``log`` gets ``upstream_error``): one model's trouble does not fail the endpoint's health."""
+        now = time.monotonic()
+        if self._components is None or now - self._components[0] >= self.settings.health_cache_seconds:
+            states: dict[str, dict[str, Any]] = {}
+            for name, component in sorted(self.settings.inference_components.items()):
+                try:
+                    described = self._control_plane_client().describe_inference_component(
+                        InferenceComponentName=component
+                    )
+                except boto_errors.ClientError as exc:
+                    log["upstream_error"] = exc.response.get("Error", {}).get("Code", "") or type(exc).__name__
+                    states[name] = {"status": "Unknown"}
+                    continue
+                except boto_errors.BotoCoreError as exc:
+                    log["upstream_error"] = type(exc).__name__
+                    states[name] = {"status": "Unknown"}
+                    continue
+                runtime = described.get("RuntimeConfig") or {}
+                states[name] = {
+                    "status": str(described.get("InferenceComponentStatus", "Unknown")),
+                    "copies": runtime.get("CurrentCopyCount"),
+                }
+            self._components = (now, states)
+        return self._components[1]
 
     def _control_plane_client(self) -> Any:
         if self._control_plane is None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import contract
@@ -19,6 +20,8 @@ import contract
 #: ``SAGEMAKER_*_TIMEOUT`` bounds in seconds (the environment variables are in seconds).
 _MIN_TIMEOUT_SECONDS: Final = contract.MIN_SAGEMAKER_TIMEOUT_MS / 1000
 _MAX_TIMEOUT_SECONDS: Final = contract.MAX_BUDGET_MS / 1000
+#: A route name and an ``InferenceComponentName``: 1-63 alphanumerics or hyphens.
+_NAME_RE: Final = re.compile(r"[a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62}")
 
 
 class SettingsError(ValueError):
@@ -32,6 +35,8 @@ class Settings:
     endpoint_name: str
     #: Production variants a request may be pinned to; empty: any name SageMaker accepts.
     variant_names: frozenset[str] = frozenset()
+    #: Inference components by the name callers use → their ``InferenceComponentName``; empty: none.
+    inference_components: Mapping[str, str] = field(default_factory=dict)
     max_body_bytes: int = contract.MAX_BODY_BYTES
     #: Lower-cased media types (``type/*`` and ``*/*`` wildcards allowed).
     allowed_content_types: frozenset[str] = frozenset(contract.DEFAULT_ALLOWED_CONTENT_TYPES)
@@ -98,6 +103,7 @@ class Settings:
         settings = cls(
             endpoint_name=endpoint_name,
             variant_names=reader.names(contract.ENV_VARIANT_NAMES),
+            inference_components=reader.pairs(contract.ENV_INFERENCE_COMPONENTS),
             max_body_bytes=reader.integer(
                 contract.ENV_MAX_BODY_BYTES, contract.MAX_BODY_BYTES, 1, contract.MAX_BODY_BYTES
             ),
@@ -119,6 +125,12 @@ class Settings:
             metrics_namespace=env.get(contract.ENV_POWERTOOLS_METRICS_NAMESPACE) or contract.DEFAULT_METRICS_NAMESPACE,
             **reader.async_settings(),
         )
+        if settings.is_async and settings.inference_components:
+            # SageMaker: an asynchronous endpoint serves one model; inference components are real-time only.
+            reader.problems.append(
+                f"{contract.ENV_INFERENCE_COMPONENTS} must be unset when {contract.ENV_INVOCATION_MODE} is async "
+                "(an asynchronous endpoint hosts no inference components)"
+            )
         budget_ms = settings.budget_ms
         if not reader.bad_timing and budget_ms > contract.MAX_BUDGET_MS:
             reader.problems.append(
@@ -201,6 +213,22 @@ class _Reader:
                 contract.MAX_ASYNC_REQUEST_TTL_SECONDS,
             ),
         }
+
+    def pairs(self, name: str) -> dict[str, str]:
+        """``a=b,c=d`` → ``{"a": "b", "c": "d"}``; each side 1-63 alphanumerics or hyphens, keys unique."""
+        found: dict[str, str] = {}
+        for item in (i.strip() for i in (self.env.get(name) or "").split(",")):
+            if not item:
+                continue
+            key, sep, value = (part.strip() for part in item.partition("="))
+            if not sep or not _NAME_RE.fullmatch(key) or not _NAME_RE.fullmatch(value) or key in found:
+                self.problems.append(
+                    f"{name} must be comma-separated name=InferenceComponentName pairs with unique names of 1-63 "
+                    f"alphanumerics or hyphens, got {item!r}"
+                )
+                continue
+            found[key] = value
+        return found
 
     def _refuse(self, name: str, problem: str, default: float) -> float:
         self.problems.append(problem)

@@ -60,6 +60,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, fake: FakeSageMaker) -> FakeSageMak
         "_X_AMZN_TRACE_ID",
         "AWS_LAMBDA_FUNCTION_NAME",
         "VARIANT_NAMES",
+        "INFERENCE_COMPONENTS",
         "MAX_BODY_BYTES",
         "ALLOWED_CONTENT_TYPES",
         "SAGEMAKER_CONNECT_TIMEOUT",
@@ -188,6 +189,8 @@ def rest_event(
         resource, params = "/variants/{variant}/invocations", {"variant": parts[1]}
     elif len(parts) == 2 and parts[0] == "async-invocations":
         resource, params = "/async-invocations/{inference_id}", {"inference_id": parts[1]}
+    elif len(parts) == 3 and parts[0] == "models":
+        resource, params = "/models/{component}/invocations", {"component": parts[1]}
     if isinstance(body, bytes):
         body, base64_body = base64.b64encode(body).decode(), True
     elif body is not None and base64_body:

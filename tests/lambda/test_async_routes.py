@@ -182,7 +182,7 @@ def test_a_proxy_resource_routes_the_same_way(door: Door, s3: Any) -> None:
 # --------------------------------------------------------------------------
 # Routes that make no sense for the mode, methods, ids
 # --------------------------------------------------------------------------
-@pytest.mark.parametrize("path", ["/invocations", "/variants/AllTraffic/invocations"])
+@pytest.mark.parametrize("path", ["/invocations", "/variants/AllTraffic/invocations", "/models/fraud/invocations"])
 def test_real_time_routes_are_refused_by_an_async_endpoint(door: Door, fake: FakeSageMaker, path: str) -> None:
     response = door.post(path)
     assert response.status == 404
@@ -354,8 +354,13 @@ def test_the_request_limits_come_from_the_environment(async_factory: Callable[..
             {"ASYNC_REQUEST_TTL_SECONDS": "59"},
             "ASYNC_REQUEST_TTL_SECONDS must be an integer between 60 and 21600, got '59'",
         ),
+        (
+            {"INVOCATION_MODE": "async", "ASYNC_BUCKET": "b", "INFERENCE_COMPONENTS": "fraud=fraud-v1"},
+            "INFERENCE_COMPONENTS must be unset when INVOCATION_MODE is async (an asynchronous endpoint hosts no "
+            "inference components)",
+        ),
     ],
-    ids=["mode", "no-bucket", "prefix", "timeout", "ttl"],
+    ids=["mode", "no-bucket", "prefix", "timeout", "ttl", "components"],
 )
 def test_bad_async_settings_fail_the_import(
     load_handler: Callable[..., ModuleType], env: dict[str, str], problem: str

@@ -80,7 +80,7 @@ def test_serving_statuses(runtime: SimpleNamespace) -> None:
 
 def test_environment_variable_names_are_distinct_and_named_after_their_constant(runtime: SimpleNamespace) -> None:
     names = {k: v for k, v in vars(runtime.contract).items() if k.startswith("ENV_")}
-    assert len(set(names.values())) == len(names) == 18
+    assert len(set(names.values())) == len(names) == 19
     for constant, variable in names.items():
         assert constant == f"ENV_{variable}"
 

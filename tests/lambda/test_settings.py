@@ -141,6 +141,7 @@ def test_every_contract_variable_is_read(runtime: SimpleNamespace) -> None:
     values = {
         contract.ENV_ENDPOINT_NAME: "other",
         contract.ENV_VARIANT_NAMES: "a",
+        contract.ENV_INFERENCE_COMPONENTS: "a=x",
         contract.ENV_MAX_BODY_BYTES: "10",
         contract.ENV_ALLOWED_CONTENT_TYPES: "text/csv",
         contract.ENV_SAGEMAKER_CONNECT_TIMEOUT: "2",

@@ -51,8 +51,9 @@ def test_the_users_configuration_has_one_valid_stack_per_environment(any_config:
         f"ModelServing-{name}" for name in config.environments
     }
     for env in config.environments.values():
-        assert bool(env.instance_variants) != bool(env.serverless_variants), env.name
-        assert all(v.model in config.models for v in (*env.instance_variants, *env.serverless_variants))
+        kinds = [env.instance_variants, env.serverless_variants, env.instance_pool]
+        assert sum(bool(kind) for kind in kinds) == 1, env.name
+        assert all(key in config.models for key in env.model_keys)
 
 
 def test_the_default_file_is_stacks_environments_toml_unless_serving_config_names_another(

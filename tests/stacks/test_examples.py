@@ -33,7 +33,7 @@ def test_every_example_synthesises_every_environment(example: Synthesised) -> No
 
 
 def test_the_examples_are_there() -> None:
-    assert {"async", "batch", "serverless_provisioned"} <= {p.stem for p in EXAMPLES}
+    assert {"async", "batch", "components", "serverless_provisioned"} <= {p.stem for p in EXAMPLES}
 
 
 def test_each_example_validates_against_the_schema(example: Synthesised) -> None:

@@ -44,7 +44,7 @@ def raw() -> dict[str, Any]:
 def test_every_environment_has_a_front_door_with_its_url_output(any_config: Synthesised) -> None:
     for name, template in any_config.templates.items():
         fd = any_config.config.environments[name].front_door
-        assert len(_methods(template)) == 3, name
+        assert len(_methods(template)) == 3 + bool(any_config.config.environments[name].inference_components), name
         outputs = template.to_json()["Outputs"]
         assert "https://" in str(outputs["FrontDoorUrl"]["Value"]), name
         functions = _props(template, "AWS::Lambda::Function")
@@ -211,7 +211,9 @@ def test_the_real_handler_starts_with_the_settings_the_stack_gives_it(
             settings = handler.front_door.settings
             assert fn["Properties"]["Timeout"] - 1 >= settings.budget_ms / 1000, env
             assert fn["Properties"]["Timeout"] >= settings.lambda_timeout_seconds, env
-            assert frozenset(variables["VARIANT_NAMES"].split(",")) == settings.variant_names, env
+            assert frozenset(filter(None, variables["VARIANT_NAMES"].split(","))) == settings.variant_names, env
+            components = variables.get("INFERENCE_COMPONENTS", "")
+            assert dict(p.split("=") for p in filter(None, components.split(","))) == settings.inference_components
             assert set(variables) <= {value for name, value in vars(contract).items() if name.startswith("ENV_")}, env
 
 

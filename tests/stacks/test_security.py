@@ -382,8 +382,12 @@ OPTION_ACKNOWLEDGEMENTS: dict[str, dict[tuple[str, str], str]] = {
             for p in ("input/", "output/", "failure/", "requests/")
         },
     },
+    # examples/components.toml: the pool's execution role (ComponentEndpointConfig) has the models' grants.
+    "inference_components": {("EndpointConfig/ExecutionPolicy", r): why for r, why in _MODEL_POLICY.items()},
 }
+#: The methods of an option's routes carry the auth's reasons, as the reference environments' methods do.
 _ASYNC_METHODS = ("async-invocations/POST", "async-invocations/{inference_id}/GET")
+_COMPONENT_METHODS = ("models/{component}/invocations/POST",)
 
 #: Every reviewed acknowledgement of any reference environment or option: (construct path with ``Model*``, rule
 #: with ``<Name*.Arn>``) → the reason starts reviewed for it (they differ with the configuration, e.g. the auth).
@@ -391,7 +395,7 @@ REVIEWED: dict[tuple[str, str], set[str]] = {}
 for _acks in [*EXPECTED_ACKNOWLEDGEMENTS.values(), *OPTION_ACKNOWLEDGEMENTS.values()]:
     for (_path, _rule), _why in _acks.items():
         REVIEWED.setdefault(_review_key(_path, _rule), set()).add(_why)
-for _method in _ASYNC_METHODS:  # the asynchronous routes' methods carry the auth's reasons, as the others
+for _method in (*_ASYNC_METHODS, *_COMPONENT_METHODS):  # the options' routes carry the auth's reasons too
     for _rule, _why in [*_IAM_AUTH.items(), *_API_KEY_AUTH.items()]:
         REVIEWED.setdefault((f"FrontDoor/Api/Default/{_method}", _rule), set()).add(_why)
 
@@ -802,7 +806,7 @@ def test_network_as_configured(any_config: Synthesised) -> None:
     for name, env in any_config.config.environments.items():
         template = any_config.templates[name]
         resources = template.to_json()["Resources"]
-        used = {v.model for v in (*env.instance_variants, *env.serverless_variants)}
+        used = set(env.model_keys)
         isolated = [models_config[m].network_isolation or env.network.network_isolation for m in used]
         models = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::SageMaker::Model"]
         assert sorted(m.get("EnableNetworkIsolation", False) for m in models) == sorted(isolated), name

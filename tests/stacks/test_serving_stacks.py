@@ -22,7 +22,7 @@ from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 from syrupy.assertion import SnapshotAssertion
 
 from app import build_app
-from stacks.config import AppConfig
+from stacks.config import AppConfig, EnvironmentConfig
 from stacks.serving_stack import ServingStack
 from tests.conftest import Synthesised
 from tests.support.templates import normalise
@@ -61,6 +61,9 @@ def test_every_variant_is_deployed_as_configured(any_config: Synthesised) -> Non
         env = any_config.config.environments[name]
         (config,) = template.find_resources("AWS::SageMaker::EndpointConfig").values()
         variants = config["Properties"]["ProductionVariants"]
+        if env.instance_pool is not None:
+            _check_pool(env, variants, template)
+            continue
         configured = (*env.instance_variants, *env.serverless_variants)
         assert [v["VariantName"] for v in variants] == [v.name for v in configured], name
         for deployed, v in zip(variants, configured, strict=True):
@@ -83,6 +86,21 @@ def _target_variant(target: dict[str, Any]) -> str:
     resource_id = target["Properties"]["ResourceId"]
     last = resource_id if isinstance(resource_id, str) else resource_id["Fn::Join"][1][-1]
     return str(last).split("/")[-1]
+
+
+def _check_pool(env: EnvironmentConfig, variants: list[dict[str, Any]], template: Template) -> None:
+    """An instance pool: one variant with no model, one inference component per entry, the autoscaled ones' targets."""
+    assert env.instance_pool is not None
+    (pool,) = variants
+    assert "ModelName" not in pool and pool["InstanceType"] == env.instance_pool.instance_type, env.name
+    components = template.find_resources("AWS::SageMaker::InferenceComponent").values()
+    assert len(components) == len(env.inference_components), env.name
+    assert all(c["Properties"]["VariantName"] == pool["VariantName"] for c in components), env.name
+    targets = template.find_resources("AWS::ApplicationAutoScaling::ScalableTarget").values()
+    assert all(
+        t["Properties"]["ScalableDimension"] == "sagemaker:inference-component:DesiredCopyCount" for t in targets
+    )
+    assert len(targets) == sum(c.autoscaling is not None for c in env.inference_components), env.name
 
 
 def test_dev_is_one_serverless_variant(reference_templates: dict[str, Template]) -> None:

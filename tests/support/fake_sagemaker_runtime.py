@@ -22,7 +22,9 @@ It speaks just enough of two protocols:
   failure) there themselves, as SageMaker would once the request leaves the queue.
 * ``sagemaker`` (JSON 1.1): ``POST /`` with
   ``X-Amz-Target: SageMaker.DescribeEndpoint``; answers with
-  :attr:`FakeSageMaker.endpoint_status`.
+  :attr:`FakeSageMaker.endpoint_status`. ``SageMaker.DescribeInferenceComponent``
+  answers from :attr:`FakeSageMaker.inference_components` (name → status and
+  copies), a ``ValidationError`` for any other name.
 
 Tests script it by queueing :class:`FakeResponse` objects per operation
 (``queue("InvokeEndpoint", ...)``); queued responses are consumed in order
@@ -55,6 +57,7 @@ _INVOKE_ASYNC_PATH = re.compile(r"^/endpoints/(?P<name>[^/]+)/async-invocations$
 INVOKE = "InvokeEndpoint"
 INVOKE_ASYNC = "InvokeEndpointAsync"
 DESCRIBE = "DescribeEndpoint"
+DESCRIBE_COMPONENT = "DescribeInferenceComponent"
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,8 @@ class FakeSageMaker:
         #: Where ``InvokeEndpointAsync`` says results and failures will be (the endpoint config's paths).
         self.async_output_path = "s3://async-bucket/output"
         self.async_failure_path = "s3://async-bucket/failure"
+        #: ``InferenceComponentName`` → ``(InferenceComponentStatus, CurrentCopyCount)`` for DescribeInferenceComponent.
+        self.inference_components: dict[str, tuple[str, int]] = {}
         self._queues: dict[str, deque[FakeResponse]] = defaultdict(deque)
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
@@ -209,6 +214,7 @@ class FakeSageMaker:
         self.variant_names = [self.default_variant]
         self.async_output_path = "s3://async-bucket/output"
         self.async_failure_path = "s3://async-bucket/failure"
+        self.inference_components = {}
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -261,6 +267,24 @@ class FakeSageMaker:
                     "CreationTime": 1700000000.0,
                     "LastModifiedTime": 1700000000.0,
                     "ProductionVariants": [{"VariantName": v, "CurrentWeight": 1.0} for v in self.variant_names],
+                },
+            )
+        if request.operation == DESCRIBE_COMPONENT:
+            name = json.loads(request.body or b"{}").get("InferenceComponentName", "?")
+            if name not in self.inference_components:
+                return FakeResponse.error("ValidationError", 400, f"Could not find inference component {name}")
+            status, copies = self.inference_components[name]
+            return FakeResponse.json(
+                200,
+                {
+                    "InferenceComponentName": name,
+                    "InferenceComponentArn": f"arn:aws:sagemaker:us-east-1:123456789012:inference-component/{name}",
+                    "EndpointName": "test-endpoint",
+                    "EndpointArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint/test-endpoint",
+                    "CreationTime": 1700000000.0,
+                    "LastModifiedTime": 1700000000.0,
+                    "InferenceComponentStatus": status,
+                    "RuntimeConfig": {"DesiredCopyCount": copies, "CurrentCopyCount": copies},
                 },
             )
         return FakeResponse.error("UnknownOperationException", 404, "no such route")

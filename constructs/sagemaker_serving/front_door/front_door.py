@@ -6,6 +6,8 @@ through this API instead::
     POST /invocations                       → InvokeEndpoint (SageMaker picks the variant by weight)
     POST /variants/{variant}/invocations    → InvokeEndpoint with TargetVariant (A/B pinning)
     GET  /health                            → DescribeEndpoint (200 while the endpoint serves, else 503)
+    POST /models/{component}/invocations    → InvokeEndpoint with InferenceComponentName (an endpoint with
+                                              inference components; Lambda integration only)
 
 An asynchronous endpoint (its endpoint config has ``async_inference``) gets ``POST /async-invocations`` and
 ``GET /async-invocations/{inference_id}`` instead of the two ``POST`` routes
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
     from sagemaker_serving.async_inference import AsyncInference
     from sagemaker_serving.endpoint import EndpointBase
     from sagemaker_serving.front_door.waf import WafOptions
+    from sagemaker_serving.inference_components.component import InferenceComponent
 
 DEFAULT_BINARY_MEDIA_TYPES = defaults.BINARY_MEDIA_TYPES
 
@@ -107,6 +110,10 @@ class FrontDoor(Construct):
         ``execute-api:Invoke`` only when ``aws:SourceVpce`` is the endpoint's ID and denies it otherwise.
         The allow names the principal the auth binds (this account with :class:`IamAuth`, so callers
         still need ``execute-api:Invoke``: :meth:`grant_invoke`). Default: none, a regional API.
+    :param inference_components: the :class:`~sagemaker_serving.InferenceComponent` objects reachable on
+        ``POST /models/{component}/invocations`` by their ``name`` (any other name is a 404 before SageMaker
+        is called). Default: every component the endpoint hosts when the front door is created (create them
+        first: one added later fails the synth). Needs :class:`LambdaIntegration`.
 
     Attributes: ``api``, ``stage``, ``url``, ``methods`` (``invocations_method``,
     ``variant_invocations_method``, ``health_method``; for an asynchronous endpoint
@@ -115,7 +122,8 @@ class FrontDoor(Construct):
     ``log_encryption_key``, ``integration`` and ``auth`` (the objects), and what they created: ``function``,
     ``function_log_group`` (Lambda), ``integration_role`` (direct), ``authorizer``, ``user_pool``,
     ``user_pool_client`` (Cognito), ``usage_plan``, ``api_key`` (a usage plan), ``web_acl`` (``waf``),
-    ``private_endpoint``; each ``None`` when not created.
+    ``private_endpoint``, ``component_invocations_method`` (with inference components); each ``None`` when not
+    created. ``inference_components`` is the components reachable by name (empty without).
     """
 
     def __init__(
@@ -141,6 +149,7 @@ class FrontDoor(Construct):
         rest_api_name: str | None = None,
         log_encryption_key: kms.IKey | None = None,
         private_endpoint: ec2.IInterfaceVpcEndpoint | None = None,
+        inference_components: Sequence[InferenceComponent] | None = None,
     ) -> None:
         """Validate every part, then create the API and stage, bind the auth and the integration, add the
         methods (see the class docstring for each keyword)."""
@@ -174,6 +183,13 @@ class FrontDoor(Construct):
                 f"variant_names: {list(variant_names)!r} is not allowed for an asynchronous endpoint; "
                 "InvokeEndpointAsync takes no TargetVariant, so its front door has no /variants route"
             )
+        from sagemaker_serving.front_door import components
+
+        #: The inference components reachable on ``POST /models/{component}/invocations``, by name.
+        self.inference_components: tuple[InferenceComponent, ...] = tuple(
+            inference_components if inference_components is not None else components.endpoint_components(endpoint)
+        )
+        own += components.component_problems(self, self.inference_components)
         raise_if_problems("Invalid front door props", [*own, *self._part_problems(waf)])
         self.log_encryption_key: kms.IKey = log_encryption_key or log_group_key(
             self, "LogKey", description=f"Encrypts the log groups of {self.node.path}"
@@ -205,6 +221,11 @@ class FrontDoor(Construct):
         self.async_invocations_method: apigateway.Method | None = routes.async_invocations
         self.async_result_method: apigateway.Method | None = routes.async_result
         self.health_method: apigateway.Method = routes.health
+        self.component_invocations_method: apigateway.Method | None = None
+        if self.inference_components:
+            self.component_invocations_method = components.add_component_method(self, auth_binding, integration_binding)
+        if inference_components is None:
+            self.node.add_validation(components.ComponentsAddedLater(self))
         self.web_acl: wafv2.CfnWebACL | None = waf.bind(self) if waf is not None else None
         self._acknowledge(auth_binding, cloud_watch_role=cloud_watch_role)
 
@@ -236,8 +257,9 @@ class FrontDoor(Construct):
         This is what callers need with :class:`IamAuth` (SigV4; also through a private API, whose resource
         policy then allows this account's principals). The other auths do not check IAM.
         """
+        methods = [*self.methods, *([self.component_invocations_method] if self.component_invocations_method else [])]
         return iam.Grant.add_to_principal(
-            grantee=grantee, actions=["execute-api:Invoke"], resource_arns=[m.method_arn for m in self.methods]
+            grantee=grantee, actions=["execute-api:Invoke"], resource_arns=[m.method_arn for m in methods]
         )
 
     # --- metrics (per stage; options as aws_cloudwatch.MetricOptions) ------------------------------
@@ -420,7 +442,8 @@ class FrontDoor(Construct):
                 "The account's API Gateway CloudWatch role (one per account and region, used by every API's "
                 "execution logs): AWS documents this managed policy for it, and it is kept up to date by AWS.",
             )
-        for method in self.methods:
+        extra = [self.component_invocations_method] if self.component_invocations_method is not None else []
+        for method in (*self.methods, *extra):
             for ack in auth.method_acknowledgements:
                 acknowledge(method, ack.rule_ids, ack.reason)
 

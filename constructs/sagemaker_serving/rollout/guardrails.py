@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from sagemaker_serving.endpoint import Endpoint
     from sagemaker_serving.endpoint_config import EndpointConfig
+    from sagemaker_serving.inference_components.endpoint_config import ComponentEndpointConfig
 
 #: ``AutoRollbackConfig`` ``Alarms``: 1 to 10 (CloudFormation
 #: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-sagemaker-endpoint-autorollbackconfig.html).
@@ -123,8 +124,11 @@ def alarm_problems(alarms: Sequence[cloudwatch.IAlarm], names: Sequence[str], al
     return problems
 
 
-def fleets_of(config: EndpointConfig, capacity_ranges: dict[str, tuple[int, int]] | None = None) -> list[Fleet]:
-    """Each variant of ``config`` as an update sees it; ``capacity_ranges``: autoscaled variants' (floor, ceiling)."""
+def fleets_of(
+    config: EndpointConfig | ComponentEndpointConfig, capacity_ranges: dict[str, tuple[int, int]] | None = None
+) -> list[Fleet]:
+    """Each variant of ``config`` as an update sees it (none for an instance pool, whose variant has no model);
+    ``capacity_ranges``: autoscaled variants' (floor, ceiling)."""
     from sagemaker_serving.variants import InstanceVariant
 
     fleets = []

@@ -244,7 +244,17 @@ class LambdaIntegration(FrontDoorIntegration):
             contract.ENV_BINARY_MEDIA_TYPES: ",".join(front_door.binary_media_types),
             **({contract.ENV_CORS_ALLOWED_ORIGINS: ",".join(origins)} if origins else {}),
             **(async_environment(front_door.async_inference) if front_door.async_inference is not None else {}),
+            **_components_environment(front_door),
         }
+
+
+def _components_environment(front_door: FrontDoor) -> dict[str, str]:
+    """``INFERENCE_COMPONENTS`` when the front door reaches inference components (nothing otherwise)."""
+    if not front_door.inference_components:
+        return {}
+    from sagemaker_serving.front_door.components import components_csv
+
+    return {contract.ENV_INFERENCE_COMPONENTS: components_csv(front_door.inference_components)}
 
 
 def _max_body_limit(endpoint: EndpointBase) -> int:
