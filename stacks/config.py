@@ -811,6 +811,12 @@ def _pool_combination_problems(env: EnvironmentConfig) -> list[str]:
             "asynchronous (async_inference on instance_variants) or an instance pool of inference components "
             "(real-time): remove the async_inference table or serve the models with instance_variants"
         )
+    if env.data_capture is not None:
+        problems.append(
+            "data_capture: not allowed with instance_pool/inference_components; data capture is configured on "
+            "an endpoint config of variants (ComponentEndpointConfig takes none): remove the data_capture table "
+            "or serve the models with instance_variants"
+        )
     return problems
 
 

@@ -222,6 +222,17 @@ def test_async_inference_beside_an_instance_pool_is_refused_by_the_files_keys(ra
     )
 
 
+def test_data_capture_beside_an_instance_pool_is_refused_not_dropped(raw: dict[str, Any]) -> None:
+    """A pool's ComponentEndpointConfig takes no data capture: the table is refused, never ignored."""
+    data = copy.deepcopy(raw)
+    data["environments"]["shared"]["data_capture"] = {"sampling_percentage": 10}
+    assert _problems(data) == (
+        "environment 'shared': data_capture: not allowed with instance_pool/inference_components; data capture is "
+        "configured on an endpoint config of variants (ComponentEndpointConfig takes none): remove the data_capture "
+        "table or serve the models with instance_variants",
+    )
+
+
 def test_deployment_guardrails_beside_an_instance_pool_are_refused_by_the_files_key(raw: dict[str, Any]) -> None:
     """The Endpoint's rule (guardrails update production variants), reported with the file's key."""
     data = copy.deepcopy(raw)
