@@ -51,12 +51,11 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from sagemaker_serving._shared import log_group_key, regional_arn
-from sagemaker_serving.batch.instance_types import TRANSFORM_INSTANCE_TYPES
+from sagemaker_serving.batch.compliance import acknowledge_findings
 from sagemaker_serving.batch.loading import LoadingContext, PredictionLoading
 from sagemaker_serving.batch.options import TransformOptions
-from sagemaker_serving.compliance import acknowledge, nag_resource
+from sagemaker_serving.batch.validation import props_problems
 from sagemaker_serving.errors import raise_if_problems
-from sagemaker_serving.schedules import schedule_problems
 from sagemaker_serving.variants import has_local_storage
 
 if TYPE_CHECKING:
@@ -67,11 +66,6 @@ if TYPE_CHECKING:
 
 #: The optimised integration's resource (``.sync``: run the job and wait for it).
 TRANSFORM_RESOURCE = "states:::sagemaker:createTransformJob.sync"
-#: ``<prefix>-`` + a 36-character UUID must fit in a job name's 63 characters.
-MAX_JOB_NAME_PREFIX = 26
-_JOB_NAME_PREFIX = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,25}$")
-_PREFIX = re.compile(r"^[A-Za-z0-9!\-_.*'()/]+/$")
-_TRANSFORM_TYPES = frozenset(TRANSFORM_INSTANCE_TYPES)
 #: The tag that names the execution that started a job.
 EXECUTION_TAG = "sagemaker-serving:execution"
 
@@ -142,7 +136,7 @@ class BatchPredictions(Construct):
         """
         options = transform or TransformOptions()
         run_timeout = timeout or cdk.Duration.hours(12)
-        problems = _problems(
+        problems = props_problems(
             instance_type=instance_type,
             instance_count=instance_count,
             options=options,
@@ -211,7 +205,7 @@ class BatchPredictions(Construct):
         if run_on_new_input:
             self.new_input_rule = self._new_input_rule()
         self.alarm_topic, self.alarm = self._alarm(alarm_topic)
-        self._acknowledge()
+        acknowledge_findings(self)
 
     # ------------------------------------------------------------------------------------------
     # Storage and grants
@@ -487,145 +481,8 @@ class BatchPredictions(Construct):
         alarm.add_alarm_action(actions.SnsAction(topic))
         return topic, alarm
 
-    def _acknowledge(self) -> None:
-        """Findings that follow from what batch predictions are, each with its reason, on its resource."""
-        iam5 = "AwsSolutions-IAM5[Resource::{}]"
-        inline = ["HIPAA.Security-IAMNoInlinePolicy", "NIST.800.53.R5-IAMNoInlinePolicy"]
-        arn = self.bucket.bucket_arn
-        policy = getattr(self.model, "policy", None)
-        if policy is not None:
-            acknowledge(
-                policy,
-                [iam5.format(nag_resource(self, f"{arn}/{p}*")) for p in (self.input_prefix, self.output_prefix)],
-                "Batch Transform runs as the model's role: it reads the objects under the input prefix and "
-                "writes the predictions under the output prefix of its bucket, whose keys are not known ahead.",
-            )
-        role = self.state_machine.role
-        default = role.node.find_child("DefaultPolicy")
-        jobs = regional_arn(self, "sagemaker", "transform-job", f"{self.job_name_prefix.lower()}-*")
-        resources = [iam5.format(nag_resource(self, jobs)), iam5.format("*")]
-        if self.loading is not None:
-            resources.append(
-                iam5.format(nag_resource(self, f"arn:{cdk.Aws.PARTITION}:s3:::{self.bucket.bucket_name}/*"))
-            )
-        acknowledge(
-            default,
-            [*resources, *inline],
-            "The state machine's grants: transform jobs named <job_name_prefix>-* (each run's name ends in a "
-            "UUID), the CloudWatch Logs delivery and X-Ray actions Step Functions defines on '*' only, and "
-            "(with a loading) the run's output objects, whose keys are known only at run time.",
-        )
-        for child in ("DistributedMapPolicy", "EventsRole"):
-            found = self.state_machine.node.try_find_child(child)
-            if found is None:
-                continue
-            target = found if child == "DistributedMapPolicy" else found.node.find_child("DefaultPolicy")
-            rules = list(inline)
-            if child == "DistributedMapPolicy":
-                executions = cdk.Stack.of(self).format_arn(
-                    service="states",
-                    resource="execution",
-                    resource_name=cdk.Fn.select(6, cdk.Fn.split(":", self.state_machine.state_machine_arn)),
-                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-                )
-                rules += [
-                    iam5.format(nag_resource(self, f"{executions}:*")),
-                    iam5.format(nag_resource(self, f"{executions}/*:*")),
-                ]
-            acknowledge(
-                target,
-                rules,
-                "Grants of this state machine's own triggers and distributed maps: start, describe and stop "
-                "executions of this state machine only (the child executions' names are made at run time).",
-            )
-        if self.schedule_role is not None:
-            acknowledge(
-                self.schedule_role.node.find_child("DefaultPolicy"),
-                inline,
-                "Grants of this state machine's own triggers and distributed maps: the schedule may start "
-                "executions of this state machine only.",
-            )
-        buckets = [
-            b for b in (self.bucket if isinstance(self.bucket, s3.Bucket) else None, self.access_log_bucket) if b
-        ]
-        for bucket in buckets:
-            acknowledge(
-                bucket.node.default_child,  # type: ignore[arg-type]
-                ["HIPAA.Security-S3BucketReplicationEnabled", "NIST.800.53.R5-S3BucketReplicationEnabled"],
-                "Batch data is recomputable: inputs are copies of the system of record and predictions are "
-                "made again by the next run; the bucket is versioned and KMS- or S3-encrypted.",
-            )
-        if self.access_log_bucket is not None:
-            acknowledge(
-                self.access_log_bucket.node.default_child,  # type: ignore[arg-type]
-                ["HIPAA.Security-S3DefaultEncryptionKMS", "NIST.800.53.R5-S3DefaultEncryptionKMS"],
-                "Server access logs can be delivered only to a bucket encrypted with SSE-S3 (Amazon S3 "
-                "server access logging requirements), so the log bucket uses S3-managed keys.",
-            )
-
 
 def _default_prefix(scope: Construct) -> str:
     """``<construct id, alphanumerics, ≤ 17>-<8 hex of the construct's address>``: readable and unique."""
     readable = re.sub(r"[^a-z0-9]", "", scope.node.id.lower())[:17] or "batch"
     return f"{readable}-{scope.node.addr[-8:]}"
-
-
-def _problems(
-    *,
-    instance_type: str,
-    instance_count: int,
-    options: TransformOptions,
-    input_prefix: str,
-    output_prefix: str,
-    schedule: str | None,
-    time_zone: str,
-    run_on_new_input: bool,
-    job_name_prefix: str | None,
-    timeout: cdk.Duration,
-    api_retries: int,
-    job_retries: int,
-) -> list[str]:
-    """Every rule the props break (see the module and class docstrings for the sources)."""
-    problems: list[str] = []
-    if instance_type not in _TRANSFORM_TYPES:
-        problems.append(
-            f"instance_type: {instance_type!r} is not allowed; expected a SageMaker Batch Transform instance "
-            "type (TransformInstanceType) such as 'ml.m5.large'"
-        )
-    if isinstance(instance_count, bool) or not isinstance(instance_count, int) or instance_count < 1:
-        problems.append(f"instance_count: {instance_count!r} is not allowed; must be an integer >= 1")
-    problems += options.problems("transform")
-    for name, prefix in (("input_prefix", input_prefix), ("output_prefix", output_prefix)):
-        if not isinstance(prefix, str) or not _PREFIX.match(prefix) or prefix.startswith("/") or "//" in prefix:
-            problems.append(
-                f"{name}: {prefix!r} is not allowed; expected an S3 key prefix such as 'input/' "
-                "(safe characters, ending in '/', not starting with '/')"
-            )
-    overlap = isinstance(input_prefix, str) and isinstance(output_prefix, str)
-    if overlap and (input_prefix.startswith(output_prefix) or output_prefix.startswith(input_prefix)):
-        problems.append(
-            f"output_prefix: {output_prefix!r} overlaps input_prefix {input_prefix!r}; they must not contain "
-            "each other (a job would read its own predictions, and a new-input trigger would loop)"
-        )
-    if schedule is None and not run_on_new_input:
-        problems.append("schedule: None with run_on_new_input False would never run; set a schedule or turn it on")
-    if schedule is not None:
-        problems += schedule_problems("schedule", schedule)
-    if time_zone != "UTC":
-        from zoneinfo import available_timezones
-
-        if time_zone not in available_timezones():
-            problems.append(f"time_zone: {time_zone!r} is not an IANA time zone such as 'Europe/Paris'")
-    if job_name_prefix is not None and not (
-        isinstance(job_name_prefix, str) and _JOB_NAME_PREFIX.match(job_name_prefix)
-    ):
-        problems.append(
-            f"job_name_prefix: {job_name_prefix!r} is not allowed; expected 1-{MAX_JOB_NAME_PREFIX} alphanumerics "
-            "or hyphens (a job name is '<prefix>-<36-character UUID>', at most 63 characters)"
-        )
-    if not timeout.is_unresolved() and not 60 <= timeout.to_seconds() <= 7 * 24 * 3600:
-        problems.append(f"timeout: {timeout.to_human_string()} is not allowed; must be from 1 minute to 7 days")
-    for name, value, high in (("api_retries", api_retries, 10), ("job_retries", job_retries, 3)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= high:
-            problems.append(f"{name}: {value!r} is not allowed; must be an integer from 0 to {high}")
-    return problems
