@@ -8,9 +8,19 @@ with status 1; ``cdk synth`` and ``make synth`` show that message.
 
 from __future__ import annotations
 
+import gc
+import sys
+
+if __name__ == "__main__":
+    # A synth is one short run that leaves little cyclic garbage, while CPython's cyclic collector walks the
+    # aws_cdk modules' millions of objects again at every full collection and once more at exit. Without it
+    # (and with the objects frozen before exit, below) the three reference stacks synthesise about 0.3 s
+    # sooner for under 1 MiB more peak memory (docs/benchmarks.md). Only when run as the app: a test
+    # process that imports this module keeps its collector.
+    gc.disable()
+
 import json
 import os
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -134,4 +144,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    gc.freeze()  # the interpreter's exit then skips one last walk over every object (about 0.2 s)
+    sys.exit(status)

@@ -3,7 +3,7 @@
 Each command is classified below; a command the README gains (or loses) fails
 :func:`test_every_readme_command_is_classified` until this file says what to do with it. A command that needs no
 AWS account runs exactly as printed (``bash -c <the line>``, comments included) in the repository root, from a
-fresh shell: a clean environment with only ``PATH`` (less this checkout's ``.venv/bin`` and ``node_modules/.bin``,
+fresh shell: a clean environment with only ``PATH`` (less this checkout's ``.venv/bin``, ``.venv/node`` and ``node_modules/.bin``,
 which a new shell does not have) and ``HOME``, plus
 
 - ``SERVING_CONFIG``, the pinned reference configuration (``tests/fixtures/environments.toml``): the commands
@@ -131,7 +131,7 @@ def printed(key: str) -> str:
 
 def fresh_shell_env(tmp_path: Path) -> dict[str, str]:
     """What a new shell of this user has, less AWS credentials, on the reference configuration."""
-    ours = {(ROOT / ".venv" / "bin").resolve(), (ROOT / "node_modules" / ".bin").resolve()}
+    ours = {(ROOT / ".venv" / d).resolve() for d in ("bin", "node")} | {(ROOT / "node_modules" / ".bin").resolve()}
     path = [p for p in os.environ["PATH"].split(os.pathsep) if p and Path(p).resolve() not in ours]
     return {
         "PATH": os.pathsep.join(path),
