@@ -10,7 +10,10 @@ with it on (measured: it adds 1.1 s and 240 MiB to the empty app, 1.7 s and 375 
 
 ``--baseline REV`` adds the app as it was at git revision ``REV`` (checked out into a temporary
 worktree, with its own configuration and code) to the same pairs, and prints this tree's time and
-peak against it: the before/after measurement of a change, in one run.
+peak against it: the before/after measurement of a change, in one run. ``--config FILE`` adds this
+tree's app on another configuration to the same pairs (the baseline keeps its own):
+``--baseline 9cff397 --config bench/reference_9cff397.toml`` compares the same three stacks, before
+and after, apart from what later issues added to the reference configuration.
 
 ``foundation`` synthesises, for every environment (or the ``--env`` one), only what the
 foundation issue covers: the models, endpoint config, endpoint and autoscaling
@@ -147,7 +150,9 @@ def app_command(root: Path) -> list[str]:
     return [sys.executable if arg in {"python", "python3"} else arg for arg in argv]
 
 
-def run(argv: list[str], outdir: str | None = None, root: Path = ROOT) -> tuple[float, float, float]:
+def run(
+    argv: list[str], outdir: str | None = None, root: Path = ROOT, extra_env: dict[str, str] | None = None
+) -> tuple[float, float, float]:
     """Run ``argv`` in ``root`` once (into ``outdir``, else a fresh folder); return (wall seconds, peak MiB of
     its process tree, CPU seconds of its process tree: user + system, Python and Node together).
 
@@ -160,9 +165,12 @@ def run(argv: list[str], outdir: str | None = None, root: Path = ROOT) -> tuple[
             **VALIDATION,
             "CDK_OUTDIR": outdir or scratch,
             "PYTHONPATH": f"{root}:{root / 'constructs'}",
+            # As `make` runs it: the venv's Node binary and tools first, for every tree alike.
+            "PATH": os.pathsep.join([str(ROOT / ".venv" / "node"), str(ROOT / ".venv" / "bin"), os.environ["PATH"]]),
             # What `cdk synth` gives every app: its cdk.json context (feature flags) and path metadata,
             # each tree its own, so an app run here does what it does under the CLI.
             "CDK_CONTEXT_JSON": json.dumps({**_cli_context(root / "cdk.json"), **CONTEXT}),
+            **(extra_env or {}),
         }
         cpu_before = _children_cpu()
         start = time.perf_counter()
@@ -194,6 +202,13 @@ def main() -> None:
     parser.add_argument("--builtin-validation", action="store_true", help="run CDK's built-in validation in both")
     parser.add_argument("--env", help="synthesise only this environment's stack (-c env=NAME) instead of all")
     parser.add_argument("--baseline", metavar="REV", help="also run the app at git revision REV (before/after)")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help="also run this tree's app on configuration FILE (SERVING_CONFIG), e.g. bench/reference_9cff397.toml: "
+        "the baseline's own configuration, to compare the same stacks; the baseline always reads its own",
+    )
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         baseline = stack.enter_context(_worktree(args.baseline)) if args.baseline else None
@@ -231,11 +246,17 @@ def _bench(args: argparse.Namespace, baseline: Path | None) -> None:
             "floor: core only": [sys.executable, "-c", CORE_ONLY_APP],
         }
         roots = dict.fromkeys(commands, ROOT)
+        envs: dict[str, dict[str, str]] = {}
+        if args.config is not None:
+            config_app = f"{app_name}, {args.config.name}"
+            commands[config_app] = app_command(ROOT)
+            roots[config_app] = ROOT
+            envs[config_app] = {"SERVING_CONFIG": str(args.config.resolve())}
         if baseline is not None:
             commands[BASELINE] = app_command(baseline)
             roots[BASELINE] = baseline
-        for name, cmd in commands.items():
-            run(cmd, root=roots[name])  # warm the jsii cache, the file-system cache and the bytecode cache
+        for name, cmd in commands.items():  # warm the jsii cache, the file-system cache and the bytecode cache
+            run(cmd, root=roots[name], extra_env=envs.get(name))
         times: dict[str, list[float]] = {name: [] for name in commands}
         peaks: dict[str, list[float]] = {name: [] for name in commands}
         cpus: dict[str, list[float]] = {name: [] for name in commands}
@@ -243,7 +264,7 @@ def _bench(args: argparse.Namespace, baseline: Path | None) -> None:
             order = list(commands)
             order = order[i % len(order) :] + order[: i % len(order)]  # rotate: no one always runs first
             for name in order:
-                seconds, mib, cpu = run(commands[name], root=roots[name])
+                seconds, mib, cpu = run(commands[name], root=roots[name], extra_env=envs.get(name))
                 times[name].append(seconds)
                 cpus[name].append(cpu)
                 peaks[name].append(mib)
@@ -264,13 +285,15 @@ def _bench(args: argparse.Namespace, baseline: Path | None) -> None:
     ratio = statistics.median(t / e for t, e in zip(times[app_name], times["empty"], strict=True))
     peak = max(peaks[app_name])
     if baseline is not None:
-        after = statistics.median(t / b for t, b in zip(times[app_name], times[BASELINE], strict=True))
-        after_cpu = statistics.median(t / b for t, b in zip(cpus[app_name], cpus[BASELINE], strict=True))
-        print(
-            f"\n{app_name} against {args.baseline}: {after:.3f}x the time ({(1 - after) * 100:+.1f}% saved), "
-            f"{after_cpu:.3f}x the CPU time ({(1 - after_cpu) * 100:+.1f}% saved), "
-            f"peak {max(peaks[app_name]):.0f} MiB vs {max(peaks[BASELINE]):.0f} MiB"
-        )
+        print()
+        for name in [n for n in commands if n == app_name or n.startswith(f"{app_name}, ")]:
+            after = statistics.median(t / b for t, b in zip(times[name], times[BASELINE], strict=True))
+            after_cpu = statistics.median(t / b for t, b in zip(cpus[name], cpus[BASELINE], strict=True))
+            print(
+                f"{name} against {args.baseline}: {after:.3f}x the time ({(1 - after) * 100:+.1f}% saved), "
+                f"{after_cpu:.3f}x the CPU time ({(1 - after_cpu) * 100:+.1f}% saved), "
+                f"peak {max(peaks[name]):.0f} MiB vs {max(peaks[BASELINE]):.0f} MiB"
+            )
     print(
         f"\n{app_name}: {ratio:.2f}x (target <= {TARGET_RATIO}x), peak {peak:.0f} MiB (target <= {TARGET_PEAK_MIB} MiB)"
     )
