@@ -1,10 +1,13 @@
-"""A SageMaker endpoint: grants, metrics and imports for existing endpoints."""
+"""A SageMaker endpoint: grants, rollback alarms, autoscaling and imports for existing endpoints.
+
+Its CloudWatch metrics are in :mod:`sagemaker_serving.endpoint_metrics` (a mixin of :class:`EndpointBase`).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal, Unpack
+from typing import TYPE_CHECKING, Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -12,8 +15,9 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from sagemaker_serving.endpoint_config import EndpointConfig
+from sagemaker_serving.endpoint_metrics import BacklogMetricName as BacklogMetricName  # re-exported, was here
+from sagemaker_serving.endpoint_metrics import EndpointMetrics
 from sagemaker_serving.errors import raise_if_problems
-from sagemaker_serving.metrics import MetricOptions, check_metric_options
 
 if TYPE_CHECKING:
     from aws_cdk import aws_cloudwatch as cloudwatch
@@ -28,18 +32,10 @@ if TYPE_CHECKING:
     )
     from sagemaker_serving.rollout import DeploymentGuardrails
 
-#: The queue metrics of an asynchronous endpoint (``EndpointName`` dimension only).
-BacklogMetricName = Literal[
-    "ApproximateBacklogSize",
-    "ApproximateBacklogSizePerInstance",
-    "ApproximateAgeOfOldestRequest",
-    "HasBacklogWithoutCapacity",
-]
-
 _ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 
 
-class EndpointBase(cdk.Resource):
+class EndpointBase(cdk.Resource, EndpointMetrics):
     """What every endpoint offers, created here or imported: grants and CloudWatch metrics.
 
     Every metric method takes the keyword options of :class:`MetricOptions` (those of
@@ -47,6 +43,8 @@ class EndpointBase(cdk.Resource):
     in the ``AWS/SageMaker`` namespace, utilisation metrics in ``/aws/sagemaker/Endpoints``
     (https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html; serverless variants
     publish the subset listed at https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-monitoring.html).
+    The metric methods are :class:`~sagemaker_serving.endpoint_metrics.EndpointMetrics`' (after
+    ``cdk.Resource`` in the bases, so jsii never scans them for overrides).
     """
 
     endpoint_name: str
@@ -69,124 +67,6 @@ class EndpointBase(cdk.Resource):
         """Let ``grantee`` call ``sagemaker:DescribeEndpoint`` on this endpoint only (health checks)."""
         return iam.Grant.add_to_principal(
             grantee=grantee, actions=["sagemaker:DescribeEndpoint"], resource_arns=[self.endpoint_arn]
-        )
-
-    def metric(
-        self,
-        metric_name: str,
-        *,
-        variant_name: str,
-        namespace: str = "AWS/SageMaker",
-        **options: Unpack[MetricOptions],
-    ) -> cloudwatch.Metric:
-        """A CloudWatch metric of one production variant of this endpoint (``Sum`` per minute by default)."""
-        from aws_cdk import aws_cloudwatch as cloudwatch
-
-        check_metric_options(options)
-        dimensions = {"EndpointName": self.endpoint_name, "VariantName": variant_name}
-        return cloudwatch.Metric(
-            namespace=namespace,
-            metric_name=metric_name,
-            dimensions_map={**dimensions, **options.get("dimensions_map", {})},
-            statistic=options.get("statistic", "Sum"),
-            period=options["period"] if "period" in options else cdk.Duration.minutes(1),
-            account=options.get("account"),
-            color=options.get("color"),
-            id=options.get("id"),
-            label=options.get("label"),
-            region=options.get("region"),
-            stack_account=options.get("stack_account"),
-            stack_region=options.get("stack_region"),
-            unit=options.get("unit"),
-            visible=options.get("visible"),
-        )
-
-    def metric_invocations(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Requests sent to the variant (Sum)."""
-        return self.metric("Invocations", variant_name=variant_name, **options)
-
-    def metric_invocations_per_instance(
-        self, *, variant_name: str, **options: Unpack[MetricOptions]
-    ) -> cloudwatch.Metric:
-        """Requests per instance (Sum): the usual autoscaling signal."""
-        return self.metric("InvocationsPerInstance", variant_name=variant_name, **options)
-
-    def metric_client_errors(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Requests the model answered with a 4xx (Sum)."""
-        return self.metric("Invocation4XXErrors", variant_name=variant_name, **options)
-
-    def metric_server_errors(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Requests the model answered with a 5xx (Sum)."""
-        return self.metric("Invocation5XXErrors", variant_name=variant_name, **options)
-
-    def metric_model_latency(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Time the model took to answer, in microseconds (p99 by default)."""
-        options.setdefault("statistic", "p99")
-        return self.metric("ModelLatency", variant_name=variant_name, **options)
-
-    def metric_overhead_latency(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Time SageMaker added around the model, in microseconds (p99 by default)."""
-        options.setdefault("statistic", "p99")
-        return self.metric("OverheadLatency", variant_name=variant_name, **options)
-
-    def metric_cpu_utilization(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Average CPU utilisation of the variant's instances (percent, summed over cores; Average)."""
-        options.setdefault("statistic", "Average")
-        return self.metric("CPUUtilization", variant_name=variant_name, namespace="/aws/sagemaker/Endpoints", **options)
-
-    def metric_memory_utilization(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Average memory utilisation of the variant's instances or serverless containers (percent; Average)."""
-        options.setdefault("statistic", "Average")
-        return self.metric(
-            "MemoryUtilization", variant_name=variant_name, namespace="/aws/sagemaker/Endpoints", **options
-        )
-
-    def metric_disk_utilization(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Average disk utilisation of the variant's instances (percent; Average). Instance variants only."""
-        options.setdefault("statistic", "Average")
-        return self.metric(
-            "DiskUtilization", variant_name=variant_name, namespace="/aws/sagemaker/Endpoints", **options
-        )
-
-    def metric_model_setup_time(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Time to launch new compute for a serverless variant (its cold starts), in microseconds (Maximum by
-        default; ``SampleCount`` counts the cold starts). Serverless variants only."""
-        options.setdefault("statistic", "Maximum")
-        return self.metric("ModelSetupTime", variant_name=variant_name, **options)
-
-    def metric_serverless_concurrency_utilization(
-        self, *, variant_name: str, **options: Unpack[MetricOptions]
-    ) -> cloudwatch.Metric:
-        """Concurrent executions divided by the variant's maximum concurrency, 0 to 1 (Maximum by default;
-        ``ServerlessConcurrentExecutionsUtilization``). Serverless variants only."""
-        options.setdefault("statistic", "Maximum")
-        return self.metric("ServerlessConcurrentExecutionsUtilization", variant_name=variant_name, **options)
-
-    def metric_backlog(
-        self, metric_name: BacklogMetricName = "ApproximateBacklogSize", **options: Unpack[MetricOptions]
-    ) -> cloudwatch.Metric:
-        """An asynchronous endpoint's queue metric, published with the ``EndpointName`` dimension only (Average per
-        minute by default): ``ApproximateBacklogSize``, ``ApproximateBacklogSizePerInstance``,
-        ``ApproximateAgeOfOldestRequest`` or ``HasBacklogWithoutCapacity``
-        (https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-monitor.html)."""
-        from aws_cdk import aws_cloudwatch as cloudwatch
-
-        check_metric_options(options)
-        return cloudwatch.Metric(
-            namespace="AWS/SageMaker",
-            metric_name=metric_name,
-            dimensions_map={"EndpointName": self.endpoint_name, **options.get("dimensions_map", {})},
-            statistic=options.get("statistic", "Average"),
-            period=options.get("period", cdk.Duration.minutes(1)),
-            account=options.get("account"),
-            color=options.get("color"),
-            id=options.get("id"),
-            label=options.get("label"),
-            region=options.get("region"),
-            stack_account=options.get("stack_account"),
-            stack_region=options.get("stack_region"),
-            unit=options.get("unit"),
-            visible=options.get("visible"),
         )
 
 

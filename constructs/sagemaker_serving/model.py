@@ -1,8 +1,11 @@
-"""A SageMaker model: container image + model artifact + a least-privilege execution role."""
+"""A SageMaker model: container image + model artifact + a least-privilege execution role.
+
+The props rules are in :mod:`sagemaker_serving.model_validation`, the execution policy's statements in
+:mod:`sagemaker_serving.model_permissions`.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, cast
 
@@ -12,34 +15,21 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from sagemaker_serving._shared import regional_arn, select_subnet_ids
+from sagemaker_serving._shared import select_subnet_ids
 from sagemaker_serving.compliance import acknowledge
 from sagemaker_serving.container_image import ContainerImage
 from sagemaker_serving.errors import raise_if_problems
 from sagemaker_serving.model_data import ModelData, model_data_read_statement
+from sagemaker_serving.model_permissions import logs_and_metrics_statements, vpc_statements
+from sagemaker_serving.model_validation import (
+    environment_problems,
+    model_arn_problems,
+    model_name_problems,
+    vpc_problems,
+)
 
 if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
-
-_ENV_KEY = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{0,1023}$")
-_MODEL_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-_MODEL_ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-_MAX_ENV_VARS = 100  # CreateModel: Environment map, at most 100 entries of up to 1024 characters.
-_MAX_SUBNETS, _MAX_SECURITY_GROUPS = 16, 5  # CreateModel: VpcConfig limits.
-# EC2 calls SageMaker makes with the execution role to attach the model to a VPC
-# (CreateModel "execution role permissions"). Describe* calls have no resource-level permissions.
-_VPC_DESCRIBE_ACTIONS = [
-    "ec2:DescribeDhcpOptions",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DescribeSecurityGroups",
-    "ec2:DescribeSubnets",
-    "ec2:DescribeVpcs",
-]
-_ENI_ACTIONS = [
-    "ec2:CreateNetworkInterfacePermission",
-    "ec2:DeleteNetworkInterface",
-    "ec2:DeleteNetworkInterfacePermission",
-]
 
 
 @jsii.implements(iam.IGrantable)
@@ -173,16 +163,16 @@ class Model(ModelBase):
         raise_if_problems(
             "Invalid model props",
             [
-                *_environment_problems(env),
-                *_model_name_problems(model_name),
-                *_vpc_problems(vpc, vpc_subnets, security_groups, subnet_ids),
+                *environment_problems(env),
+                *model_name_problems(model_name),
+                *vpc_problems(vpc, vpc_subnets, security_groups, subnet_ids),
             ],
         )
 
         bound_image = image.bind(self)
         self.image_uri: str = bound_image.image_uri
         self.role = role or self._default_role()
-        statements = [*_logs_and_metrics_statements(cdk.Stack.of(self)), *bound_image.pull_statements]
+        statements = [*logs_and_metrics_statements(cdk.Stack.of(self)), *bound_image.pull_statements]
         container: dict[str, object] = {"image": self.image_uri}
         if model_data is not None:
             bound_data = model_data.bind(self)
@@ -232,7 +222,7 @@ class Model(ModelBase):
     ) -> sagemaker.CfnModel.VpcConfigProperty:
         """Put the model's containers in ``vpc``: its security groups, ENI permissions and ``VpcConfig``."""
         self._security_groups = list(security_groups or [self._default_security_group(vpc)])
-        statements += _vpc_statements(cdk.Stack.of(self), vpc, subnet_ids, self._security_groups)
+        statements += vpc_statements(cdk.Stack.of(self), vpc, subnet_ids, self._security_groups)
         return sagemaker.CfnModel.VpcConfigProperty(
             subnets=subnet_ids,
             security_group_ids=[g.security_group_id for g in self._security_groups],
@@ -276,14 +266,7 @@ class Model(ModelBase):
             A model imported with security groups is known to run in a VPC, so a serverless
             variant refuses it; otherwise SageMaker checks that at deploy time.
         """
-        if not cdk.Token.is_unresolved(model_arn) and not _MODEL_ARN.match(model_arn):
-            raise_if_problems(
-                "Invalid model import",
-                [
-                    f"model_arn: {model_arn!r} is not allowed; "
-                    "expected arn:<partition>:sagemaker:<region>:<account>:model/<name>"
-                ],
-            )
+        raise_if_problems("Invalid model import", model_arn_problems(model_arn))
         name = cdk.Arn.split(model_arn, cdk.ArnFormat.SLASH_RESOURCE_NAME).resource_name
         return _ImportedModel(
             scope,
@@ -306,7 +289,7 @@ class Model(ModelBase):
         The name is used as given (variants refer to the model by it); the ARN carries it
         lower-cased, as SageMaker writes names in ARNs.
         """
-        raise_if_problems("Invalid model import", _model_name_problems(model_name))
+        raise_if_problems("Invalid model import", model_name_problems(model_name))
         resource_name = model_name if cdk.Token.is_unresolved(model_name) else model_name.lower()
         arn = cdk.Stack.of(scope).format_arn(service="sagemaker", resource="model", resource_name=resource_name)
         return _ImportedModel(scope, construct_id, model_arn=arn, model_name=model_name, role=None, security_groups=[])
@@ -357,91 +340,3 @@ class Model(ModelBase):
                 "unknown; creating one is also limited to this model's subnets and security groups, and "
                 "the other ENI actions to this VPC by an ec2:Vpc condition.",
             )
-
-
-def _environment_problems(env: Mapping[str, str]) -> list[str]:
-    """CreateModel's ``Environment``: keys, values of at most 1024 characters, at most 100 entries."""
-    problems: list[str] = []
-    for key in env:
-        if not _ENV_KEY.match(key):
-            problems.append(f"environment: key {key!r} is not allowed; expected [a-zA-Z_][a-zA-Z0-9_]* (≤1024)")
-    for key, value in env.items():
-        if not isinstance(value, str) or len(value) > 1024:
-            problems.append(f"environment[{key!r}]: {value!r} is not allowed; expected a string of ≤1024 chars")
-    if len(env) > _MAX_ENV_VARS:
-        problems.append(f"environment: {len(env)} variables is not allowed; at most {_MAX_ENV_VARS}")
-    return problems
-
-
-def _model_name_problems(model_name: str | None) -> list[str]:
-    """A model name is 1-63 alphanumerics or hyphens (tokens are checked by CloudFormation)."""
-    if model_name is not None and not cdk.Token.is_unresolved(model_name) and not _MODEL_NAME.match(model_name):
-        return [f"model_name: {model_name!r} is not allowed; expected 1-63 alphanumerics or hyphens"]
-    return []
-
-
-def _vpc_problems(
-    vpc: ec2.IVpc | None,
-    vpc_subnets: ec2.SubnetSelection | None,
-    security_groups: Sequence[ec2.ISecurityGroup] | None,
-    subnet_ids: Sequence[str],
-) -> list[str]:
-    """Subnets and security groups only with a VPC, and within CreateModel's ``VpcConfig`` limits."""
-    if vpc is None:
-        given = {"vpc_subnets": vpc_subnets is not None, "security_groups": security_groups is not None}
-        return [f"{k}: given without vpc, which is not allowed; pass vpc too" for k, v in given.items() if v]
-    problems: list[str] = []
-    if not 1 <= len(subnet_ids) <= _MAX_SUBNETS:
-        problems.append(f"vpc_subnets: {len(subnet_ids)} subnets selected is not allowed; expected 1 to 16")
-    if security_groups is not None and not 1 <= len(security_groups) <= _MAX_SECURITY_GROUPS:
-        problems.append(f"security_groups: {len(security_groups)} given is not allowed; expected 1 to 5")
-    return problems
-
-
-def _logs_and_metrics_statements(stack: cdk.Stack) -> list[iam.PolicyStatement]:
-    """Write SageMaker endpoint logs and publish SageMaker metrics, nothing else."""
-    log_group_arn = stack.format_arn(
-        service="logs",
-        resource="log-group",
-        resource_name="/aws/sagemaker/Endpoints/*",
-        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-    )
-    return [
-        iam.PolicyStatement(
-            actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-            resources=[log_group_arn, f"{log_group_arn}:log-stream:*"],
-        ),
-        # cloudwatch:PutMetricData has no resource-level permissions; a namespace condition scopes it.
-        iam.PolicyStatement(
-            actions=["cloudwatch:PutMetricData"],
-            resources=["*"],
-            conditions={"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
-        ),
-    ]
-
-
-def _vpc_statements(
-    stack: cdk.Stack, vpc: ec2.IVpc, subnet_ids: Sequence[str], security_groups: Sequence[ec2.ISecurityGroup]
-) -> list[iam.PolicyStatement]:
-    """What SageMaker needs to attach the model's containers to ``vpc``: ENIs in these subnets only."""
-
-    def arn(resource: str, name: str) -> str:
-        return regional_arn(stack, "ec2", resource, name)
-
-    any_eni = arn("network-interface", "*")
-    return [
-        iam.PolicyStatement(actions=_VPC_DESCRIBE_ACTIONS, resources=["*"]),
-        iam.PolicyStatement(
-            actions=["ec2:CreateNetworkInterface"],
-            resources=[
-                any_eni,
-                *(arn("subnet", s) for s in subnet_ids),
-                *(arn("security-group", g.security_group_id) for g in security_groups),
-            ],
-        ),
-        iam.PolicyStatement(
-            actions=_ENI_ACTIONS,
-            resources=[any_eni],
-            conditions={"ArnEquals": {"ec2:Vpc": arn("vpc", vpc.vpc_id)}},
-        ),
-    ]

@@ -82,24 +82,7 @@ class Settings:
         endpoint_name = env.get(contract.ENV_ENDPOINT_NAME, "").strip()
         if not endpoint_name:
             reader.problems.append(f"{contract.ENV_ENDPOINT_NAME} must be set")
-        connect = reader.number(
-            contract.ENV_SAGEMAKER_CONNECT_TIMEOUT,
-            contract.DEFAULT_SAGEMAKER_CONNECT_TIMEOUT_MS / 1000,
-            _MIN_TIMEOUT_SECONDS,
-            _MAX_TIMEOUT_SECONDS,
-        )
-        read = reader.number(
-            contract.ENV_SAGEMAKER_READ_TIMEOUT,
-            contract.DEFAULT_SAGEMAKER_READ_TIMEOUT_MS / 1000,
-            _MIN_TIMEOUT_SECONDS,
-            _MAX_TIMEOUT_SECONDS,
-        )
-        attempts = reader.integer(
-            contract.ENV_SAGEMAKER_MAX_ATTEMPTS,
-            contract.DEFAULT_SAGEMAKER_MAX_ATTEMPTS,
-            1,
-            contract.MAX_SAGEMAKER_ATTEMPTS,
-        )
+        connect, read, attempts = reader.timing()
         settings = cls(
             endpoint_name=endpoint_name,
             variant_names=reader.names(contract.ENV_VARIANT_NAMES),
@@ -125,19 +108,7 @@ class Settings:
             metrics_namespace=env.get(contract.ENV_POWERTOOLS_METRICS_NAMESPACE) or contract.DEFAULT_METRICS_NAMESPACE,
             **reader.async_settings(),
         )
-        if settings.is_async and settings.inference_components:
-            # SageMaker: an asynchronous endpoint serves one model; inference components are real-time only.
-            reader.problems.append(
-                f"{contract.ENV_INFERENCE_COMPONENTS} must be unset when {contract.ENV_INVOCATION_MODE} is async "
-                "(an asynchronous endpoint hosts no inference components)"
-            )
-        budget_ms = settings.budget_ms
-        if not reader.bad_timing and budget_ms > contract.MAX_BUDGET_MS:
-            reader.problems.append(
-                f"SageMaker call budget {budget_ms / 1000:g}s exceeds {contract.MAX_BUDGET_MS / 1000:g}s: lower "
-                f"{contract.ENV_SAGEMAKER_READ_TIMEOUT}, {contract.ENV_SAGEMAKER_CONNECT_TIMEOUT} or "
-                f"{contract.ENV_SAGEMAKER_MAX_ATTEMPTS}"
-            )
+        reader.check_together(settings)
         if reader.problems:
             raise SettingsError("; ".join(reader.problems))
         return settings
@@ -158,6 +129,45 @@ class _Reader:
         self.env = env
         self.problems: list[str] = []
         self.bad_timing = False  # no budget check on top of a bad timeout or attempt count
+
+    def timing(self) -> tuple[float, float, int]:
+        """``(connect timeout, read timeout, max attempts)`` of the SageMaker calls, in seconds and calls."""
+        connect = self.number(
+            contract.ENV_SAGEMAKER_CONNECT_TIMEOUT,
+            contract.DEFAULT_SAGEMAKER_CONNECT_TIMEOUT_MS / 1000,
+            _MIN_TIMEOUT_SECONDS,
+            _MAX_TIMEOUT_SECONDS,
+        )
+        read = self.number(
+            contract.ENV_SAGEMAKER_READ_TIMEOUT,
+            contract.DEFAULT_SAGEMAKER_READ_TIMEOUT_MS / 1000,
+            _MIN_TIMEOUT_SECONDS,
+            _MAX_TIMEOUT_SECONDS,
+        )
+        attempts = self.integer(
+            contract.ENV_SAGEMAKER_MAX_ATTEMPTS,
+            contract.DEFAULT_SAGEMAKER_MAX_ATTEMPTS,
+            1,
+            contract.MAX_SAGEMAKER_ATTEMPTS,
+        )
+        return connect, read, attempts
+
+    def check_together(self, settings: Settings) -> None:
+        """The rules across variables: no inference components in ``async`` mode, and the SageMaker call
+        budget (unless a timeout or the attempt count is already refused) within :data:`contract.MAX_BUDGET_MS`."""
+        if settings.is_async and settings.inference_components:
+            # SageMaker: an asynchronous endpoint serves one model; inference components are real-time only.
+            self.problems.append(
+                f"{contract.ENV_INFERENCE_COMPONENTS} must be unset when {contract.ENV_INVOCATION_MODE} is async "
+                "(an asynchronous endpoint hosts no inference components)"
+            )
+        budget_ms = settings.budget_ms
+        if not self.bad_timing and budget_ms > contract.MAX_BUDGET_MS:
+            self.problems.append(
+                f"SageMaker call budget {budget_ms / 1000:g}s exceeds {contract.MAX_BUDGET_MS / 1000:g}s: lower "
+                f"{contract.ENV_SAGEMAKER_READ_TIMEOUT}, {contract.ENV_SAGEMAKER_CONNECT_TIMEOUT} or "
+                f"{contract.ENV_SAGEMAKER_MAX_ATTEMPTS}"
+            )
 
     def number(self, name: str, default: float, low: float, high: float, *, integer: bool = False) -> float:
         raw = self.env.get(name, "").strip()

@@ -35,7 +35,17 @@ def test_the_code_root_needs_only_the_lambda_runtime_and_the_powertools_layer() 
                 imported.setdefault(name.split(".")[0], set()).add(path.stem)
     outside = set(imported) - siblings - set(sys.stdlib_module_names)
     assert outside == {"boto3", "botocore", "aws_lambda_powertools"}, imported
-    assert siblings == {"contract", "settings", "sagemaker_client", "async_store", "async_routes", "routes", "handler"}
+    assert siblings == {
+        "contract",
+        "settings",
+        "sagemaker_client",
+        "async_store",
+        "async_routes",
+        "messages",
+        "routing",
+        "routes",
+        "handler",
+    }
     assert imported["routes"] == {"handler"}  # only the entry point builds the app
 
 

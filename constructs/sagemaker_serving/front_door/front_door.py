@@ -19,12 +19,16 @@ model is an integration object (:class:`~sagemaker_serving.LambdaIntegration`, t
 (:class:`~sagemaker_serving.IamAuth`, the default, :class:`~sagemaker_serving.CognitoAuth`,
 :class:`~sagemaker_serving.ApiKeyAuth` or :class:`~sagemaker_serving.NoAuth`). Each has a ``bind()``, as
 aws-cdk's ``aws-apigateway`` integrations and authorizers do; the front door never asks which kind it has.
+
+Its props are checked in :mod:`~sagemaker_serving.front_door.validation`, its metrics are
+:mod:`~sagemaker_serving.front_door.metrics`' and its acknowledged findings are in
+:mod:`~sagemaker_serving.front_door.compliance`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING
 
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
@@ -33,25 +37,24 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from sagemaker_serving._shared import log_group_key
-from sagemaker_serving.compliance import acknowledge
 from sagemaker_serving.endpoint import Endpoint
 from sagemaker_serving.errors import raise_if_problems
 from sagemaker_serving.front_door import defaults
 from sagemaker_serving.front_door.access_log import access_log_group, access_log_settings
 from sagemaker_serving.front_door.access_log import log_retention as log_retention_for_days
-from sagemaker_serving.front_door.api_props import api_problems, cors_options, variant_names_csv
+from sagemaker_serving.front_door.api_props import cors_options, variant_names_csv
 from sagemaker_serving.front_door.auth.base import AuthBinding, FrontDoorAuth
 from sagemaker_serving.front_door.auth.iam import IamAuth
+from sagemaker_serving.front_door.compliance import acknowledge_findings
 from sagemaker_serving.front_door.gateway_responses import add_gateway_responses
 from sagemaker_serving.front_door.integrations.base import FrontDoorIntegration, IntegrationBinding
 from sagemaker_serving.front_door.integrations.lambda_function import LambdaIntegration
 from sagemaker_serving.front_door.methods import add_routes
-from sagemaker_serving.metrics import MetricOptions, check_metric_options
+from sagemaker_serving.front_door.metrics import FrontDoorMetrics
+from sagemaker_serving.front_door.validation import front_door_problems
 
 if TYPE_CHECKING:
-    from aws_cdk import aws_cloudwatch as cloudwatch
     from aws_cdk import aws_ec2 as ec2
-    from aws_cdk import aws_lambda as lambda_
     from aws_cdk import aws_wafv2 as wafv2
 
     from sagemaker_serving.async_inference import AsyncInference
@@ -62,7 +65,7 @@ if TYPE_CHECKING:
 DEFAULT_BINARY_MEDIA_TYPES = defaults.BINARY_MEDIA_TYPES
 
 
-class FrontDoor(Construct):
+class FrontDoor(Construct, FrontDoorMetrics):
     """A regional (or private) REST API in front of one SageMaker endpoint.
 
     Secure by default: IAM auth, stage throttling, JSON access logs with retention (KMS-encrypted),
@@ -169,28 +172,23 @@ class FrontDoor(Construct):
         self.async_inference: AsyncInference | None = (
             endpoint.endpoint_config.async_inference if isinstance(endpoint, Endpoint) else None
         )
-        own = api_problems(
-            endpoint=endpoint,
-            variant_names=variant_names,
-            stage_name=stage_name,
-            rate=throttling_rate_limit,
-            burst=throttling_burst_limit,
-            binary_media_types=binary_media_types,
-            cors_allowed_origins=cors_allowed_origins,
-        )
-        if self.async_inference is not None and variant_names is not None:
-            own.append(
-                f"variant_names: {list(variant_names)!r} is not allowed for an asynchronous endpoint; "
-                "InvokeEndpointAsync takes no TargetVariant, so its front door has no /variants route"
-            )
         from sagemaker_serving.front_door import components
 
         #: The inference components reachable on ``POST /models/{component}/invocations``, by name.
         self.inference_components: tuple[InferenceComponent, ...] = tuple(
             inference_components if inference_components is not None else components.endpoint_components(endpoint)
         )
-        own += components.component_problems(self, self.inference_components)
-        raise_if_problems("Invalid front door props", [*own, *self._part_problems(waf)])
+        problems = front_door_problems(
+            self,
+            variant_names=variant_names,
+            stage_name=stage_name,
+            rate=throttling_rate_limit,
+            burst=throttling_burst_limit,
+            binary_media_types=binary_media_types,
+            cors_allowed_origins=cors_allowed_origins,
+            waf=waf,
+        )
+        raise_if_problems("Invalid front door props", problems)
         self.log_encryption_key: kms.IKey = log_encryption_key or log_group_key(
             self, "LogKey", description=f"Encrypts the log groups of {self.node.path}"
         )
@@ -209,25 +207,9 @@ class FrontDoor(Construct):
         self._allow_through_private_endpoint(auth_binding)
         integration_binding = self.integration.bind(self)
         self._expose(auth_binding, integration_binding)
-        routes = add_routes(
-            self.api.root,
-            self.request_validator,
-            auth_binding,
-            integration_binding,
-            is_async=self.async_inference is not None,
-        )
-        self.invocations_method: apigateway.Method | None = routes.invocations
-        self.variant_invocations_method: apigateway.Method | None = routes.variant_invocations
-        self.async_invocations_method: apigateway.Method | None = routes.async_invocations
-        self.async_result_method: apigateway.Method | None = routes.async_result
-        self.health_method: apigateway.Method = routes.health
-        self.component_invocations_method: apigateway.Method | None = None
-        if self.inference_components:
-            self.component_invocations_method = components.add_component_method(self, auth_binding, integration_binding)
-        if inference_components is None:
-            self.node.add_validation(components.ComponentsAddedLater(self))
+        self._add_methods(auth_binding, integration_binding, components_given=inference_components is not None)
         self.web_acl: wafv2.CfnWebACL | None = waf.bind(self) if waf is not None else None
-        self._acknowledge(auth_binding, cloud_watch_role=cloud_watch_role)
+        acknowledge_findings(self, auth_binding, cloud_watch_role=cloud_watch_role)
 
     @property
     def url(self) -> str:
@@ -262,83 +244,7 @@ class FrontDoor(Construct):
             grantee=grantee, actions=["execute-api:Invoke"], resource_arns=[m.method_arn for m in methods]
         )
 
-    # --- metrics (per stage; options as aws_cloudwatch.MetricOptions) ------------------------------
-
-    def metric_client_errors(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """4XX responses of the stage (Sum over 5 minutes unless ``statistic`` / ``period`` say otherwise)."""
-        check_metric_options(options)
-        return self.stage.metric_client_error(**options)
-
-    def metric_server_errors(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """5XX responses of the stage (Sum over 5 minutes unless ``statistic`` / ``period`` say otherwise)."""
-        check_metric_options(options)
-        return self.stage.metric_server_error(**options)
-
-    def metric_latency(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Time from request to response, in ms (Average over 5 minutes unless ``statistic`` is given)."""
-        check_metric_options(options)
-        return self.stage.metric_latency(**options)
-
-    def metric_integration_latency(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Time spent in the integration (Lambda or SageMaker), in ms (Average over 5 minutes by default)."""
-        check_metric_options(options)
-        return self.stage.metric_integration_latency(**options)
-
-    def metric_count(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Requests to the stage (Sum over 5 minutes unless ``statistic`` / ``period`` say otherwise)."""
-        check_metric_options(options)
-        return self.stage.metric_count(**options)
-
-    def metric_function_errors(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Invocations of the front-door function that failed (Sum over 5 minutes by default). Lambda only."""
-        return self._function_or_raise("metric_function_errors").metric_errors(**_checked(options))
-
-    def metric_function_throttles(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Invocations of the front-door function that Lambda throttled (Sum over 5 minutes). Lambda only."""
-        return self._function_or_raise("metric_function_throttles").metric_throttles(**_checked(options))
-
-    def metric_function_duration(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
-        """Run time of the front-door function, in ms (Average over 5 minutes by default). Lambda only."""
-        return self._function_or_raise("metric_function_duration").metric_duration(**_checked(options))
-
-    def _function_or_raise(self, method: str) -> lambda_.Function:
-        if self.function is None:
-            raise_if_problems(
-                "Invalid front door metric",
-                [
-                    f"{method}: this front door has no function ({type(self.integration).__name__}); "
-                    "use LambdaIntegration"
-                ],
-            )
-        assert self.function is not None
-        return self.function
-
     # --- building blocks ---------------------------------------------------------------------
-
-    def _part_problems(self, waf: WafOptions | None) -> list[str]:
-        """Each part checks its own values; the front door only checks it got a part at all."""
-        problems = []
-        if isinstance(self.auth, FrontDoorAuth):
-            problems += self.auth.validate(self)
-        else:
-            problems.append(
-                f"auth: {self.auth!r} is not allowed; expected a FrontDoorAuth (IamAuth, CognitoAuth, ApiKeyAuth "
-                "or NoAuth)"
-            )
-        if isinstance(self.integration, FrontDoorIntegration):
-            problems += self.integration.validate(self)
-        else:
-            problems.append(
-                f"integration: {self.integration!r} is not allowed; expected a FrontDoorIntegration "
-                "(LambdaIntegration or DirectIntegration)"
-            )
-        if waf is not None:
-            problems += waf.validate()
-        if self.private_endpoint is not None:
-            from sagemaker_serving.front_door.private_api import private_endpoint_problems
-
-            problems += private_endpoint_problems(self.private_endpoint)
-        return problems
 
     def _rest_api(
         self,
@@ -405,49 +311,26 @@ class FrontDoor(Construct):
         self.function_log_group = integration.function_log_group
         self.integration_role = integration.integration_role
 
-    def _acknowledge(self, auth: AuthBinding, *, cloud_watch_role: bool) -> None:
-        """Findings on the API, its stage and methods, each only for the configuration it is true of (the
-        function's, the web ACL's and the auth's own reasons sit with those parts)."""
-        stage = self.stage.node.default_child
-        assert stage is not None
-        acknowledge(
-            stage,
-            ["HIPAA.Security-APIGWSSLEnabled", "NIST.800.53.R5-APIGWSSLEnabled"],
-            "The backend is not an HTTP endpoint: a Lambda proxy integration (invoked through the Lambda API) or "
-            "an AWS service integration with the SageMaker runtime (SigV4 over TLS); a client certificate only "
-            "authenticates API Gateway to HTTP backends.",
-        )
-        acknowledge(
-            stage,
-            ["HIPAA.Security-APIGWCacheEnabledAndEncrypted", "NIST.800.53.R5-APIGWCacheEnabledAndEncrypted"],
-            "Inference responses must not be cached: each POST is a new prediction for its own input, and a cache "
-            "would keep model outputs (possibly sensitive) outside the caller's request.",
-        )
-        if self.web_acl is None:
-            acknowledge(
-                stage,
-                ["NIST.800.53.R5-APIGWAssociatedWithWAF", "AwsSolutions-APIG3"],
-                "No WAF configured for this front door (waf=None): every method requires authorization and the "
-                "stage is throttled; pass waf=WafOptions() (prod does) for a per-IP rate limit and AWS managed rules.",
-            )
-        if cloud_watch_role:
-            cw_role = self.api.node.try_find_child("CloudWatchRole")
-            assert cw_role is not None
-            acknowledge(
-                cw_role,
-                [
-                    "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-                    "AmazonAPIGatewayPushToCloudWatchLogs]"
-                ],
-                "The account's API Gateway CloudWatch role (one per account and region, used by every API's "
-                "execution logs): AWS documents this managed policy for it, and it is kept up to date by AWS.",
-            )
-        extra = [self.component_invocations_method] if self.component_invocations_method is not None else []
-        for method in (*self.methods, *extra):
-            for ack in auth.method_acknowledgements:
-                acknowledge(method, ack.rule_ids, ack.reason)
+    def _add_methods(self, auth: AuthBinding, integration: IntegrationBinding, *, components_given: bool) -> None:
+        """The routes' methods (:func:`~sagemaker_serving.front_door.methods.add_routes`) and, with inference
+        components, ``POST /models/{component}/invocations``; without ``inference_components=``, a synth-time
+        check that none was added to the endpoint later."""
+        from sagemaker_serving.front_door import components
 
-
-def _checked(options: MetricOptions) -> MetricOptions:
-    check_metric_options(options)
-    return options
+        routes = add_routes(
+            self.api.root,
+            self.request_validator,
+            auth,
+            integration,
+            is_async=self.async_inference is not None,
+        )
+        self.invocations_method: apigateway.Method | None = routes.invocations
+        self.variant_invocations_method: apigateway.Method | None = routes.variant_invocations
+        self.async_invocations_method: apigateway.Method | None = routes.async_invocations
+        self.async_result_method: apigateway.Method | None = routes.async_result
+        self.health_method: apigateway.Method = routes.health
+        self.component_invocations_method: apigateway.Method | None = None
+        if self.inference_components:
+            self.component_invocations_method = components.add_component_method(self, auth, integration)
+        if not components_given:
+            self.node.add_validation(components.ComponentsAddedLater(self))

@@ -139,7 +139,7 @@ class ComponentEndpointConfig(Construct):
             self.execution_role.add_to_principal_policy(statement)
 
     def _default_role(self) -> iam.Role:
-        from sagemaker_serving.model import _logs_and_metrics_statements
+        from sagemaker_serving.model_permissions import logs_and_metrics_statements
 
         role = iam.Role(
             self,
@@ -151,7 +151,7 @@ class ComponentEndpointConfig(Construct):
             self,
             "ExecutionPolicy",
             description="What the endpoint's containers need: SageMaker endpoint logs and metrics",
-            statements=_logs_and_metrics_statements(cdk.Stack.of(self)),
+            statements=logs_and_metrics_statements(cdk.Stack.of(self)),
             roles=[role],
         )
         acknowledge(
