@@ -26,7 +26,7 @@ from sagemaker_serving.batch.state_machine import (
     EXECUTION_TAG,
     TRANSFORM_RESOURCE,
     grant_state_machine,
-    state_machine,
+    logged_state_machine,
     transform_state,
 )
 from sagemaker_serving.batch.storage import grant_model, secure_bucket
@@ -152,7 +152,7 @@ class BatchPredictions(Construct):
             api_retries=api_retries,
             job_retries=job_retries,
         )
-        self.log_group, self.state_machine = state_machine(self, timeout=run_timeout)
+        self.log_group, self.state_machine = logged_state_machine(self, timeout=run_timeout)
         grant_state_machine(self)
         self.schedule: scheduler.Schedule | None = None
         self.schedule_role: iam.Role | None = None

@@ -85,7 +85,9 @@ def transform_state(
     return state
 
 
-def state_machine(predictions: BatchPredictions, *, timeout: cdk.Duration) -> tuple[logs.LogGroup, sfn.StateMachine]:
+def logged_state_machine(
+    predictions: BatchPredictions, *, timeout: cdk.Duration
+) -> tuple[logs.LogGroup, sfn.StateMachine]:
     """The log group and the state machine (the definition above), traced, stopped an hour after ``timeout``.
 
     Returns ``(log_group, state_machine)``. ``predictions.transform_state`` must exist already.
