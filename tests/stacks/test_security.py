@@ -111,7 +111,7 @@ def _front_door(*, in_vpc: bool, waf: bool, method_rules: dict[str, str]) -> dic
     }
 
 
-# Data capture (data_capture.py): the capture bucket, its access log bucket and the models' write policy.
+# Data capture (data_capture/): the capture bucket, its access log bucket and the models' write policy.
 _CAPTURE_WRITE = "AwsSolutions-IAM5[Resource::<EndpointConfigDataCaptureBucket62C335C0.Arn>/data-capture/<prefix>/*]"
 _DATA_CAPTURE = {
     ("EndpointConfig/DataCapture/AccessLogs", "AwsSolutions-S1"): "This is the server access log bucket",

@@ -117,54 +117,12 @@ class DynamoDbLoading(PredictionLoading):
 
     def bind(self, scope: Construct, context: LoadingContext) -> LoadingBinding:
         """The table (created when none was given) and the two nested Distributed Maps."""
-        from aws_cdk import aws_dynamodb as dynamodb
-        from aws_cdk import aws_kms as kms
         from aws_cdk import aws_stepfunctions as sfn
-        from aws_cdk import aws_stepfunctions_tasks as tasks
 
         if self._given_table is None:
-            key = kms.Key(scope, "TableKey", description="Encrypts the predictions table", enable_key_rotation=True)
-            self.table = dynamodb.Table(
-                scope,
-                "Table",
-                partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
-                billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-                encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
-                encryption_key=key,
-                point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                    point_in_time_recovery_enabled=True
-                ),
-                removal_policy=cdk.RemovalPolicy.RETAIN,
-            )
-            acknowledge(
-                self.table.node.default_child,  # type: ignore[arg-type]
-                ["HIPAA.Security-DynamoDBInBackupPlan", "NIST.800.53.R5-DynamoDBInBackupPlan"],
-                "Predictions are made again by every run; point-in-time recovery (35 days) is on for mistakes, "
-                "so no AWS Backup plan is created for this table.",
-            )
+            self.table = _new_table(scope)
         assert self.table is not None
-        put_item = tasks.DynamoPutItem(
-            scope,
-            "PutPrediction",
-            table=self.table,
-            item={
-                "pk": tasks.DynamoAttributeValue.from_string(
-                    sfn.JsonPath.format("{}", sfn.JsonPath.string_at(f"$.record.{self.partition_key_field}"))
-                ),
-                "prediction": tasks.DynamoAttributeValue.from_string(
-                    sfn.JsonPath.json_to_string(sfn.JsonPath.object_at("$.record"))
-                ),
-                "job": tasks.DynamoAttributeValue.from_string(sfn.JsonPath.string_at("$.job")),
-            },
-            result_path=sfn.JsonPath.DISCARD,
-        )
-        put_item.add_retry(
-            errors=["DynamoDB.ProvisionedThroughputExceededException", "DynamoDB.ThrottlingException"],
-            interval=cdk.Duration.seconds(1),
-            max_attempts=6,
-            backoff_rate=2,
-        )
-        self.put_item = put_item
+        put_item = self.put_item = _put_item(scope, self.table, self.partition_key_field)
         records = sfn.DistributedMap(
             scope,
             "LoadRecords",
@@ -193,3 +151,59 @@ class DynamoDbLoading(PredictionLoading):
         )
         objects.item_processor(records)
         return LoadingBinding(start=objects, end=objects)
+
+
+def _new_table(scope: Construct) -> dynamodb.Table:
+    """The predictions table: on-demand, a customer-managed KMS key with rotation, point-in-time recovery."""
+    from aws_cdk import aws_dynamodb as dynamodb
+    from aws_cdk import aws_kms as kms
+
+    key = kms.Key(scope, "TableKey", description="Encrypts the predictions table", enable_key_rotation=True)
+    table = dynamodb.Table(
+        scope,
+        "Table",
+        partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+        encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+        encryption_key=key,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True
+        ),
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+    )
+    acknowledge(
+        table.node.default_child,  # type: ignore[arg-type]
+        ["HIPAA.Security-DynamoDBInBackupPlan", "NIST.800.53.R5-DynamoDBInBackupPlan"],
+        "Predictions are made again by every run; point-in-time recovery (35 days) is on for mistakes, "
+        "so no AWS Backup plan is created for this table.",
+    )
+    return table
+
+
+def _put_item(scope: Construct, table: dynamodb.ITable, partition_key_field: str) -> sfn.IChainable:
+    """``PutPrediction``: one record as one item (``pk``, ``prediction``, ``job``), retried when throttled."""
+    from aws_cdk import aws_stepfunctions as sfn
+    from aws_cdk import aws_stepfunctions_tasks as tasks
+
+    put_item = tasks.DynamoPutItem(
+        scope,
+        "PutPrediction",
+        table=table,
+        item={
+            "pk": tasks.DynamoAttributeValue.from_string(
+                sfn.JsonPath.format("{}", sfn.JsonPath.string_at(f"$.record.{partition_key_field}"))
+            ),
+            "prediction": tasks.DynamoAttributeValue.from_string(
+                sfn.JsonPath.json_to_string(sfn.JsonPath.object_at("$.record"))
+            ),
+            "job": tasks.DynamoAttributeValue.from_string(sfn.JsonPath.string_at("$.job")),
+        },
+        result_path=sfn.JsonPath.DISCARD,
+    )
+    put_item.add_retry(
+        errors=["DynamoDB.ProvisionedThroughputExceededException", "DynamoDB.ThrottlingException"],
+        interval=cdk.Duration.seconds(1),
+        max_attempts=6,
+        backoff_rate=2,
+    )
+    return put_item
