@@ -1,4 +1,4 @@
-"""What parsing stacks/environments.toml costs with cattrs (stacks/config.py) or pydantic (a prototype here).
+"""What parsing stacks/environments.toml costs with cattrs (stacks/config/) or pydantic (a prototype here).
 
 Run by hand: ``.venv/bin/python bench/config_libraries.py [--runs 21]``. Prints, as medians:
 
@@ -9,7 +9,7 @@ Run by hand: ``.venv/bin/python bench/config_libraries.py [--runs 21]``. Prints,
 - a further ``load()`` in the same process (steady state, best of 200);
 - pydantic's JSON Schema generation for the same classes (what editors would get).
 
-The pydantic prototype below mirrors stacks/config.py's shape (strict, no extra keys, the same
+The pydantic prototype below mirrors stacks/config/'s shape (strict, no extra keys, the same
 choices and the same value objects) without its rules and messages, which would cost the same in both.
 """
 
@@ -149,7 +149,7 @@ print((t1 - t0) * 1000)
 """
 TIMED = {
     "tomllib only": "with open({ref!r}, 'rb') as fh: tomllib.load(fh)",
-    "cattrs (stacks/config.py)": "from stacks.config import load; load(__import__('pathlib').Path({ref!r}))",
+    "cattrs (stacks/config/)": "from stacks.config import load; load(__import__('pathlib').Path({ref!r}))",
     "pydantic (prototype)": "from pydantic_prototype import load; load({ref!r})",
 }
 IMPORTS = {

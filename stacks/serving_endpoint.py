@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,14 +30,12 @@ from sagemaker_serving import (
     Model,
     ModelData,
     ServerlessVariant,
-    ValidationError,
     VariantAutoscaling,
 )
 from sagemaker_serving.container_image import DLC_REGISTRY_ACCOUNTS, SKLEARN_REGISTRY_ACCOUNTS
 from sagemaker_serving.routing import RequestRouting
 from stacks.config import (
     AutoscalingConfig,
-    ConfigError,
     EnvironmentConfig,
     InstanceVariantConfig,
     ModelConfig,
@@ -46,6 +43,8 @@ from stacks.config import (
     ServerlessVariantConfig,
 )
 from stacks.guardrails import construct_keys, guardrails_props, update_policy_problems
+from stacks.problems import Problems as Problems
+from stacks.problems import prefixed as prefixed
 
 if TYPE_CHECKING:
     from sagemaker_serving import (
@@ -76,45 +75,6 @@ class EndpointParts:
     component_autoscaling: list[ComponentAutoscaling] = field(default_factory=list)
 
 
-class Problems:
-    """Construct problems of one environment, in the file's words; :meth:`check` raises them all."""
-
-    def __init__(self) -> None:
-        self.found: list[str] = []
-
-    @contextmanager
-    def at(self, rename: Callable[[str], str]) -> Iterator[None]:
-        """Collect a :class:`ValidationError` raised in the block, each problem passed through ``rename``."""
-        try:
-            yield
-        except ValidationError as exc:
-            self.found += [rename(p) for p in exc.problems]
-
-    def check(self) -> None:
-        """Raise a :class:`ConfigError` with everything found so far, if anything."""
-        if self.found:
-            raise ConfigError(self.found)
-
-
-def prefixed(prefix: str, renames: dict[str, str] | None = None, *, others: str = "") -> Callable[[str], str]:
-    """A ``rename`` for :meth:`Problems.at`: ``"memory_size: 5 …"`` → ``"front_door.memory_size_mb: 5 …"``.
-
-    ``renames`` maps a construct prop to the file's key (longest match first; a name ending in ``.`` is a
-    namespace, e.g. ``"integration."``, dropped or replaced in front of any prop); the other problems are
-    prefixed with ``prefix + others``.
-    """
-    ordered = sorted((renames or {}).items(), key=lambda kv: -len(kv[0]))
-
-    def rename(problem: str) -> str:
-        for construct_name, key in ordered:
-            boundary = "" if construct_name.endswith(".") else r"(?=[:.\[ /])"
-            if re.match(rf"{re.escape(construct_name)}{boundary}", problem):
-                return f"{prefix}{key}{problem[len(construct_name) :]}"
-        return f"{prefix}{others}{problem}"
-
-    return rename
-
-
 def compose_endpoint(
     scope: Construct,
     config: EnvironmentConfig,
@@ -132,20 +92,39 @@ def compose_endpoint(
     """
     own = problems is None
     problems = problems or Problems()
-    used = list(config.model_keys)
-    region = config.region
-    # One ModelData per artifact, so models sharing an artifact share its archive and asset.
-    model_data: dict[str, ModelData] = {}
-    images: dict[str, ContainerImage] = {}
-    for key in used:
-        artifact, spec = models[key].artifact, models[key].image
-        with problems.at(_artifact_problem(key, artifact)):
-            if artifact not in model_data:
-                model_data[artifact] = _model_data(artifact)
-        problems.found += _region_problems(key, spec, region)
-        with problems.at(prefixed(f"models.{key}.image: {spec!r}: ")):
-            images[key] = _image(spec)
+    built = _models(scope, config, models, network, problems)
+    if config.instance_pool is not None:
+        from stacks.serving_components import compose_components
+
+        return compose_components(scope, config, built, problems=problems, raise_problems=own)
+    endpoint_config = _endpoint_config(scope, config, built, problems)
+    with problems.at(construct_keys(config)):
+        endpoint = Endpoint(scope, "Endpoint", endpoint_config=endpoint_config, **guardrails_props(config))
     problems.check()
+    autoscaling: list[VariantAutoscaling | ProvisionedConcurrencyAutoscaling | BacklogAutoscaling] = [
+        *_instance_autoscaling(endpoint, config, problems),
+        *_serverless_autoscaling(endpoint, config, problems),
+    ]
+    if not problems.found:  # the guardrails against the autoscaling floors and ceilings
+        problems.found += [construct_keys(config)(p) for p in update_policy_problems(endpoint)]
+    if own:
+        problems.check()
+    return EndpointParts(built, endpoint_config, endpoint, autoscaling)
+
+
+def _models(
+    scope: Construct,
+    config: EnvironmentConfig,
+    models: dict[str, ModelConfig],
+    network: ServingNetwork | None,
+    problems: Problems,
+) -> dict[str, Model]:
+    """A ``Model`` for each model the environment serves (by config key), in the VPC of ``network`` if any.
+
+    Artifacts and images are checked for every model first; a :class:`ConfigError` is raised if any failed.
+    """
+    used = list(config.model_keys)
+    model_data, images = _model_sources(used, models, config.region, problems)
     built: dict[str, Model] = {}
     for key in used:
         with problems.at(prefixed(f"models.{key}.")):
@@ -161,10 +140,33 @@ def compose_endpoint(
                 security_groups=[network.model_security_group] if network else None,
             )
     problems.check()
-    if config.instance_pool is not None:
-        from stacks.serving_components import compose_components
+    return built
 
-        return compose_components(scope, config, built, problems=problems, raise_problems=own)
+
+def _model_sources(
+    used: list[str], models: dict[str, ModelConfig], region: str | None, problems: Problems
+) -> tuple[dict[str, ModelData], dict[str, ContainerImage]]:
+    """The ``ModelData`` of each artifact (one per artifact, so models sharing an artifact share its archive and
+    asset) and the ``ContainerImage`` of each model key; a :class:`ConfigError` with every problem found."""
+    model_data: dict[str, ModelData] = {}
+    images: dict[str, ContainerImage] = {}
+    for key in used:
+        artifact, spec = models[key].artifact, models[key].image
+        with problems.at(_artifact_problem(key, artifact)):
+            if artifact not in model_data:
+                model_data[artifact] = _model_data(artifact)
+        problems.found += _region_problems(key, spec, region)
+        with problems.at(prefixed(f"models.{key}.image: {spec!r}: ")):
+            images[key] = _image(spec)
+    problems.check()
+    return model_data, images
+
+
+def _endpoint_config(
+    scope: Construct, config: EnvironmentConfig, built: dict[str, Model], problems: Problems
+) -> EndpointConfig:
+    """The ``EndpointConfig`` of the environment's variants (with its async inference, data capture and shadow
+    variant); its problems in the file's keys, raised at once."""
     variants: list[InstanceVariant | ServerlessVariant] = [
         InstanceVariant(model=built[v.model], **variant_props(v)) for v in config.instance_variants
     ] + [ServerlessVariant(model=built[v.model], **variant_props(v)) for v in config.serverless_variants]
@@ -189,10 +191,23 @@ def compose_endpoint(
             shadow_variant=shadow,
         )
     problems.check()
-    with problems.at(construct_keys(config)):
-        endpoint = Endpoint(scope, "Endpoint", endpoint_config=endpoint_config, **guardrails_props(config))
-    problems.check()
-    autoscaling: list[VariantAutoscaling | ProvisionedConcurrencyAutoscaling | BacklogAutoscaling] = []
+    return endpoint_config
+
+
+def given(settings: object, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The dataclass fields of ``settings`` the file sets (not ``None``), but ``leave_out``."""
+    return {
+        f.name: getattr(settings, f.name)
+        for f in dataclasses.fields(settings)  # type: ignore[arg-type]
+        if f.name not in leave_out and getattr(settings, f.name) is not None
+    }
+
+
+def _instance_autoscaling(
+    endpoint: Endpoint, config: EnvironmentConfig, problems: Problems
+) -> list[VariantAutoscaling | BacklogAutoscaling]:
+    """Autoscaling of the instance variants that ask for it: on invocations, or on the backlog when asynchronous."""
+    built: list[VariantAutoscaling | BacklogAutoscaling] = []
     for i, v in enumerate(config.instance_variants):
         if v.autoscaling is not None:
             renames = {
@@ -204,24 +219,10 @@ def compose_endpoint(
             with problems.at(prefixed(f"instance_variants[{i}].", renames, others="autoscaling.")):
                 props = autoscaling_props(v.autoscaling)
                 if config.async_inference is not None:
-                    autoscaling.append(endpoint.autoscale_on_backlog(v.name, **props))
+                    built.append(endpoint.autoscale_on_backlog(v.name, **props))
                 else:
-                    autoscaling.append(endpoint.autoscale(v.name, **props))
-    autoscaling += _serverless_autoscaling(endpoint, config, problems)
-    if not problems.found:  # the guardrails against the autoscaling floors and ceilings
-        problems.found += [construct_keys(config)(p) for p in update_policy_problems(endpoint)]
-    if own:
-        problems.check()
-    return EndpointParts(built, endpoint_config, endpoint, autoscaling)
-
-
-def given(settings: object, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The dataclass fields of ``settings`` the file sets (not ``None``), but ``leave_out``."""
-    return {
-        f.name: getattr(settings, f.name)
-        for f in dataclasses.fields(settings)  # type: ignore[arg-type]
-        if f.name not in leave_out and getattr(settings, f.name) is not None
-    }
+                    built.append(endpoint.autoscale(v.name, **props))
+    return built
 
 
 def _serverless_autoscaling(

@@ -1,18 +1,21 @@
-"""The JSON Schema of stacks/environments.toml, generated from stacks/config.py's dataclasses by pydantic.
+"""The JSON Schema of stacks/environments.toml, generated from stacks/config/'s dataclasses by pydantic.
 
 Editors complete and check the file with it (Even Better TOML / taplo read the ``#:schema`` line at
 the top of the file). pydantic is a development dependency only: the app parses with cattrs (see
-stacks/config.py), and tests/stacks/test_config_schema.py checks the committed schema is current.
+stacks/config/), and tests/stacks/test_config_schema.py checks the committed schema is current.
 
 Regenerate: ``.venv/bin/python -m tests.support.config_schema``.
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
+import pkgutil
 import re
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import stacks.config
@@ -23,13 +26,20 @@ from sagemaker_serving.front_door import UsagePlanOptions, WafOptions
 from sagemaker_serving.monitoring.thresholds import AlarmThresholds
 from sagemaker_serving.rollout import CapacitySize
 
-SCHEMA_FILE = Path(stacks.config.__file__).with_name("environments.schema.json")
+SCHEMA_FILE = Path(stacks.config.__file__).parent.with_name("environments.schema.json")
 #: Fields that are not keys of the file: an environment's name is its table's, ``source`` is where it was read.
 _NOT_KEYS = {"EnvironmentConfig": {"name"}, "AppConfig": {"source"}}
 
 
-#: The constructs' value objects the configuration structures into (lazy in stacks.config).
+#: The constructs' value objects the configuration structures into (lazy in stacks.config.values).
 _VALUE_OBJECTS = (ScheduledCapacity, UsagePlanOptions, WafOptions, TransformOptions, AlarmThresholds)
+
+
+def _config_modules() -> list[ModuleType]:
+    """The modules of the stacks.config package (each resolves its own annotations)."""
+    return [
+        importlib.import_module(f"stacks.config.{info.name}") for info in pkgutil.iter_modules(stacks.config.__path__)
+    ]
 
 
 def generate() -> dict[str, Any]:
@@ -37,14 +47,15 @@ def generate() -> dict[str, Any]:
     from pydantic import TypeAdapter
 
     real = {cls.__name__: cls for cls in _VALUE_OBJECTS}
-    lazy = {name: getattr(stacks.config, name) for name in real}
-    for name, cls in real.items():
-        setattr(stacks.config, name, cls)
+    # Each module that names a value object holds its lazy stand-in: pydantic resolves the real class there.
+    lazy = [(module, name, vars(module)[name]) for module in _config_modules() for name in real if name in vars(module)]
+    for module, name, _ in lazy:
+        setattr(module, name, real[name])
     try:
         schema: dict[str, Any] = TypeAdapter(stacks.config.AppConfig).json_schema(mode="validation")
     finally:
-        for name, cls in lazy.items():
-            setattr(stacks.config, name, cls)
+        for module, name, placeholder in lazy:
+            setattr(module, name, placeholder)
     classes = {cls.__name__: cls for cls in _dataclasses()}
     for name, definition in [("AppConfig", schema), *schema.get("$defs", {}).items()]:
         definition.pop("title", None)
@@ -80,7 +91,7 @@ def generate() -> dict[str, Any]:
 def _dataclasses() -> list[type]:
     return [
         obj
-        for module in (stacks.config, stacks.deployment_config)
+        for module in (*_config_modules(), stacks.deployment_config)
         for obj in vars(module).values()
         if isinstance(obj, type) and hasattr(obj, "__dataclass_fields__")
     ] + [*_VALUE_OBJECTS, CapacitySize]

@@ -1,7 +1,7 @@
 """The front door's defaults, stated once.
 
 :class:`~sagemaker_serving.FrontDoor` and :class:`~sagemaker_serving.LambdaIntegration` take their
-defaults from here, and so can a configuration layer (the reference app's ``stacks/config.py`` does),
+defaults from here, and so can a configuration layer (the reference app's ``stacks/config/front_door.py`` does),
 without importing any aws_cdk module. The Lambda function's own defaults (SageMaker timeouts and attempts,
 content types, log level, Powertools names) are in its ``contract.py``
 (:mod:`sagemaker_serving.runtime_assets`).
