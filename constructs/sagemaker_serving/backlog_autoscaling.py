@@ -22,23 +22,28 @@ real-time ones.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 import aws_cdk as cdk
 from aws_cdk import aws_applicationautoscaling as appscaling
-from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
-from sagemaker_serving.autoscaling import (
-    _MAX_CAPACITY,
-    ScheduledCapacity,
-    _retain_instance_counts,
-    _schedule_problems,
-    _scheduled_actions,
+from sagemaker_serving._scaling import (
+    Scaling,
+    capacity_problems,
+    find_variant,
+    once_problems,
+    retain_instance_counts,
+    scheduled_capacity_problems,
+    wake_alarm,
 )
+from sagemaker_serving.autoscaling import ScheduledCapacity
 from sagemaker_serving.endpoint import Endpoint
 from sagemaker_serving.errors import raise_if_problems
 from sagemaker_serving.variants import InstanceVariant, is_burstable
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_cloudwatch as cloudwatch
 
 #: The developer guide's target: 5 queued requests per instance.
 DEFAULT_TARGET_BACKLOG_PER_INSTANCE = 5.0
@@ -103,8 +108,6 @@ class BacklogAutoscaling(Construct):
         :param scale_out_cooldown: wait after a scale-out. Default 60 s.
         :param schedules: scheduled capacity changes (0 allowed). Default: none.
         """
-        scale_in = scale_in_cooldown or cdk.Duration.seconds(300)
-        scale_out = scale_out_cooldown or cdk.Duration.seconds(60)
         problems = _variant_problems(endpoint, variant_name, min_capacity, max_capacity)
         if (
             isinstance(target_backlog_per_instance, bool)
@@ -114,83 +117,50 @@ class BacklogAutoscaling(Construct):
             problems.append(
                 f"target_backlog_per_instance: {target_backlog_per_instance!r} is not allowed; must be a number > 0"
             )
-        problems += _schedule_problems(schedules, max_capacity, floor=0)
+        problems += scheduled_capacity_problems(
+            schedules, max_capacity, floor=0, note=" (an asynchronous endpoint can scale to zero)"
+        )
         raise_if_problems(f"Invalid backlog autoscaling of variant {variant_name!r}", problems)
         super().__init__(scope, construct_id)
-        endpoint._autoscaled_variants.add(variant_name)
 
-        self.scalable_target = appscaling.CfnScalableTarget(
-            self,
-            "Target",
-            service_namespace="sagemaker",
-            scalable_dimension="sagemaker:variant:DesiredInstanceCount",
-            resource_id=f"endpoint/{endpoint.endpoint_name}/variant/{variant_name}",
-            min_capacity=min_capacity,
-            max_capacity=max_capacity,
-            scheduled_actions=_scheduled_actions(schedules),
-        )
-        self.scalable_target.node.add_dependency(endpoint.cfn_endpoint)
-        _retain_instance_counts(endpoint)
-        dimension = appscaling.CfnScalingPolicy.MetricDimensionProperty(
-            name="EndpointName", value=endpoint.endpoint_name
-        )
-        self.backlog_policy = appscaling.CfnScalingPolicy(
-            self,
+        scaling = Scaling.of_variant(self, endpoint, variant_name, min_capacity, max_capacity, schedules)
+        self.scalable_target = scaling.target
+        retain_instance_counts(endpoint)
+        self.backlog_policy = scaling.tracking_policy(
             "BacklogPolicy",
-            policy_name=f"{cdk.Names.unique_id(self)[-180:]}BacklogPolicy",
-            policy_type="TargetTrackingScaling",
-            scaling_target_id=self.scalable_target.ref,
-            target_tracking_scaling_policy_configuration=appscaling.CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty(
-                target_value=float(target_backlog_per_instance),
-                customized_metric_specification=appscaling.CfnScalingPolicy.CustomizedMetricSpecificationProperty(
-                    namespace="AWS/SageMaker",
-                    metric_name="ApproximateBacklogSizePerInstance",
-                    statistic="Average",
-                    dimensions=[dimension],
-                ),
-                scale_in_cooldown=int(scale_in.to_seconds()),
-                scale_out_cooldown=int(scale_out.to_seconds()),
-            ),
-        )
-        self.wake_up_policy, self.wake_up_alarm = self._wake_up(endpoint)
-
-    def _wake_up(self, endpoint: Endpoint) -> tuple[appscaling.CfnScalingPolicy, cloudwatch.CfnAlarm]:
-        """One more instance when requests wait and there is none: the step policy and the alarm that triggers it."""
-        policy = appscaling.CfnScalingPolicy(
-            self,
-            "WakeUpPolicy",
-            policy_name=f"{cdk.Names.unique_id(self)[-180:]}WakeUpPolicy",
-            policy_type="StepScaling",
-            scaling_target_id=self.scalable_target.ref,
-            step_scaling_policy_configuration=appscaling.CfnScalingPolicy.StepScalingPolicyConfigurationProperty(
-                adjustment_type="ChangeInCapacity",
-                metric_aggregation_type="Average",
-                cooldown=WAKE_UP_COOLDOWN_SECONDS,
-                step_adjustments=[
-                    appscaling.CfnScalingPolicy.StepAdjustmentProperty(
-                        metric_interval_lower_bound=0, scaling_adjustment=1
+            target_value=float(target_backlog_per_instance),
+            metric=appscaling.CfnScalingPolicy.CustomizedMetricSpecificationProperty(
+                namespace="AWS/SageMaker",
+                metric_name="ApproximateBacklogSizePerInstance",
+                statistic="Average",
+                dimensions=[
+                    appscaling.CfnScalingPolicy.MetricDimensionProperty(
+                        name="EndpointName", value=endpoint.endpoint_name
                     )
                 ],
             ),
+            scale_in_cooldown=scale_in_cooldown,
+            scale_out_cooldown=scale_out_cooldown,
         )
-        alarm = cloudwatch.CfnAlarm(
+        self.wake_up_policy, self.wake_up_alarm = self._wake_up(scaling, endpoint)
+
+    def _wake_up(self, scaling: Scaling, endpoint: Endpoint) -> tuple[appscaling.CfnScalingPolicy, cloudwatch.CfnAlarm]:
+        """One more instance when requests wait and there is none: the step policy and the alarm that triggers it."""
+        policy = scaling.step_up_policy("WakeUpPolicy", aggregation="Average", cooldown=WAKE_UP_COOLDOWN_SECONDS)
+        alarm = wake_alarm(
             self,
             "WakeUpAlarm",
-            alarm_description=(
+            policy=policy,
+            description=(
                 f"Requests wait in the queue of {endpoint.node.path} and it has no instance: add one "
                 "(HasBacklogWithoutCapacity)"
             ),
-            namespace="AWS/SageMaker",
             metric_name="HasBacklogWithoutCapacity",
-            dimensions=[cloudwatch.CfnAlarm.DimensionProperty(name="EndpointName", value=endpoint.endpoint_name)],
+            dimension=("EndpointName", endpoint.endpoint_name),
             statistic="Average",
             period=int(WAKE_UP_PERIOD.to_seconds()),
             evaluation_periods=WAKE_UP_EVALUATION_PERIODS,
-            datapoints_to_alarm=WAKE_UP_EVALUATION_PERIODS,
-            threshold=1,
-            comparison_operator="GreaterThanOrEqualToThreshold",
             treat_missing_data="missing",
-            alarm_actions=[policy.ref],  # Ref of a scaling policy is its ARN
         )
         return policy, alarm
 
@@ -203,36 +173,18 @@ def _variant_problems(endpoint: Endpoint, variant_name: str, min_capacity: int, 
             "endpoint: is a real-time endpoint (its endpoint config has no async_inference); backlog autoscaling "
             "needs the queue metrics only asynchronous endpoints publish: use Endpoint.autoscale (VariantAutoscaling)"
         )
-    variant = next((v for v in endpoint.endpoint_config.variants if v.name == variant_name), None)
+    variant, missing = find_variant(endpoint, variant_name)
+    problems += missing
     initial = 1
-    if variant is None:
-        problems.append(
-            f"variant_name: {variant_name!r} is not a variant of the endpoint; "
-            f"variants are {list(endpoint.variant_names)}"
-        )
-    elif not isinstance(variant, InstanceVariant):
+    if variant is not None and not isinstance(variant, InstanceVariant):
         problems.append(f"variant_name: {variant_name!r} is serverless; only instance variants can autoscale instances")
-    else:
+    elif isinstance(variant, InstanceVariant):
         initial = variant.initial_instance_count
         if is_burstable(variant.instance_type):
             problems.append(
                 f"instance_type: {variant.instance_type!r} is burstable; autoscaling needs a non-ml.t* type"
             )
-    if variant_name in endpoint._autoscaled_variants:
-        problems.append(f"variant_name: {variant_name!r} already has autoscaling; enable it once per variant")
-    valid = True
-    for field_name, value, low in (("min_capacity", min_capacity, 0), ("max_capacity", max_capacity, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= _MAX_CAPACITY:
-            problems.append(f"{field_name}: {value!r} is not allowed; must be an integer from {low} to {_MAX_CAPACITY}")
-            valid = False
-    if valid and min_capacity > max_capacity:
-        problems.append(
-            f"min_capacity: {min_capacity} is greater than max_capacity {max_capacity}; "
-            "min_capacity must be <= max_capacity"
-        )
-    elif valid and variant is not None and not min_capacity <= initial <= max_capacity:
-        problems.append(
-            f"min_capacity/max_capacity: {min_capacity}..{max_capacity} must include the variant's "
-            f"initial_instance_count {initial} (min_capacity <= initial_instance_count <= max_capacity)"
-        )
-    return problems
+    problems += once_problems(endpoint, variant_name)
+    return problems + capacity_problems(
+        min_capacity, max_capacity, initial=None if variant is None else initial, floor=0
+    )

@@ -18,7 +18,16 @@ import aws_cdk as cdk
 from aws_cdk import aws_applicationautoscaling as appscaling
 from constructs import Construct
 
-from sagemaker_serving.autoscaling import ScheduledCapacity, _schedule_problems, _scheduled_actions
+from sagemaker_serving._scaling import (
+    Scaling,
+    capacity_problems,
+    cooldown_problems,
+    find_variant,
+    is_count,
+    once_problems,
+    scheduled_capacity_problems,
+)
+from sagemaker_serving.autoscaling import ScheduledCapacity
 from sagemaker_serving.endpoint import Endpoint
 from sagemaker_serving.errors import raise_if_problems
 from sagemaker_serving.variants import ServerlessVariant
@@ -90,45 +99,26 @@ class ProvisionedConcurrencyAutoscaling(Construct):
         :param scale_out_cooldown: wait after a scale-out. Default 60 s (scale out fast).
         :param schedules: scheduled changes of the capacity range, for daily cycles. Default: none.
         """
-        scale_in = scale_in_cooldown or cdk.Duration.seconds(300)
-        scale_out = scale_out_cooldown or cdk.Duration.seconds(60)
         problems, ceiling = _variant_problems(endpoint, variant_name, min_capacity, max_capacity)
-        problems += _tracking_problems(target_utilization, scale_in, scale_out)
+        problems += _tracking_problems(target_utilization)
+        problems += cooldown_problems(scale_in_cooldown=scale_in_cooldown, scale_out_cooldown=scale_out_cooldown)
         problems += _schedules_within(schedules, max_capacity, ceiling)
         raise_if_problems(f"Invalid provisioned concurrency autoscaling of variant {variant_name!r}", problems)
         super().__init__(scope, construct_id)
-        endpoint._autoscaled_variants.add(variant_name)
 
-        self.scalable_target = appscaling.CfnScalableTarget(
-            self,
-            "Target",
-            service_namespace="sagemaker",
-            scalable_dimension=SCALABLE_DIMENSION,
-            resource_id=f"endpoint/{endpoint.endpoint_name}/variant/{variant_name}",
-            min_capacity=min_capacity,
-            max_capacity=max_capacity,
-            scheduled_actions=_scheduled_actions(schedules),
+        scaling = Scaling.of_variant(
+            self, endpoint, variant_name, min_capacity, max_capacity, schedules, dimension=SCALABLE_DIMENSION
         )
-        self.scalable_target.node.add_dependency(endpoint.cfn_endpoint)
-        self.utilization_policy = appscaling.CfnScalingPolicy(
-            self,
+        self.scalable_target = scaling.target
+        self.utilization_policy = scaling.tracking_policy(
             "UtilizationPolicy",
-            policy_name=f"{cdk.Names.unique_id(self)[-180:]}UtilizationPolicy",
-            policy_type="TargetTrackingScaling",
-            scaling_target_id=self.scalable_target.ref,
-            target_tracking_scaling_policy_configuration=appscaling.CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty(
-                target_value=target_utilization,
-                predefined_metric_specification=appscaling.CfnScalingPolicy.PredefinedMetricSpecificationProperty(
-                    predefined_metric_type=PREDEFINED_METRIC
-                ),
-                scale_in_cooldown=int(scale_in.to_seconds()),
-                scale_out_cooldown=int(scale_out.to_seconds()),
+            target_value=target_utilization,
+            metric=appscaling.CfnScalingPolicy.PredefinedMetricSpecificationProperty(
+                predefined_metric_type=PREDEFINED_METRIC
             ),
+            scale_in_cooldown=scale_in_cooldown,
+            scale_out_cooldown=scale_out_cooldown,
         )
-
-
-def _int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _variant_problems(
@@ -136,71 +126,50 @@ def _variant_problems(
 ) -> tuple[list[str], int]:
     """The variant can scale its provisioned concurrency (once); the capacities fit it. Also returns the
     ceiling: the variant's ``max_concurrency`` (200 when unknown)."""
-    problems: list[str] = []
-    variant = next((v for v in endpoint.endpoint_config.variants if v.name == variant_name), None)
+    variant, problems = find_variant(endpoint, variant_name)
     ceiling, initial = MAX_PROVISIONED_CONCURRENCY, None
-    if variant is None:
-        problems.append(
-            f"variant_name: {variant_name!r} is not a variant of the endpoint; "
-            f"variants are {list(endpoint.variant_names)}"
-        )
-    elif not isinstance(variant, ServerlessVariant):
+    if variant is not None and not isinstance(variant, ServerlessVariant):
         problems.append(
             f"variant_name: {variant_name!r} is an instance variant; provisioned concurrency autoscaling is for "
             "serverless variants (use VariantAutoscaling for instances)"
         )
-    elif variant.provisioned_concurrency is None:
+    elif isinstance(variant, ServerlessVariant) and variant.provisioned_concurrency is None:
         problems.append(
             f"provisioned_concurrency: the serverless variant {variant_name!r} has none; set it on the variant "
             "first (AWS scales only variants deployed with provisioned concurrency)"
         )
-    else:
+    elif isinstance(variant, ServerlessVariant):
         initial = variant.provisioned_concurrency
         ceiling = min(variant.max_concurrency, MAX_PROVISIONED_CONCURRENCY)
-    if variant_name in endpoint._autoscaled_variants:
-        problems.append(f"variant_name: {variant_name!r} already has autoscaling; enable it once per variant")
-    valid = True
-    for name, value in (("min_capacity", min_capacity), ("max_capacity", max_capacity)):
-        if not _int(value) or not 1 <= value <= ceiling:
-            problems.append(
-                f"{name}: {value!r} is not allowed; must be an integer from 1 to {ceiling} "
-                f"(provisioned concurrency is at most the variant's max_concurrency, and at most 200)"
-            )
-            valid = False
-    if valid and min_capacity > max_capacity:
-        problems.append(
-            f"min_capacity: {min_capacity} is greater than max_capacity {max_capacity}; "
-            "min_capacity must be <= max_capacity"
-        )
-    elif valid and initial is not None and not min_capacity <= initial <= max_capacity:
-        problems.append(
-            f"min_capacity/max_capacity: {min_capacity}..{max_capacity} must include the variant's "
-            f"provisioned_concurrency {initial} (min_capacity <= provisioned_concurrency <= max_capacity)"
-        )
+    problems += once_problems(endpoint, variant_name)
+    problems += capacity_problems(
+        min_capacity,
+        max_capacity,
+        initial=initial,
+        initial_name="provisioned_concurrency",
+        ceiling=ceiling,
+        note=" (provisioned concurrency is at most the variant's max_concurrency, and at most 200)",
+    )
     return problems, ceiling
 
 
-def _tracking_problems(target_utilization: float, scale_in: cdk.Duration, scale_out: cdk.Duration) -> list[str]:
-    problems = []
+def _tracking_problems(target_utilization: float) -> list[str]:
     if isinstance(target_utilization, bool) or not (
         isinstance(target_utilization, (int, float)) and 0 < target_utilization <= 1
     ):
-        problems.append(
+        return [
             f"target_utilization: {target_utilization!r} is not allowed; must be a ratio > 0 and <= 1 "
             "(the share of the provisioned concurrency in use, e.g. 0.5)"
-        )
-    for label, cooldown in (("scale_in_cooldown", scale_in), ("scale_out_cooldown", scale_out)):
-        if not cooldown.is_unresolved() and cooldown.to_seconds() < 0:
-            problems.append(f"{label}: must not be negative")
-    return problems
+        ]
+    return []
 
 
 def _schedules_within(schedules: Sequence[ScheduledCapacity], max_capacity: int, ceiling: int) -> list[str]:
     """The instance-autoscaling schedule rules, plus every capacity at most the variant's ceiling."""
-    problems = _schedule_problems(schedules, max_capacity)
+    problems = scheduled_capacity_problems(schedules, max_capacity)
     for i, s in enumerate(schedules):
         for label, value in (("min_capacity", s.min_capacity), ("max_capacity", s.max_capacity)):
-            if _int(value) and 1 <= value <= 1000 and value > ceiling:  # type: ignore[operator]
+            if is_count(value, 1) and value > ceiling:  # type: ignore[operator]
                 problems.append(
                     f"schedules[{i}].{label}: {value} is not allowed; must be at most {ceiling} "
                     "(the variant's max_concurrency)"

@@ -38,28 +38,35 @@ requests. Keep ``min_copies >= 1`` for a model whose callers cannot wait minutes
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypedDict
-from zoneinfo import available_timezones
 
 import aws_cdk as cdk
 from aws_cdk import aws_applicationautoscaling as appscaling
-from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
+from sagemaker_serving._scaling import (
+    MAX_CAPACITY,
+    Scaling,
+    capacity_problems,
+    cooldown_seconds,
+    is_count,
+    scheduled_capacity_problems,
+    wake_alarm,
+)
 from sagemaker_serving.errors import raise_if_problems
 from sagemaker_serving.inference_components.capacity import Demand, pool_capacity_problems
-from sagemaker_serving.schedules import schedule_problems
 
 if TYPE_CHECKING:
+    from aws_cdk import aws_cloudwatch as cloudwatch
+
     from sagemaker_serving.autoscaling import ScheduledCapacity
     from sagemaker_serving.inference_components.component import InferenceComponent
 
 SCALABLE_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
-MAX_COPIES = 1000
-_ACTION_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
+MAX_COPIES = MAX_CAPACITY
+_WAKE_COOLDOWN_SECONDS = 300  # about one cold start
 MetricType = Literal[
     "SageMakerInferenceComponentInvocationsPerCopy",
     "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
@@ -151,87 +158,53 @@ class ComponentAutoscaling(Construct):
         :param schedules: scheduled copy-count changes. Default: none.
         """
         metric = metric or CopyScalingMetric.invocations_per_copy(100)
-        cooldowns = {
-            "scale_in_cooldown": scale_in_cooldown or cdk.Duration.seconds(300),
-            "scale_out_cooldown": scale_out_cooldown or cdk.Duration.seconds(60),
-            "wake_cooldown": wake_cooldown or cdk.Duration.seconds(300),
-        }
         problems = _problems(component, min_copies, max_copies, metric, schedules)
         raise_if_problems(f"Invalid autoscaling of inference component {component.name!r}", problems)
         super().__init__(scope, construct_id)
         self.min_copies, self.max_copies = min_copies, max_copies
         component.autoscaling = self
-        self.scalable_target = appscaling.CfnScalableTarget(
+        scaling = Scaling(
             self,
-            "Target",
-            service_namespace="sagemaker",
-            scalable_dimension=SCALABLE_DIMENSION,
+            dimension=SCALABLE_DIMENSION,
             resource_id=f"inference-component/{component.inference_component_name}",
             min_capacity=min_copies,
             max_capacity=max_copies,
-            scheduled_actions=_scheduled_actions(schedules),
+            schedules=schedules,
+            after=component.cfn_inference_component,
         )
-        self.scalable_target.node.add_dependency(component.cfn_inference_component)
-        self.tracking_policy = appscaling.CfnScalingPolicy(
-            self,
+        self.scalable_target = scaling.target
+        self.tracking_policy = scaling.tracking_policy(
             "TrackingPolicy",
-            policy_name=f"{cdk.Names.unique_id(self)[-180:]}Tracking",
-            policy_type="TargetTrackingScaling",
-            scaling_target_id=self.scalable_target.ref,
-            target_tracking_scaling_policy_configuration=appscaling.CfnScalingPolicy.TargetTrackingScalingPolicyConfigurationProperty(
-                target_value=metric.target,
-                predefined_metric_specification=metric.bind(),
-                scale_in_cooldown=int(cooldowns["scale_in_cooldown"].to_seconds()),
-                scale_out_cooldown=int(cooldowns["scale_out_cooldown"].to_seconds()),
-            ),
+            name_suffix="Tracking",
+            target_value=metric.target,
+            metric=metric.bind(),
+            scale_in_cooldown=scale_in_cooldown,
+            scale_out_cooldown=scale_out_cooldown,
         )
         self.wake_policy: appscaling.CfnScalingPolicy | None = None
         self.wake_alarm: cloudwatch.CfnAlarm | None = None
         if min_copies == 0:
-            self.wake_policy, self.wake_alarm = self._wake(component, cooldowns["wake_cooldown"])
+            self.wake_policy, self.wake_alarm = self._wake(
+                scaling, component, cooldown_seconds(wake_cooldown, _WAKE_COOLDOWN_SECONDS)
+            )
 
     def _wake(
-        self, component: InferenceComponent, cooldown: cdk.Duration
+        self, scaling: Scaling, component: InferenceComponent, cooldown: int
     ) -> tuple[appscaling.CfnScalingPolicy, cloudwatch.CfnAlarm]:
         """The step policy that adds one copy, and the alarm on ``NoCapacityInvocationFailures`` that runs it."""
-        policy = appscaling.CfnScalingPolicy(
-            self,
-            "WakePolicy",
-            policy_name=f"{cdk.Names.unique_id(self)[-180:]}Wake",
-            policy_type="StepScaling",
-            scaling_target_id=self.scalable_target.ref,
-            step_scaling_policy_configuration=appscaling.CfnScalingPolicy.StepScalingPolicyConfigurationProperty(
-                adjustment_type="ChangeInCapacity",
-                metric_aggregation_type="Maximum",
-                cooldown=int(cooldown.to_seconds()),
-                step_adjustments=[
-                    appscaling.CfnScalingPolicy.StepAdjustmentProperty(
-                        metric_interval_lower_bound=0, scaling_adjustment=1
-                    )
-                ],
-            ),
-        )
-        alarm = cloudwatch.CfnAlarm(
+        policy = scaling.step_up_policy("WakePolicy", name_suffix="Wake", aggregation="Maximum", cooldown=cooldown)
+        alarm = wake_alarm(
             self,
             "WakeAlarm",
-            alarm_description=(
+            policy=policy,
+            description=(
                 f"Inference component {component.name!r} was invoked with no copy: add one (scale out from zero)"
             ),
-            namespace="AWS/SageMaker",
             metric_name="NoCapacityInvocationFailures",
-            dimensions=[
-                cloudwatch.CfnAlarm.DimensionProperty(
-                    name="InferenceComponentName", value=component.inference_component_name
-                )
-            ],
+            dimension=("InferenceComponentName", component.inference_component_name),
             statistic="Sum",
-            period=60,
             evaluation_periods=1,
-            datapoints_to_alarm=1,
-            threshold=1,
-            comparison_operator="GreaterThanOrEqualToThreshold",
             treat_missing_data="notBreaching",
-            alarm_actions=[policy.ref],  # Ref of a scaling policy is its ARN.
         )
         return policy, alarm
 
@@ -246,22 +219,25 @@ def _problems(
     problems: list[str] = []
     if component.autoscaling is not None:
         problems.append(f"component: {component.name!r} already has autoscaling; enable it once per component")
-    valid = True
-    for label, value, low in (("min_copies", min_copies, 0), ("max_copies", max_copies, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_COPIES:
-            problems.append(f"{label}: {value!r} is not allowed; must be an integer from {low} to {MAX_COPIES}")
-            valid = False
-    if valid and not min_copies <= component.copy_count <= max_copies:
-        problems.append(
-            f"min_copies/max_copies: {min_copies}..{max_copies} must include the component's copy_count "
-            f"{component.copy_count} (min_copies <= copy_count <= max_copies)"
-        )
+    problems += capacity_problems(
+        min_copies,
+        max_copies,
+        initial=component.copy_count,
+        initial_name="copy_count",
+        owner="component",
+        names=("min_copies", "max_copies"),
+        floor=0,
+        ordered=False,
+    )
+    valid = is_count(min_copies, 0) and is_count(max_copies, 1)
     if not isinstance(metric, CopyScalingMetric) or not isinstance(metric.target, (int, float)) or metric.target <= 0:
         problems.append(
             f"metric: {metric!r} is not allowed; expected CopyScalingMetric.invocations_per_copy(target) or "
             ".concurrent_requests_per_copy(target) with a target > 0"
         )
-    problems += _schedule_problems(schedules, max_copies if valid else MAX_COPIES)
+    problems += scheduled_capacity_problems(
+        schedules, max_copies if valid else MAX_COPIES, floor=0, note=" copies", max_name="max_copies"
+    )
     if not problems:
         from sagemaker_serving.inference_components.endpoint_config import ComponentEndpointConfig
 
@@ -277,52 +253,3 @@ def _problems(
         ]
         problems += pool_capacity_problems("max_copies", config.pool, demands)
     return problems
-
-
-def _schedule_problems(schedules: Sequence[ScheduledCapacity], max_copies: int) -> list[str]:
-    """Each schedule's name, expression, capacities (copies: 0 allowed) and time zone."""
-    problems: list[str] = []
-    names: set[str] = set()
-    zones: set[str] | None = None
-    for i, s in enumerate(schedules):
-        where = f"schedules[{i}]"
-        if not isinstance(s.name, str) or not _ACTION_NAME.match(s.name):
-            problems.append(f"{where}.name: {s.name!r} is not allowed; expected 1-256 of [A-Za-z0-9_.-]")
-        if s.name in names:
-            problems.append(f"{where}.name: {s.name!r} is used twice; names must be unique")
-        names.add(s.name)
-        problems += schedule_problems(f"{where}.schedule", s.schedule)
-        if s.min_capacity is None and s.max_capacity is None:
-            problems.append(f"{where}: sets neither min_capacity nor max_capacity; set at least one")
-        for label, value in (("min_capacity", s.min_capacity), ("max_capacity", s.max_capacity)):
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COPIES
-            ):
-                problems.append(
-                    f"{where}.{label}: {value!r} is not allowed; must be an integer from 0 to {MAX_COPIES} copies"
-                )
-        if isinstance(s.min_capacity, int) and isinstance(s.max_capacity, int) and s.min_capacity > s.max_capacity:
-            problems.append(f"{where}: min_capacity {s.min_capacity} is greater than max_capacity {s.max_capacity}")
-        if s.max_capacity is None and isinstance(s.min_capacity, int) and s.min_capacity > max_copies:
-            problems.append(f"{where}.min_capacity: {s.min_capacity} is greater than max_copies {max_copies}")
-        if s.time_zone != "UTC":
-            zones = zones if zones is not None else available_timezones()
-            if s.time_zone not in zones:
-                problems.append(f"{where}.time_zone: {s.time_zone!r} is not an IANA time zone such as 'Europe/Paris'")
-    return problems
-
-
-def _scheduled_actions(
-    schedules: Sequence[ScheduledCapacity],
-) -> list[appscaling.CfnScalableTarget.ScheduledActionProperty] | None:
-    return [
-        appscaling.CfnScalableTarget.ScheduledActionProperty(
-            scheduled_action_name=s.name,
-            schedule=s.schedule,
-            timezone=s.time_zone,
-            scalable_target_action=appscaling.CfnScalableTarget.ScalableTargetActionProperty(
-                min_capacity=s.min_capacity, max_capacity=s.max_capacity
-            ),
-        )
-        for s in schedules
-    ] or None
