@@ -83,7 +83,7 @@ def generate() -> dict[str, Any]:
     schema["title"] = "stacks/environments.toml"
     schema["description"] = (
         "Per-environment configuration of the SageMaker serving app (docs/configuration.md). "
-        "Generated from stacks/config.py by tests/support/config_schema.py."
+        "Generated from stacks/config/ by tests/support/config_schema.py."
     )
     return schema
 
