@@ -280,7 +280,8 @@ def _bench(args: argparse.Namespace, baseline: Path | None) -> None:
         ratio = statistics.median(t / e for t, e in zip(times[name], times["empty"], strict=True))
         print(
             f"  {name:<20} {statistics.median(times[name]):.2f}s  {ratio:.2f}x  "
-            f"cpu {statistics.median(cpus[name]):.2f}s  peak {max(peaks[name]):.0f} MiB"
+            f"cpu {statistics.median(cpus[name]):.2f}s  peak {max(peaks[name]):.0f} MiB "
+            f"(median {statistics.median(peaks[name]):.0f})"
         )
     ratio = statistics.median(t / e for t, e in zip(times[app_name], times["empty"], strict=True))
     peak = max(peaks[app_name])
@@ -292,7 +293,8 @@ def _bench(args: argparse.Namespace, baseline: Path | None) -> None:
             print(
                 f"{name} against {args.baseline}: {after:.3f}x the time ({(1 - after) * 100:+.1f}% saved), "
                 f"{after_cpu:.3f}x the CPU time ({(1 - after_cpu) * 100:+.1f}% saved), "
-                f"peak {max(peaks[name]):.0f} MiB vs {max(peaks[BASELINE]):.0f} MiB"
+                f"peak {max(peaks[name]):.0f} MiB vs {max(peaks[BASELINE]):.0f} MiB "
+                f"(medians {statistics.median(peaks[name]):.0f} vs {statistics.median(peaks[BASELINE]):.0f})"
             )
     print(
         f"\n{app_name}: {ratio:.2f}x (target <= {TARGET_RATIO}x), peak {peak:.0f} MiB (target <= {TARGET_PEAK_MIB} MiB)"
