@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal, Unpack
 
-import aws_cdk as cdk
-
-from sagemaker_serving.metrics import MetricOptions, check_metric_options
+from sagemaker_serving.metrics import MetricOptions, build_metric
 
 if TYPE_CHECKING:
     from aws_cdk import aws_cloudwatch as cloudwatch
@@ -43,26 +41,8 @@ class EndpointMetrics:
         **options: Unpack[MetricOptions],
     ) -> cloudwatch.Metric:
         """A CloudWatch metric of one production variant of this endpoint (``Sum`` per minute by default)."""
-        from aws_cdk import aws_cloudwatch as cloudwatch
-
-        check_metric_options(options)
         dimensions = {"EndpointName": self.endpoint_name, "VariantName": variant_name}
-        return cloudwatch.Metric(
-            namespace=namespace,
-            metric_name=metric_name,
-            dimensions_map={**dimensions, **options.get("dimensions_map", {})},
-            statistic=options.get("statistic", "Sum"),
-            period=options["period"] if "period" in options else cdk.Duration.minutes(1),
-            account=options.get("account"),
-            color=options.get("color"),
-            id=options.get("id"),
-            label=options.get("label"),
-            region=options.get("region"),
-            stack_account=options.get("stack_account"),
-            stack_region=options.get("stack_region"),
-            unit=options.get("unit"),
-            visible=options.get("visible"),
-        )
+        return build_metric(namespace, metric_name, dimensions, options)
 
     def metric_invocations(self, *, variant_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Requests sent to the variant (Sum)."""
@@ -132,22 +112,6 @@ class EndpointMetrics:
         minute by default): ``ApproximateBacklogSize``, ``ApproximateBacklogSizePerInstance``,
         ``ApproximateAgeOfOldestRequest`` or ``HasBacklogWithoutCapacity``
         (https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-monitor.html)."""
-        from aws_cdk import aws_cloudwatch as cloudwatch
-
-        check_metric_options(options)
-        return cloudwatch.Metric(
-            namespace="AWS/SageMaker",
-            metric_name=metric_name,
-            dimensions_map={"EndpointName": self.endpoint_name, **options.get("dimensions_map", {})},
-            statistic=options.get("statistic", "Average"),
-            period=options.get("period", cdk.Duration.minutes(1)),
-            account=options.get("account"),
-            color=options.get("color"),
-            id=options.get("id"),
-            label=options.get("label"),
-            region=options.get("region"),
-            stack_account=options.get("stack_account"),
-            stack_region=options.get("stack_region"),
-            unit=options.get("unit"),
-            visible=options.get("visible"),
+        return build_metric(
+            "AWS/SageMaker", metric_name, {"EndpointName": self.endpoint_name}, options, statistic="Average"
         )

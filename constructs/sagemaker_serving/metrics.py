@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from sagemaker_serving.errors import ValidationError
 
@@ -60,3 +60,25 @@ def check_metric_options(options: Mapping[str, object]) -> None:
             problems.append(f"{name}: is not a metric option; {hint}options are {', '.join(METRIC_OPTIONS)}")
     if problems:
         raise ValidationError("Invalid metric options", problems)
+
+
+def build_metric(
+    namespace: str,
+    metric_name: str,
+    dimensions: Mapping[str, str],
+    options: MetricOptions,
+    *,
+    statistic: str = "Sum",
+) -> cloudwatch.Metric:
+    """The ``aws_cloudwatch.Metric`` of a ``metric_*`` method: ``options`` checked, the method's own ``dimensions``
+    first (``options``' ``dimensions_map`` adds to or replaces them), ``statistic`` unless given, and a period of
+    one minute unless given (that ``Duration`` is only made then: each costs a jsii call)."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_cloudwatch as cloudwatch
+
+    check_metric_options(options)
+    values: dict[str, Any] = {**options, "dimensions_map": {**dimensions, **options.get("dimensions_map", {})}}
+    values.setdefault("statistic", statistic)
+    if "period" not in values:
+        values["period"] = cdk.Duration.minutes(1)
+    return cloudwatch.Metric(namespace=namespace, metric_name=metric_name, **values)

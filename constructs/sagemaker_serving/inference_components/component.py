@@ -28,7 +28,7 @@ from sagemaker_serving.inference_components.capacity import (
 from sagemaker_serving.inference_components.deployment import ComponentRollingUpdate
 from sagemaker_serving.inference_components.endpoint_config import ComponentEndpointConfig
 from sagemaker_serving.inference_components.source import ComponentModel
-from sagemaker_serving.metrics import MetricOptions, check_metric_options
+from sagemaker_serving.metrics import MetricOptions, build_metric
 
 if TYPE_CHECKING:
     from aws_cdk import aws_cloudwatch as cloudwatch
@@ -177,26 +177,8 @@ class InferenceComponent(cdk.Resource):
 
     def metric(self, metric_name: str, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """A CloudWatch metric of this component (``Sum`` per minute by default)."""
-        from aws_cdk import aws_cloudwatch as cloudwatch
-
-        check_metric_options(options)
         dimensions = {"InferenceComponentName": self.inference_component_name}
-        return cloudwatch.Metric(
-            namespace="AWS/SageMaker",
-            metric_name=metric_name,
-            dimensions_map={**dimensions, **options.get("dimensions_map", {})},
-            statistic=options.get("statistic", "Sum"),
-            period=options.get("period", cdk.Duration.minutes(1)),
-            account=options.get("account"),
-            color=options.get("color"),
-            id=options.get("id"),
-            label=options.get("label"),
-            region=options.get("region"),
-            stack_account=options.get("stack_account"),
-            stack_region=options.get("stack_region"),
-            unit=options.get("unit"),
-            visible=options.get("visible"),
-        )
+        return build_metric("AWS/SageMaker", metric_name, dimensions, options)
 
     def metric_invocations(self, **options: Unpack[MetricOptions]) -> cloudwatch.Metric:
         """Requests sent to this component (Sum)."""
