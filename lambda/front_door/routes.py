@@ -62,7 +62,7 @@ import traceback
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 import contract
@@ -75,6 +75,9 @@ from settings import Settings
 
 Event = dict[str, Any]
 Answer = dict[str, Any]
+#: How Powertools' ``flush_metrics`` encodes the EMF record (a prebuilt encoder: ``json.dumps`` with
+#: ``separators`` would build one per request).
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
 
 
 class FrontDoor(Messages, AsyncRoutes):
@@ -96,6 +99,8 @@ class FrontDoor(Messages, AsyncRoutes):
         )
         self.metrics = Metrics(namespace=settings.metrics_namespace, service=settings.service_name)
         self._cold_start = True
+        #: ``POWERTOOLS_METRICS_DISABLED`` or ``POWERTOOLS_DEV``: the access record is a Logger INFO line, no EMF.
+        self._metrics_disabled = is_metrics_disabled()
 
     # ----------------------------------------------------------------------
     # Entry point
@@ -209,37 +214,51 @@ class FrontDoor(Messages, AsyncRoutes):
         """Emit the request's single log record, which is also its EMF metrics record.
 
         Metrics (one dimension set per record, which keeps this cheap): answered invocations count
-        ``Invocations`` and ``Latency`` by ``Variant``; error answers count ``Errors`` by ``ErrorCode`` and
-        ``StatusCode``. API Gateway already publishes overall count/latency/4XX/5XX and SageMaker its
-        per-variant model metrics; these add what neither can see. The access-log fields in ``log`` ride
-        along as EMF metadata (a ``request`` object): one JSON line per request.
+        ``Invocations`` and ``Latency`` by ``Variant`` (``Component`` for an inference component, ``Route`` for
+        an asynchronous route); error answers count ``Errors`` by ``ErrorCode`` and ``StatusCode``. API Gateway
+        already publishes overall count/latency/4XX/5XX and SageMaker its per-variant model metrics; these add
+        what neither can see. The access-log fields in ``log`` ride along as EMF metadata (a ``request``
+        object): one JSON line per request.
+
+        Powertools' ``serialize_metric_set`` writes the record, the same line ``flush_metrics`` prints, but
+        from this request's own dicts: ``add_dimension``/``add_metric``/``add_metadata``/``flush_metrics``
+        validate constant names and units, format a debug message and re-read the environment on every request,
+        and were half of the handler's own time (``docs/front_door_handler.md``, "Where the handler's time
+        goes"). ``POWERTOOLS_METRICS_DISABLED``/``POWERTOOLS_DEV`` are read once, when the function starts.
         """
-        metrics = self.metrics
         error_code = log.get("error_code")
+        metrics: dict[str, dict[str, Any]]
         if error_code is not None:
-            metrics.add_dimension("ErrorCode", error_code)
-            metrics.add_dimension("StatusCode", str(log["status"]))
-            metrics.add_metric("Errors", MetricUnit.Count, 1)
+            dimensions = {"ErrorCode": error_code, "StatusCode": str(log["status"])}
+            metrics = {"Errors": _one()}
             if log["status"] >= 500:
                 self.logger.warning("Request failed", extra=log)
         elif log.get("component"):
-            metrics.add_dimension("Component", log["component"])
-            metrics.add_metric("Latency", MetricUnit.Milliseconds, latency_ms)
-            metrics.add_metric("Invocations", MetricUnit.Count, 1)
+            dimensions = {"Component": log["component"]}
+            metrics = {"Latency": _milliseconds(latency_ms), "Invocations": _one()}
         elif log.get("variant"):
-            metrics.add_dimension("Variant", log["variant"])
-            metrics.add_metric("Latency", MetricUnit.Milliseconds, latency_ms)
-            metrics.add_metric("Invocations", MetricUnit.Count, 1)
+            dimensions = {"Variant": log["variant"]}
+            metrics = {"Latency": _milliseconds(latency_ms), "Invocations": _one()}
         elif log["route"].startswith("async_"):
             # No variant to name: an asynchronous endpoint picks it when the request leaves the queue.
-            metrics.add_dimension("Route", log["route"])
-            metrics.add_metric("Latency", MetricUnit.Milliseconds, latency_ms)
-            metrics.add_metric("AsyncRequests", MetricUnit.Count, 1)
+            dimensions = {"Route": log["route"]}
+            metrics = {"Latency": _milliseconds(latency_ms), "AsyncRequests": _one()}
         else:
             self.logger.debug("request", extra=log)  # e.g. a healthy GET /health: no metric
             return
-        metrics.add_metadata("request", log)
-        metrics.flush_metrics()
-        if metrics.metric_set:  # not flushed: POWERTOOLS_METRICS_DISABLED or POWERTOOLS_DEV
-            metrics.clear_metrics()  # or it would grow forever
+        if self._metrics_disabled:
             self.logger.info("request", extra=log)
+            return
+        dimensions["service"] = self.settings.service_name
+        record = self.metrics.serialize_metric_set(metrics=metrics, dimensions=dimensions, metadata={"request": log})
+        print(_ENCODE(record))
+
+
+def _one() -> dict[str, Any]:
+    """A count of one, as Powertools' ``add_metric(name, MetricUnit.Count, 1)`` stores it."""
+    return {"Unit": "Count", "StorageResolution": 60, "Value": [1.0]}
+
+
+def _milliseconds(value: float) -> dict[str, Any]:
+    """A latency, as Powertools' ``add_metric(name, MetricUnit.Milliseconds, value)`` stores it."""
+    return {"Unit": "Milliseconds", "StorageResolution": 60, "Value": [value]}

@@ -229,6 +229,47 @@ def test_success_emits_per_variant_metrics(frontdoor: Any, stdout_records: Calla
     assert emf["Latency"][0] > 0
 
 
+@pytest.mark.parametrize(
+    ("queued", "dimensions", "values"),
+    [
+        (None, {"Variant": "AllTraffic"}, {"Latency": "Milliseconds", "Invocations": "Count"}),
+        (FakeResponse.model_error("no"), {"ErrorCode": "ModelError", "StatusCode": "424"}, {"Errors": "Count"}),
+    ],
+)
+def test_the_record_is_the_line_powertools_flush_metrics_prints(
+    frontdoor: Any,
+    fake: FakeSageMaker,
+    stdout_records: Callable[[], list[dict[str, Any]]],
+    queued: FakeResponse | None,
+    dimensions: dict[str, str],
+    values: dict[str, str],
+) -> None:
+    """The handler hands Powertools' serializer this request's own dicts (no add_metric/flush per request):
+    the line must be exactly what add_dimension/add_metric/add_metadata/flush_metrics would print."""
+    from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
+
+    if queued is not None:
+        fake.queue(INVOKE, queued)
+    stdout_records()
+    frontdoor.post()
+    [record] = [r for r in stdout_records() if "_aws" in r]
+
+    # The provider itself: Metrics instances share their sets, the handler's included.
+    reference = AmazonCloudWatchEMFProvider(namespace="FrontDoorTests", service=os.environ["POWERTOOLS_SERVICE_NAME"])
+    for name, value in dimensions.items():
+        reference.add_dimension(name, value)
+    for name, unit in values.items():
+        reference.add_metric(name, unit, record[name][0])
+    reference.add_metadata("request", record["request"])
+    reference.set_timestamp(record["_aws"]["Timestamp"])
+    stdout_records()
+    reference.flush_metrics()
+    [expected] = stdout_records()
+
+    assert list(record) == list(expected)  # same keys in the same order
+    assert record == expected
+
+
 def test_success_record_is_an_access_log_with_sizes_not_contents(
     frontdoor: Any, stdout_records: Callable[[], list[dict[str, Any]]]
 ) -> None:
@@ -319,6 +360,19 @@ def test_with_metrics_disabled_the_access_record_is_a_log_line(
         ]
     )
     assert frontdoor.app.metrics.metric_set == {}  # nothing piles up between requests
+
+
+def test_powertools_dev_mode_also_turns_the_record_into_a_log_line(
+    frontdoor_factory: Callable[..., Any], stdout_records: Callable[[], list[dict[str, Any]]]
+) -> None:
+    frontdoor = frontdoor_factory(POWERTOOLS_DEV="true")
+    stdout_records()
+
+    assert frontdoor.post().status == 200
+
+    [record] = stdout_records()
+    assert "_aws" not in record
+    assert (record["message"], record["status"], record["variant"]) == ("request", 200, "AllTraffic")
 
 
 # --------------------------------------------------------------------------
