@@ -13,7 +13,8 @@ worktree, with its own configuration and code) to the same pairs, and prints thi
 peak against it: the before/after measurement of a change, in one run. ``--config FILE`` adds this
 tree's app on another configuration to the same pairs (the baseline keeps its own):
 ``--baseline 9cff397 --config bench/reference_9cff397.toml`` compares the same three stacks, before
-and after, apart from what later issues added to the reference configuration.
+and after, apart from what later issues added to the reference configuration. ``--baseline-config FILE``
+gives the baseline FILE instead of its own configuration (copied over its ``stacks/environments.toml``).
 
 ``foundation`` synthesises, for every environment (or the ``--env`` one), only what the
 foundation issue covers: the models, endpoint config, endpoint and autoscaling
@@ -38,6 +39,7 @@ import json
 import os
 import resource
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -209,9 +211,20 @@ def main() -> None:
         help="also run this tree's app on configuration FILE (SERVING_CONFIG), e.g. bench/reference_9cff397.toml: "
         "the baseline's own configuration, to compare the same stacks; the baseline always reads its own",
     )
+    parser.add_argument(
+        "--baseline-config",
+        metavar="FILE",
+        type=Path,
+        help="with --baseline: the baseline reads FILE instead of its own stacks/environments.toml (copied over it "
+        "in its worktree), e.g. to compare both revisions on a configuration that avoids a later warning",
+    )
     args = parser.parse_args()
+    if args.baseline_config is not None and not args.baseline:
+        parser.error("--baseline-config needs --baseline")
     with contextlib.ExitStack() as stack:
         baseline = stack.enter_context(_worktree(args.baseline)) if args.baseline else None
+        if baseline is not None and args.baseline_config is not None:
+            shutil.copyfile(args.baseline_config, baseline / "stacks" / "environments.toml")
         _bench(args, baseline)
 
 

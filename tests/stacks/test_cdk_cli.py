@@ -247,3 +247,56 @@ def test_the_repositorys_cdk_json_gives_path_and_asset_metadata_and_no_version_r
     assert context["aws:cdk:enable-asset-metadata"] is True
     assert context["aws:cdk:disable-version-reporting"] is True
     assert "aws:cdk:version-reporting" not in context
+
+
+# ---------------------------------------------------------------------------------------------
+# The jsii kernel's Node options (app.kernel_node_options)
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("existing", "expected"),
+    [
+        (None, "--max-semi-space-size=4"),
+        ("", "--max-semi-space-size=4"),
+        ("  --enable-source-maps ", "--enable-source-maps --max-semi-space-size=4"),
+        ("--max-semi-space-size=16 --trace-warnings", "--max-semi-space-size=16 --trace-warnings"),  # the user's own
+    ],
+)
+def test_kernel_node_options_add_the_semi_space_limit_unless_set(existing: str | None, expected: str) -> None:
+    assert app_module.kernel_node_options(existing) == expected
+
+
+def test_the_app_starts_the_jsii_kernel_with_the_semi_space_limit_and_the_users_options(tmp_path: Path) -> None:
+    """Every Node process of the jsii kernel (launcher and kernel) sees NODE_OPTIONS with both the user's option
+    (here a --require probe that records what it saw) and the app's limit. The app stops at a configuration
+    error, after its aws_cdk import has started the kernel."""
+    seen = tmp_path / "seen.txt"
+    probe = tmp_path / "probe.js"
+    probe.write_text(
+        "require('fs').appendFileSync("
+        + json.dumps(str(seen))
+        + ", JSON.stringify([process.env.NODE_OPTIONS, process.argv[1] || '']) + '\\n');\n"
+    )
+    bad_config = tmp_path / "environments.toml"
+    bad_config.write_text("this is = not toml =\n")
+    result = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "SERVING_CONFIG": str(bad_config),
+            "NODE_OPTIONS": f"--require={probe}",
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'constructs'}",
+            "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 1, result.stderr
+    assert "Invalid configuration" in result.stderr
+    records = [json.loads(line) for line in seen.read_text().splitlines()]
+    scripts = [Path(script).name for _, script in records]
+    assert any("jsii-runtime" in name or name == "program.js" for name in scripts), scripts
+    assert {options for options, _ in records} == {f"--require={probe} --max-semi-space-size=4"}
