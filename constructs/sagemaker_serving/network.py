@@ -55,6 +55,14 @@ class ServingNetwork(Construct):
         sg = network.add_client_security_group("FrontDoor", description="Front-door Lambda")
         lambda_.Function(..., vpc=network.vpc, vpc_subnets=network.subnet_selection, security_groups=[sg])
 
+    :param max_azs: Availability Zones to spread the subnets over (1-6). Default 2, so instances
+        of a variant with two or more instances land in two zones.
+    :param cidr: the VPC's IPv4 block (/16 to /22). Default ``10.0.0.0/16``.
+    :param interface_endpoints: AWS services reached through interface endpoints. Default:
+        :data:`DEFAULT_INTERFACE_ENDPOINTS`; add ``InterfaceVpcEndpointAwsService.STS`` when code
+        in the VPC assumes roles.
+    :param flow_log_retention: how long VPC flow logs are kept. Default one year.
+
     Attributes: ``vpc``, ``subnet_selection``, ``subnet_ids``, ``model_security_group``,
     ``endpoint_security_group``, ``gateway_endpoint``, ``interface_endpoints`` (by service name),
     ``flow_log_group``, ``flow_log_key``.
@@ -70,16 +78,7 @@ class ServingNetwork(Construct):
         interface_endpoints: Sequence[ec2.InterfaceVpcEndpointAwsService] = DEFAULT_INTERFACE_ENDPOINTS,
         flow_log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
     ) -> None:
-        """Create the network.
-
-        :param max_azs: Availability Zones to spread the subnets over (1-6). Default 2, so instances
-            of a variant with two or more instances land in two zones.
-        :param cidr: the VPC's IPv4 block (/16 to /22). Default ``10.0.0.0/16``.
-        :param interface_endpoints: AWS services reached through interface endpoints. Default:
-            :data:`DEFAULT_INTERFACE_ENDPOINTS`; add ``InterfaceVpcEndpointAwsService.STS`` when code
-            in the VPC assumes roles.
-        :param flow_log_retention: how long VPC flow logs are kept. Default one year.
-        """
+        """Create the network."""
         super().__init__(scope, construct_id)
         raise_if_problems("Invalid network props", _props_problems(max_azs, cidr))
 

@@ -61,6 +61,27 @@ class BatchPredictions(Construct):
     prefix; the loading may write only its table. See :mod:`sagemaker_serving.batch.state_machine` for the
     state machine, job names, throughput and retries.
 
+    :param model: the model to run (its role gets read access to the input, write access to the output).
+    :param instance_type: a Batch Transform instance type (``TRANSFORM_INSTANCE_TYPES``). Default ``ml.m5.large``.
+    :param instance_count: instances of each job (≥ 1): input files are spread over them. Default 1.
+    :param transform: how records are split, batched and assembled. Default ``TransformOptions()``.
+    :param bucket: holds the input and output prefixes. Default: a new secure bucket. A given bucket
+        must send events to EventBridge for ``run_on_new_input``.
+    :param input_prefix: key prefix of the input files, ending in ``/``. Default ``input/``.
+    :param output_prefix: key prefix of the predictions (``<output_prefix><run>/``), ending in ``/``,
+        neither inside the input prefix nor containing it. Default ``output/``.
+    :param schedule: when to run over the whole input prefix: six-field ``cron(...)``, ``rate(...)``
+        or ``at(...)`` (EventBridge Scheduler). Default ``cron(0 2 * * ? *)`` (02:00 daily); ``None``: no schedule.
+    :param time_zone: IANA time zone of the schedule. Default ``UTC``.
+    :param run_on_new_input: also run on each object created under the input prefix (that object only).
+        Default off.
+    :param job_name_prefix: 1-26 alphanumerics or hyphens. Default: from the construct's ID and address.
+    :param timeout: longest a job may run before it is stopped. Default 12 hours.
+    :param api_retries: retries of SageMaker API errors (0-10). Default 3.
+    :param job_retries: retries of a failed job (0-3). Default 0.
+    :param loading: what to do with the predictions after the job, e.g. ``DynamoDbLoading``. Default: none.
+    :param alarm_topic: where the failure alarm notifies. Default: a new KMS-encrypted topic.
+
     Attributes: ``bucket``, ``encryption_key`` (the bucket's; ``None`` for a given bucket without one),
     ``access_log_bucket`` (or ``None``), ``state_machine``, ``transform_state``, ``log_group``,
     ``schedule`` (or ``None``), ``new_input_rule`` (or ``None``), ``alarm``, ``alarm_topic``, ``loading``,
@@ -89,29 +110,7 @@ class BatchPredictions(Construct):
         loading: PredictionLoading | None = None,
         alarm_topic: sns.ITopic | None = None,
     ) -> None:
-        """Create the bucket (unless given), state machine, triggers, alarm and loading.
-
-        :param model: the model to run (its role gets read access to the input, write access to the output).
-        :param instance_type: a Batch Transform instance type (``TRANSFORM_INSTANCE_TYPES``). Default ``ml.m5.large``.
-        :param instance_count: instances of each job (≥ 1): input files are spread over them. Default 1.
-        :param transform: how records are split, batched and assembled. Default ``TransformOptions()``.
-        :param bucket: holds the input and output prefixes. Default: a new secure bucket. A given bucket
-            must send events to EventBridge for ``run_on_new_input``.
-        :param input_prefix: key prefix of the input files, ending in ``/``. Default ``input/``.
-        :param output_prefix: key prefix of the predictions (``<output_prefix><run>/``), ending in ``/``,
-            neither inside the input prefix nor containing it. Default ``output/``.
-        :param schedule: when to run over the whole input prefix: six-field ``cron(...)``, ``rate(...)``
-            or ``at(...)`` (EventBridge Scheduler). Default ``cron(0 2 * * ? *)`` (02:00 daily); ``None``: no schedule.
-        :param time_zone: IANA time zone of the schedule. Default ``UTC``.
-        :param run_on_new_input: also run on each object created under the input prefix (that object only).
-            Default off.
-        :param job_name_prefix: 1-26 alphanumerics or hyphens. Default: from the construct's ID and address.
-        :param timeout: longest a job may run before it is stopped. Default 12 hours.
-        :param api_retries: retries of SageMaker API errors (0-10). Default 3.
-        :param job_retries: retries of a failed job (0-3). Default 0.
-        :param loading: what to do with the predictions after the job, e.g. ``DynamoDbLoading``. Default: none.
-        :param alarm_topic: where the failure alarm notifies. Default: a new KMS-encrypted topic.
-        """
+        """Create the bucket (unless given), state machine, triggers, alarm and loading."""
         options = transform or TransformOptions()
         run_timeout = timeout or cdk.Duration.hours(12)
         problems = props_problems(

@@ -57,6 +57,17 @@ class InferenceComponent(cdk.Resource):
     the API's minimums, one copy fits one instance of the pool's type, and the copies of all the endpoint's
     components fit in the pool's most instances (:mod:`~sagemaker_serving.inference_components.capacity`).
 
+    :param endpoint: an :class:`~sagemaker_serving.Endpoint` served from a :class:`ComponentEndpointConfig`.
+    :param name: how callers name the component (1-63 alphanumerics or hyphens, unique on the endpoint).
+    :param model: what it runs: a :class:`~sagemaker_serving.Model` (or an import), or a
+        :class:`ComponentModel` (``from_model`` / ``from_container``).
+    :param compute: what one copy reserves on an instance.
+    :param copy_count: copies to create (at least 1). Default 1.
+    :param component_name: a fixed ``InferenceComponentName``. Default: made from the construct path.
+    :param model_data_download_timeout_seconds: time to download the model (60-3600). Default: SageMaker's.
+    :param container_startup_timeout_seconds: time to pass the health check (60-3600). Default: SageMaker's.
+    :param rolling_update: how updates roll out (:class:`ComponentRollingUpdate`). Default: SageMaker's.
+
     Attributes: ``cfn_inference_component``, ``name``, ``inference_component_name``,
     ``inference_component_arn``, ``endpoint``, ``model`` (the :class:`ComponentModel`), ``compute``,
     ``copy_count``, ``rolling_update``, ``autoscaling`` (``None`` until :meth:`autoscale`).
@@ -77,19 +88,7 @@ class InferenceComponent(cdk.Resource):
         container_startup_timeout_seconds: int | None = None,
         rolling_update: ComponentRollingUpdate | None = None,
     ) -> None:
-        """Create the component on ``endpoint``.
-
-        :param endpoint: an :class:`~sagemaker_serving.Endpoint` served from a :class:`ComponentEndpointConfig`.
-        :param name: how callers name the component (1-63 alphanumerics or hyphens, unique on the endpoint).
-        :param model: what it runs: a :class:`~sagemaker_serving.Model` (or an import), or a
-            :class:`ComponentModel` (``from_model`` / ``from_container``).
-        :param compute: what one copy reserves on an instance.
-        :param copy_count: copies to create (at least 1). Default 1.
-        :param component_name: a fixed ``InferenceComponentName``. Default: made from the construct path.
-        :param model_data_download_timeout_seconds: time to download the model (60-3600). Default: SageMaker's.
-        :param container_startup_timeout_seconds: time to pass the health check (60-3600). Default: SageMaker's.
-        :param rolling_update: how updates roll out (:class:`ComponentRollingUpdate`). Default: SageMaker's.
-        """
+        """Create the component on ``endpoint``."""
         source = model if isinstance(model, ComponentModel) else ComponentModel.from_model(model)
         problems = _problems(
             endpoint,
