@@ -112,6 +112,10 @@ class EndpointConfig(Construct):
             self.cfn_endpoint_config.shadow_production_variants = [shadow_variant.render(self._variants[0])]
             self.node.add_validation(NoAsyncWithShadow(self.cfn_endpoint_config))
         self.endpoint_config_name: str = self.cfn_endpoint_config.attr_endpoint_config_name
+        self._acknowledge_no_key()
+
+    def _acknowledge_no_key(self) -> None:
+        """Without a key of ours (none allowed for these variants), acknowledge the KMS-key rules, with why."""
         if self.encryption_key is None:
             acknowledge(
                 self.cfn_endpoint_config,

@@ -172,13 +172,7 @@ class Model(ModelBase):
         self.image_uri: str = bound_image.image_uri
         self.role = role or self._default_role()
         statements = [*logs_and_metrics_statements(cdk.Stack.of(self)), *bound_image.pull_statements]
-        container: dict[str, object] = {"image": self.image_uri}
-        if model_data is not None:
-            bound_data = model_data.bind(self)
-            statements.append(model_data_read_statement(bound_data))
-            container["model_data_url"] = bound_data.url
-        if env:
-            container["environment"] = env
+        container = self._primary_container(model_data, env, statements)
 
         self.vpc = vpc
         self.network_isolation = network_isolation
@@ -202,6 +196,19 @@ class Model(ModelBase):
         self._create_after_permissions()
         self.model_name = self.cfn_model.attr_model_name
         self.model_arn = self.cfn_model.attr_model_arn
+
+    def _primary_container(
+        self, model_data: ModelData | None, env: dict[str, str], statements: list[iam.PolicyStatement]
+    ) -> dict[str, object]:
+        """The container: the image, the artifact (whose read statement joins ``statements``) and the environment."""
+        container: dict[str, object] = {"image": self.image_uri}
+        if model_data is not None:
+            bound_data = model_data.bind(self)
+            statements.append(model_data_read_statement(bound_data))
+            container["model_data_url"] = bound_data.url
+        if env:
+            container["environment"] = env
+        return container
 
     def _default_role(self) -> iam.Role:
         """A new execution role SageMaker assumes; its permissions are the execution policy."""

@@ -82,26 +82,7 @@ class ServingNetwork(Construct):
         super().__init__(scope, construct_id)
         raise_if_problems("Invalid network props", _props_problems(max_azs, cidr))
 
-        self.vpc: ec2.IVpc = ec2.Vpc(
-            self,
-            "Vpc",
-            ip_addresses=ec2.IpAddresses.cidr(cidr),
-            max_azs=max_azs,
-            nat_gateways=0,
-            subnet_configuration=[
-                ec2.SubnetConfiguration(name="isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24)
-            ],
-            # Closing the default security group needs a custom-resource Lambda; nothing here uses
-            # that group (see the acknowledgement below).
-            restrict_default_security_group=False,
-        )
-        acknowledge(
-            self.vpc.node.default_child,  # type: ignore[arg-type]
-            ["HIPAA.Security-VPCDefaultSecurityGroupClosed", "NIST.800.53.R5-VPCDefaultSecurityGroupClosed"],
-            "Nothing is placed in the default security group: models, VPC endpoints and clients each get "
-            "their own group, and the subnets have no internet route. Closing it needs a custom-resource "
-            "Lambda, which would add more attack surface than it removes.",
-        )
+        self.vpc: ec2.IVpc = self._isolated_vpc(max_azs, cidr)
         self.subnet_selection = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
         self.subnet_ids: list[str] = self.vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED).subnet_ids
 
@@ -129,6 +110,30 @@ class ServingNetwork(Construct):
             "ModelSecurityGroup", description="SageMaker model containers: outbound HTTPS only"
         )
         self._add_flow_logs(flow_log_retention)
+
+    def _isolated_vpc(self, max_azs: int, cidr: str) -> ec2.Vpc:
+        """The VPC: isolated subnets only, no NAT gateway; its unused default security group is acknowledged."""
+        vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            ip_addresses=ec2.IpAddresses.cidr(cidr),
+            max_azs=max_azs,
+            nat_gateways=0,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name="isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24)
+            ],
+            # Closing the default security group needs a custom-resource Lambda; nothing here uses
+            # that group (see the acknowledgement below).
+            restrict_default_security_group=False,
+        )
+        acknowledge(
+            vpc.node.default_child,  # type: ignore[arg-type]
+            ["HIPAA.Security-VPCDefaultSecurityGroupClosed", "NIST.800.53.R5-VPCDefaultSecurityGroupClosed"],
+            "Nothing is placed in the default security group: models, VPC endpoints and clients each get "
+            "their own group, and the subnets have no internet route. Closing it needs a custom-resource "
+            "Lambda, which would add more attack surface than it removes.",
+        )
+        return vpc
 
     def add_api_gateway_endpoint(self) -> ec2.InterfaceVpcEndpoint:
         """The ``execute-api`` interface endpoint, for a private front door (``FrontDoor(private_endpoint=...)``).
