@@ -135,15 +135,8 @@ class BatchPredictions(Construct):
         self.loading = loading
         self.job_name_prefix = job_name_prefix or _default_prefix(self)
         self.input_prefix, self.output_prefix = input_prefix, output_prefix
-        self.access_log_bucket: s3.Bucket | None = None
-        self.encryption_key: kms.IKey | None
-        if bucket is None:
-            self.bucket, self.encryption_key, self.access_log_bucket = secure_bucket(self, events_on=run_on_new_input)
-        else:
-            self.bucket, self.encryption_key = bucket, bucket.encryption_key
-        grant_model(model, self.bucket, self.encryption_key, reads=input_prefix, writes=output_prefix)
-        self.transform_state = transform_state(
-            self,
+        self._storage(bucket, run_on_new_input=run_on_new_input)
+        self._state_machine(
             instance_type=instance_type,
             instance_count=instance_count,
             options=options,
@@ -151,8 +144,45 @@ class BatchPredictions(Construct):
             api_retries=api_retries,
             job_retries=job_retries,
         )
-        self.log_group, self.state_machine = logged_state_machine(self, timeout=run_timeout)
+        self._triggers(schedule, time_zone=time_zone, run_on_new_input=run_on_new_input)
+        self.alarm_topic, self.alarm = failure_alarm(self, self.state_machine, alarm_topic)
+        acknowledge_findings(self)
+
+    def _storage(self, bucket: s3.IBucket | None, *, run_on_new_input: bool) -> None:
+        """The bucket (given, or created secure) and the model's access to the input and output prefixes."""
+        self.access_log_bucket: s3.Bucket | None = None
+        self.encryption_key: kms.IKey | None
+        if bucket is None:
+            self.bucket, self.encryption_key, self.access_log_bucket = secure_bucket(self, events_on=run_on_new_input)
+        else:
+            self.bucket, self.encryption_key = bucket, bucket.encryption_key
+        grant_model(self.model, self.bucket, self.encryption_key, reads=self.input_prefix, writes=self.output_prefix)
+
+    def _state_machine(
+        self,
+        *,
+        instance_type: str,
+        instance_count: int,
+        options: TransformOptions,
+        timeout: cdk.Duration,
+        api_retries: int,
+        job_retries: int,
+    ) -> None:
+        """The ``Transform`` task, the logged state machine that runs it, and what the state machine may do."""
+        self.transform_state = transform_state(
+            self,
+            instance_type=instance_type,
+            instance_count=instance_count,
+            options=options,
+            timeout=timeout,
+            api_retries=api_retries,
+            job_retries=job_retries,
+        )
+        self.log_group, self.state_machine = logged_state_machine(self, timeout=timeout)
         grant_state_machine(self)
+
+    def _triggers(self, schedule: str | None, *, time_zone: str, run_on_new_input: bool) -> None:
+        """What starts a run: the schedule (unless ``None``) and, with ``run_on_new_input``, the rule on new input."""
         self.schedule: scheduler.Schedule | None = None
         self.schedule_role: iam.Role | None = None
         if schedule is not None:
@@ -162,10 +192,8 @@ class BatchPredictions(Construct):
         self.new_input_rule: events.Rule | None = None
         if run_on_new_input:
             self.new_input_rule = new_input_rule(
-                self, self.state_machine, bucket=self.bucket, input_prefix=input_prefix
+                self, self.state_machine, bucket=self.bucket, input_prefix=self.input_prefix
             )
-        self.alarm_topic, self.alarm = failure_alarm(self, self.state_machine, alarm_topic)
-        acknowledge_findings(self)
 
 
 def _default_prefix(scope: Construct) -> str:
