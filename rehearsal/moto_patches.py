@@ -138,8 +138,7 @@ def _api_gateway_stage() -> None:
     The stage's ``DeploymentId`` is a ``Ref`` to an ``AWS::ApiGateway::Deployment``, which moto
     resolves to its model object (it has no physical ID): give it CloudFormation's, the deployment ID.
     """
-    from moto.apigateway.exceptions import RestAPINotFound, StageNotFoundException
-    from moto.apigateway.models import Deployment, apigateway_backends
+    from moto.apigateway.models import Deployment
     from moto.cloudformation import parsing
     from moto.core.common_models import CloudFormationModel
 
@@ -148,6 +147,16 @@ def _api_gateway_stage() -> None:
 
     if any(m.cloudformation_type() == "AWS::ApiGateway::Stage" for m in CloudFormationModel.__subclasses__()):
         return
+
+    _define_stage_model()
+    # moto caches its type → model maps; a model defined now must be seen.
+    parsing.get_model_map.cache_clear()
+    parsing.get_name_type_map.cache_clear()
+
+
+def _define_stage_model() -> type:
+    """Define ``CloudFormationStage``; moto's CloudFormation finds it among ``CloudFormationModel``'s subclasses."""
+    from moto.core.common_models import CloudFormationModel
 
     class CloudFormationStage(CloudFormationModel):
         """The stage ``stage_name`` of REST API ``rest_api_id``, as a CloudFormation resource."""
@@ -180,15 +189,7 @@ def _api_gateway_stage() -> None:
         ) -> CloudFormationStage:
             properties = cloudformation_json["Properties"]
             rest_api_id = properties["RestApiId"]
-            apigateway_backends[account_id][region_name].create_stage(
-                rest_api_id,
-                resource_name,
-                properties.get("DeploymentId"),
-                variables=properties.get("Variables"),
-                description=properties.get("Description", ""),
-                tags={t["Key"]: t["Value"] for t in properties.get("Tags", [])} or None,
-                tracing_enabled=properties.get("TracingEnabled"),
-            )
+            _create_stage(account_id, region_name, rest_api_id, resource_name, properties)
             return cls(account_id, region_name, rest_api_id, resource_name)
 
         @classmethod
@@ -205,16 +206,37 @@ def _api_gateway_stage() -> None:
             return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
 
         def delete(self, account_id: str, region_name: str) -> None:
-            # The API may have gone first, and its stages with it.
-            with contextlib.suppress(RestAPINotFound, StageNotFoundException):
-                apigateway_backends[self.account_id][self.region_name].delete_stage(self.rest_api_id, self.stage_name)
+            _delete_stage(self.account_id, self.region_name, self.rest_api_id, self.stage_name)
 
         def is_created(self) -> bool:
             return True
 
-    # moto caches its type → model maps; a model defined now must be seen.
-    parsing.get_model_map.cache_clear()
-    parsing.get_name_type_map.cache_clear()
+    return CloudFormationStage
+
+
+def _create_stage(account_id: str, region_name: str, rest_api_id: str, stage_name: str, properties: Any) -> None:
+    """moto's own ``CreateStage``, with the resource's name, deployment, variables, description, tags and tracing."""
+    from moto.apigateway.models import apigateway_backends
+
+    apigateway_backends[account_id][region_name].create_stage(
+        rest_api_id,
+        stage_name,
+        properties.get("DeploymentId"),
+        variables=properties.get("Variables"),
+        description=properties.get("Description", ""),
+        tags={t["Key"]: t["Value"] for t in properties.get("Tags", [])} or None,
+        tracing_enabled=properties.get("TracingEnabled"),
+    )
+
+
+def _delete_stage(account_id: str, region_name: str, rest_api_id: str, stage_name: str) -> None:
+    """moto's own ``DeleteStage``."""
+    from moto.apigateway.exceptions import RestAPINotFound, StageNotFoundException
+    from moto.apigateway.models import apigateway_backends
+
+    # The API may have gone first, and its stages with it.
+    with contextlib.suppress(RestAPINotFound, StageNotFoundException):
+        apigateway_backends[account_id][region_name].delete_stage(rest_api_id, stage_name)
 
 
 def _api_gateway_mock_methods() -> None:

@@ -23,7 +23,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -118,12 +118,8 @@ def proxy_event(
     """The API Gateway REST (v1) Lambda proxy event for one HTTP request."""
     url = urlsplit(raw_path)
     query = parse_qsl(url.query, keep_blank_values=True)
-    multi_headers: dict[str, list[str]] = {}
-    for name, value in headers:
-        multi_headers.setdefault(name, []).append(value)
-    multi_query: dict[str, list[str]] = {}
-    for name, value in query:
-        multi_query.setdefault(name, []).append(value)
+    multi_headers = _multi_values(headers)
+    multi_query = _multi_values(query)
     content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
     encoded = is_binary(content_type, binary_media_types)
     text: str | None = None
@@ -132,7 +128,6 @@ def proxy_event(
             text = body.decode()
         except UnicodeDecodeError:
             encoded = True
-    now = time.time()
     return {
         "resource": route.resource,
         "path": url.path,
@@ -143,25 +138,56 @@ def proxy_event(
         "multiValueQueryStringParameters": multi_query or None,
         "pathParameters": dict(path_parameters) or None,
         "stageVariables": None,
-        "requestContext": {
-            "accountId": account_id,
-            "apiId": api_id,
-            "resourcePath": route.resource,
-            "httpMethod": method,
-            "path": f"/{STAGE}{url.path}",
-            "stage": STAGE,
-            "protocol": "HTTP/1.1",
-            "requestId": str(uuid.uuid4()),
-            "extendedRequestId": str(uuid.uuid4()),
-            "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
-            "requestTimeEpoch": int(now * 1000),
-            "identity": {
-                "sourceIp": source_ip,
-                "userAgent": next((v for k, v in headers if k.lower() == "user-agent"), None),
-            },
-        },
+        "requestContext": _request_context(
+            method=method,
+            path=url.path,
+            route=route,
+            headers=headers,
+            source_ip=source_ip,
+            api_id=api_id,
+            account_id=account_id,
+        ),
         "body": (base64.b64encode(body).decode("ascii") if encoded else text) if body else None,
         "isBase64Encoded": encoded and bool(body),
+    }
+
+
+def _multi_values(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Every value of each name, in order (``multiValueHeaders``, ``multiValueQueryStringParameters``)."""
+    values: dict[str, list[str]] = {}
+    for name, value in pairs:
+        values.setdefault(name, []).append(value)
+    return values
+
+
+def _request_context(
+    *,
+    method: str,
+    path: str,
+    route: Route,
+    headers: Sequence[tuple[str, str]],
+    source_ip: str,
+    api_id: str,
+    account_id: str,
+) -> dict[str, Any]:
+    """The event's ``requestContext``: the stage, new request IDs, the time now and the caller."""
+    now = time.time()
+    return {
+        "accountId": account_id,
+        "apiId": api_id,
+        "resourcePath": route.resource,
+        "httpMethod": method,
+        "path": f"/{STAGE}{path}",
+        "stage": STAGE,
+        "protocol": "HTTP/1.1",
+        "requestId": str(uuid.uuid4()),
+        "extendedRequestId": str(uuid.uuid4()),
+        "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "requestTimeEpoch": int(now * 1000),
+        "identity": {
+            "sourceIp": source_ip,
+            "userAgent": next((v for k, v in headers if k.lower() == "user-agent"), None),
+        },
     }
 
 
@@ -432,16 +458,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit code."""
     from rehearsal.deploy_local import Timings, rehearse, signals_unwind
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument(
-        "--env", help="environment of stacks/environments.toml (default: $ENV, else the first one in the file)"
-    )
-    parser.add_argument("--port", type=int, default=0, help="front-door port on 127.0.0.1 (default: a free one)")
-    parser.add_argument("--moto-port", type=int, help="reuse a moto with the stack deployed (deploy-local KEEP=1)")
-    parser.add_argument("--handler", type=Path, default=HANDLER_FILE, help="the handler file to run")
-    parser.add_argument("--results", type=Path, help="JSON list of moto endpoint results to answer with")
-    parser.add_argument("--verbose", action="store_true", help="show moto's warnings for resources it skips")
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     try:
         config = load()
         names = environment_names(config, [args.env] if args.env else None, every=False)
@@ -469,21 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("\n" + report.render(server.url) + f"\n\nDeployed in {timings.render()}.\n")
                 if not report.ok:
                     return 1
-            setup = front_door_setup(server, env.stack_name, env)
-            os.environ.update(setup.environment)
-            results = canned_results(env, args.results)
-            server.set_endpoint_results(results, setup.target)
-            if env.async_inference is not None:  # moto writes these where InvokeEndpointAsync says, at once
-                server.set_async_endpoint_results([{"data": r["Body"]} for r in results], setup.target)
-            handler = load_handler(args.handler)
-            front_door = LocalFrontDoor(
-                handler,
-                routes=setup.routes,
-                binary_media_types=setup.binary_media_types,
-                port=args.port,
-                api_id=setup.api_id,
-                target=setup.target,
-            ).start()
+            setup, front_door = _start_front_door(server, env, args)
             print(_banner(env, setup, front_door, args.handler), flush=True)
             while True:
                 time.sleep(0.5)
@@ -497,6 +500,42 @@ def main(argv: Sequence[str] | None = None) -> int:
             if front_door is not None:
                 front_door.stop()
             server.stop()
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The command line: ``--env``, ``--port``, ``--moto-port``, ``--handler``, ``--results``, ``--verbose``."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument(
+        "--env", help="environment of stacks/environments.toml (default: $ENV, else the first one in the file)"
+    )
+    parser.add_argument("--port", type=int, default=0, help="front-door port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--moto-port", type=int, help="reuse a moto with the stack deployed (deploy-local KEEP=1)")
+    parser.add_argument("--handler", type=Path, default=HANDLER_FILE, help="the handler file to run")
+    parser.add_argument("--results", type=Path, help="JSON list of moto endpoint results to answer with")
+    parser.add_argument("--verbose", action="store_true", help="show moto's warnings for resources it skips")
+    return parser
+
+
+def _start_front_door(
+    server: MotoServer, env: EnvironmentConfig, args: argparse.Namespace
+) -> tuple[FrontDoorSetup, LocalFrontDoor]:
+    """Point the handler at the deployed stack, give moto's endpoint its canned results, start the front door."""
+    setup = front_door_setup(server, env.stack_name, env)
+    os.environ.update(setup.environment)
+    results = canned_results(env, args.results)
+    server.set_endpoint_results(results, setup.target)
+    if env.async_inference is not None:  # moto writes these where InvokeEndpointAsync says, at once
+        server.set_async_endpoint_results([{"data": r["Body"]} for r in results], setup.target)
+    handler = load_handler(args.handler)
+    front_door = LocalFrontDoor(
+        handler,
+        routes=setup.routes,
+        binary_media_types=setup.binary_media_types,
+        port=args.port,
+        api_id=setup.api_id,
+        target=setup.target,
+    ).start()
+    return setup, front_door
 
 
 def _banner(env: EnvironmentConfig, setup: FrontDoorSetup, front_door: LocalFrontDoor, handler: Path) -> str:

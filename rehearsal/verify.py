@@ -290,6 +290,45 @@ def _check_endpoint(
         return {}
     endpoint = sm.describe_endpoint(EndpointName=_name_from_arn(endpoint_arn or ""))
     config_name = _name_from_arn(config_arn or "")
+    _check_endpoint_in_service(sm, checks, env, endpoint, config_name, outputs)
+
+    checks = _Checks("Endpoint config", out)
+    described = sm.describe_endpoint_config(EndpointConfigName=config_name)
+    variants = {v["VariantName"]: v for v in described["ProductionVariants"]}
+    _check_config_variants(checks, env, variants)
+    _check_config_key(checks, described, resources, by_type, physical)
+
+    async_bucket = _async_bucket(by_type, physical) if env.async_inference is not None else None
+    if env.async_inference is not None:
+        _check_async(client, described, async_bucket, by_type, physical, out)
+    capture_uri = _check_data_capture(checks, env, described, physical, by_type)
+
+    _check_variant_models(
+        client,
+        env,
+        models,
+        variants,
+        physical,
+        resources,
+        out,
+        region=region,
+        async_bucket=async_bucket,
+        capture_uri=capture_uri,
+    )
+    for key in dict.fromkeys(c.model for c in env.inference_components):
+        _check_component_model(client, key, env, models, resources, physical, out, region)
+    return dict(endpoint)
+
+
+def _check_endpoint_in_service(
+    sm: Any,
+    checks: _Checks,
+    env: EnvironmentConfig,
+    endpoint: Mapping[str, Any],
+    config_name: str,
+    outputs: Mapping[str, str],
+) -> None:
+    """The endpoint serves the stack's endpoint config, with the configured weights and tags."""
     checks.equal("status", endpoint["EndpointStatus"], "InService")
     checks.equal("serves the stack's endpoint config", endpoint["EndpointConfigName"], config_name)
     checks.equal("EndpointName output", outputs.get("EndpointName"), endpoint["EndpointName"])
@@ -301,9 +340,9 @@ def _check_endpoint(
         tags = {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=endpoint["EndpointArn"]).get("Tags", [])}
         checks.equal("tags", {k: tags.get(k) for k in env.tags}, dict(env.tags))
 
-    checks = _Checks("Endpoint config", out)
-    described = sm.describe_endpoint_config(EndpointConfigName=config_name)
-    variants = {v["VariantName"]: v for v in described["ProductionVariants"]}
+
+def _check_config_variants(checks: _Checks, env: EnvironmentConfig, variants: Mapping[str, Any]) -> None:
+    """The endpoint config's variants (or instance pool) are the configured ones."""
     checks.equal("variant names", sorted(variants), sorted(_variant_names(env)))
     if env.instance_pool is not None:
         pool = variants.get(_variant_names(env)[0], {})
@@ -313,7 +352,16 @@ def _check_endpoint(
         actual = variants.get(v.name, {})
         expected = _expected_variant(v)
         checks.equal(f"variant {v.name}", {k: actual.get(k) for k in expected}, expected)
-    # The key the template gives the endpoint config (none for serverless or local-storage types).
+
+
+def _check_config_key(
+    checks: _Checks,
+    described: Mapping[str, Any],
+    resources: Mapping[str, Any],
+    by_type: Mapping[str, list[str]],
+    physical: Mapping[str, str],
+) -> None:
+    """Encrypted with the key the template gives the endpoint config (none for serverless or local-storage types)."""
     config_ids = by_type.get("AWS::SageMaker::EndpointConfig", [])
     key_ref = resources[config_ids[0]].get("Properties", {}).get("KmsKeyId") if len(config_ids) == 1 else None
     key_ids = [lid for lid in by_type.get("AWS::KMS::Key", []) if lid in json.dumps(key_ref)]
@@ -333,11 +381,21 @@ def _check_endpoint(
             f"unexpected KmsKeyId {described.get('KmsKeyId')!r}",
         )
 
-    async_bucket = _async_bucket(by_type, physical) if env.async_inference is not None else None
-    if env.async_inference is not None:
-        _check_async(client, described, async_bucket, by_type, physical, out)
-    capture_uri = _check_data_capture(checks, env, described, physical, by_type)
 
+def _check_variant_models(
+    client: ClientFactory,
+    env: EnvironmentConfig,
+    models: Mapping[str, ModelConfig],
+    variants: Mapping[str, Any],
+    physical: Mapping[str, str],
+    resources: Mapping[str, Any],
+    out: list[Check],
+    *,
+    region: str,
+    async_bucket: str | None,
+    capture_uri: str | None,
+) -> None:
+    """The model of each variant that has one (an instance pool's components are checked on their own)."""
     logical_by_physical = {_name_from_arn(p): lid for lid, p in physical.items() if p}
     for v in _variants(env):
         model_name = variants.get(v.name, {}).get("ModelName")
@@ -355,9 +413,6 @@ def _check_endpoint(
                 async_bucket=async_bucket,
                 capture_uri=capture_uri,
             )
-    for key in dict.fromkeys(c.model for c in env.inference_components):
-        _check_component_model(client, key, env, models, resources, physical, out, region)
-    return dict(endpoint)
 
 
 def _async_bucket(by_type: Mapping[str, list[str]], physical: Mapping[str, str]) -> str:

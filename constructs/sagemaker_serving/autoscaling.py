@@ -77,6 +77,14 @@ class VariantAutoscaling(Construct):
     Guards: the variant exists and is an instance variant, not a burstable ``ml.t*`` type,
     ``min_capacity <= initial_instance_count <= max_capacity``, and one autoscaling per variant.
 
+    :param min_capacity: fewest instances (≥ 1, ≤ the variant's initial count).
+    :param max_capacity: most instances (≥ the variant's initial count and ``min_capacity``, ≤ 1000).
+    :param target_invocations_per_instance: requests per instance per minute to track. Default 100.
+    :param target_cpu_utilization: also track this average CPU percent. Default: off.
+    :param scale_in_cooldown: wait after a scale-in. Default 300 s (scale in slowly).
+    :param scale_out_cooldown: wait after a scale-out. Default 60 s (scale out fast).
+    :param schedules: scheduled capacity changes. Default: none.
+
     Attributes: ``scalable_target``, ``invocations_policy``, ``cpu_policy`` (or ``None``), ``variant_name``,
     ``capacity_range`` (the fewest and most instances the variant can have, schedules included).
     ``min_capacity`` and ``max_capacity`` (the limits outside the schedules).
@@ -97,16 +105,7 @@ class VariantAutoscaling(Construct):
         scale_out_cooldown: cdk.Duration | None = None,
         schedules: Sequence[ScheduledCapacity] = (),
     ) -> None:
-        """Turn on autoscaling for ``variant_name`` of ``endpoint``.
-
-        :param min_capacity: fewest instances (≥ 1, ≤ the variant's initial count).
-        :param max_capacity: most instances (≥ the variant's initial count and ``min_capacity``, ≤ 1000).
-        :param target_invocations_per_instance: requests per instance per minute to track. Default 100.
-        :param target_cpu_utilization: also track this average CPU percent. Default: off.
-        :param scale_in_cooldown: wait after a scale-in. Default 300 s (scale in slowly).
-        :param scale_out_cooldown: wait after a scale-out. Default 60 s (scale out fast).
-        :param schedules: scheduled capacity changes. Default: none.
-        """
+        """Turn on autoscaling for ``variant_name`` of ``endpoint``."""
         problems = _variant_problems(endpoint, variant_name, min_capacity, max_capacity)
         problems += _tracking_problems(target_invocations_per_instance, target_cpu_utilization)
         problems += cooldown_problems(scale_in_cooldown=scale_in_cooldown, scale_out_cooldown=scale_out_cooldown)

@@ -82,6 +82,13 @@ class BacklogAutoscaling(Construct):
     Guards: the endpoint is asynchronous, the variant exists and is an instance variant, not burstable,
     ``min_capacity <= initial_instance_count <= max_capacity``, and one autoscaling per variant.
 
+    :param max_capacity: most instances (1 to 1000, ≥ the variant's initial count).
+    :param min_capacity: fewest instances. Default 0 (scale to zero when idle).
+    :param target_backlog_per_instance: queued requests per instance to track (> 0). Default 5.
+    :param scale_in_cooldown: wait after a scale-in. Default 300 s.
+    :param scale_out_cooldown: wait after a scale-out. Default 60 s.
+    :param schedules: scheduled capacity changes (0 allowed). Default: none.
+
     Attributes: ``scalable_target``, ``backlog_policy``, ``wake_up_policy``, ``wake_up_alarm``.
     """
 
@@ -99,15 +106,7 @@ class BacklogAutoscaling(Construct):
         scale_out_cooldown: cdk.Duration | None = None,
         schedules: Sequence[ScheduledCapacity] = (),
     ) -> None:
-        """Turn on backlog autoscaling for ``variant_name`` of the asynchronous ``endpoint``.
-
-        :param max_capacity: most instances (1 to 1000, ≥ the variant's initial count).
-        :param min_capacity: fewest instances. Default 0 (scale to zero when idle).
-        :param target_backlog_per_instance: queued requests per instance to track (> 0). Default 5.
-        :param scale_in_cooldown: wait after a scale-in. Default 300 s.
-        :param scale_out_cooldown: wait after a scale-out. Default 60 s.
-        :param schedules: scheduled capacity changes (0 allowed). Default: none.
-        """
+        """Turn on backlog autoscaling for ``variant_name`` of the asynchronous ``endpoint``."""
         problems = _variant_problems(endpoint, variant_name, min_capacity, max_capacity)
         if (
             isinstance(target_backlog_per_instance, bool)

@@ -45,6 +45,15 @@ class EndpointConfig(Construct):
     :mod:`sagemaker_serving.shadow` for the rules and how to read the comparison). Not both: SageMaker
     excludes asynchronous inference from shadow tests.
 
+    :param variants: 1 to 10 production variants; more can be added with :meth:`add_variant`.
+    :param encryption_key: KMS key for the instances' ML storage volumes. Default: a new key
+        with rotation when the variants allow a key; none otherwise.
+    :param async_inference: serve asynchronous invocations only, with this configuration. Default:
+        none (a real-time endpoint).
+    :param data_capture: capture requests and/or answers to S3. Default: none.
+    :param shadow_variant: a shadow variant next to exactly one production instance variant (not with
+        ``async_inference``). Default: none.
+
     Attributes: ``cfn_endpoint_config``, ``encryption_key`` (``None`` where not allowed),
     ``variants``, ``endpoint_config_name``, ``async_inference`` (an
     :class:`~sagemaker_serving.async_inference.AsyncInference`, or ``None``), ``data_capture`` (a
@@ -63,17 +72,7 @@ class EndpointConfig(Construct):
         data_capture: DataCapture | None = None,
         shadow_variant: ShadowVariant | None = None,
     ) -> None:
-        """Create the endpoint config.
-
-        :param variants: 1 to 10 production variants; more can be added with :meth:`add_variant`.
-        :param encryption_key: KMS key for the instances' ML storage volumes. Default: a new key
-            with rotation when the variants allow a key; none otherwise.
-        :param async_inference: serve asynchronous invocations only, with this configuration. Default:
-            none (a real-time endpoint).
-        :param data_capture: capture requests and/or answers to S3. Default: none.
-        :param shadow_variant: a shadow variant next to exactly one production instance variant (not with
-            ``async_inference``). Default: none.
-        """
+        """Create the endpoint config."""
         super().__init__(scope, construct_id)
         self._variants: list[Variant] = []
         self._given_key = encryption_key
@@ -113,6 +112,10 @@ class EndpointConfig(Construct):
             self.cfn_endpoint_config.shadow_production_variants = [shadow_variant.render(self._variants[0])]
             self.node.add_validation(NoAsyncWithShadow(self.cfn_endpoint_config))
         self.endpoint_config_name: str = self.cfn_endpoint_config.attr_endpoint_config_name
+        self._acknowledge_no_key()
+
+    def _acknowledge_no_key(self) -> None:
+        """Without a key of ours (none allowed for these variants), acknowledge the KMS-key rules, with why."""
         if self.encryption_key is None:
             acknowledge(
                 self.cfn_endpoint_config,

@@ -55,6 +55,14 @@ class ServingNetwork(Construct):
         sg = network.add_client_security_group("FrontDoor", description="Front-door Lambda")
         lambda_.Function(..., vpc=network.vpc, vpc_subnets=network.subnet_selection, security_groups=[sg])
 
+    :param max_azs: Availability Zones to spread the subnets over (1-6). Default 2, so instances
+        of a variant with two or more instances land in two zones.
+    :param cidr: the VPC's IPv4 block (/16 to /22). Default ``10.0.0.0/16``.
+    :param interface_endpoints: AWS services reached through interface endpoints. Default:
+        :data:`DEFAULT_INTERFACE_ENDPOINTS`; add ``InterfaceVpcEndpointAwsService.STS`` when code
+        in the VPC assumes roles.
+    :param flow_log_retention: how long VPC flow logs are kept. Default one year.
+
     Attributes: ``vpc``, ``subnet_selection``, ``subnet_ids``, ``model_security_group``,
     ``endpoint_security_group``, ``gateway_endpoint``, ``interface_endpoints`` (by service name),
     ``flow_log_group``, ``flow_log_key``.
@@ -70,39 +78,11 @@ class ServingNetwork(Construct):
         interface_endpoints: Sequence[ec2.InterfaceVpcEndpointAwsService] = DEFAULT_INTERFACE_ENDPOINTS,
         flow_log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
     ) -> None:
-        """Create the network.
-
-        :param max_azs: Availability Zones to spread the subnets over (1-6). Default 2, so instances
-            of a variant with two or more instances land in two zones.
-        :param cidr: the VPC's IPv4 block (/16 to /22). Default ``10.0.0.0/16``.
-        :param interface_endpoints: AWS services reached through interface endpoints. Default:
-            :data:`DEFAULT_INTERFACE_ENDPOINTS`; add ``InterfaceVpcEndpointAwsService.STS`` when code
-            in the VPC assumes roles.
-        :param flow_log_retention: how long VPC flow logs are kept. Default one year.
-        """
+        """Create the network."""
         super().__init__(scope, construct_id)
         raise_if_problems("Invalid network props", _props_problems(max_azs, cidr))
 
-        self.vpc: ec2.IVpc = ec2.Vpc(
-            self,
-            "Vpc",
-            ip_addresses=ec2.IpAddresses.cidr(cidr),
-            max_azs=max_azs,
-            nat_gateways=0,
-            subnet_configuration=[
-                ec2.SubnetConfiguration(name="isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24)
-            ],
-            # Closing the default security group needs a custom-resource Lambda; nothing here uses
-            # that group (see the acknowledgement below).
-            restrict_default_security_group=False,
-        )
-        acknowledge(
-            self.vpc.node.default_child,  # type: ignore[arg-type]
-            ["HIPAA.Security-VPCDefaultSecurityGroupClosed", "NIST.800.53.R5-VPCDefaultSecurityGroupClosed"],
-            "Nothing is placed in the default security group: models, VPC endpoints and clients each get "
-            "their own group, and the subnets have no internet route. Closing it needs a custom-resource "
-            "Lambda, which would add more attack surface than it removes.",
-        )
+        self.vpc: ec2.IVpc = self._isolated_vpc(max_azs, cidr)
         self.subnet_selection = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
         self.subnet_ids: list[str] = self.vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED).subnet_ids
 
@@ -130,6 +110,30 @@ class ServingNetwork(Construct):
             "ModelSecurityGroup", description="SageMaker model containers: outbound HTTPS only"
         )
         self._add_flow_logs(flow_log_retention)
+
+    def _isolated_vpc(self, max_azs: int, cidr: str) -> ec2.Vpc:
+        """The VPC: isolated subnets only, no NAT gateway; its unused default security group is acknowledged."""
+        vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            ip_addresses=ec2.IpAddresses.cidr(cidr),
+            max_azs=max_azs,
+            nat_gateways=0,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name="isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24)
+            ],
+            # Closing the default security group needs a custom-resource Lambda; nothing here uses
+            # that group (see the acknowledgement below).
+            restrict_default_security_group=False,
+        )
+        acknowledge(
+            vpc.node.default_child,  # type: ignore[arg-type]
+            ["HIPAA.Security-VPCDefaultSecurityGroupClosed", "NIST.800.53.R5-VPCDefaultSecurityGroupClosed"],
+            "Nothing is placed in the default security group: models, VPC endpoints and clients each get "
+            "their own group, and the subnets have no internet route. Closing it needs a custom-resource "
+            "Lambda, which would add more attack surface than it removes.",
+        )
+        return vpc
 
     def add_api_gateway_endpoint(self) -> ec2.InterfaceVpcEndpoint:
         """The ``execute-api`` interface endpoint, for a private front door (``FrontDoor(private_endpoint=...)``).

@@ -71,6 +71,15 @@ class ProvisionedConcurrencyAutoscaling(Construct):
     ``min_capacity <= provisioned_concurrency <= max_capacity``, ``max_capacity <= max_concurrency`` of
     the variant (and ≤ 200), schedules within the same bounds, and one autoscaling per variant.
 
+    :param min_capacity: least provisioned concurrency (≥ 1, ≤ the variant's ``provisioned_concurrency``).
+    :param max_capacity: most provisioned concurrency (≥ the variant's ``provisioned_concurrency``,
+        ≤ its ``max_concurrency``).
+    :param target_utilization: share of the provisioned concurrency in use to track, > 0 and ≤ 1.
+        Default 0.5 (AWS's example).
+    :param scale_in_cooldown: wait after a scale-in. Default 300 s (scale in slowly).
+    :param scale_out_cooldown: wait after a scale-out. Default 60 s (scale out fast).
+    :param schedules: scheduled changes of the capacity range, for daily cycles. Default: none.
+
     Attributes: ``scalable_target``, ``utilization_policy``.
     """
 
@@ -88,17 +97,7 @@ class ProvisionedConcurrencyAutoscaling(Construct):
         scale_out_cooldown: cdk.Duration | None = None,
         schedules: Sequence[ScheduledCapacity] = (),
     ) -> None:
-        """Turn on provisioned-concurrency autoscaling for ``variant_name`` of ``endpoint``.
-
-        :param min_capacity: least provisioned concurrency (≥ 1, ≤ the variant's ``provisioned_concurrency``).
-        :param max_capacity: most provisioned concurrency (≥ the variant's ``provisioned_concurrency``,
-            ≤ its ``max_concurrency``).
-        :param target_utilization: share of the provisioned concurrency in use to track, > 0 and ≤ 1.
-            Default 0.5 (AWS's example).
-        :param scale_in_cooldown: wait after a scale-in. Default 300 s (scale in slowly).
-        :param scale_out_cooldown: wait after a scale-out. Default 60 s (scale out fast).
-        :param schedules: scheduled changes of the capacity range, for daily cycles. Default: none.
-        """
+        """Turn on provisioned-concurrency autoscaling for ``variant_name`` of ``endpoint``."""
         problems, ceiling = _variant_problems(endpoint, variant_name, min_capacity, max_capacity)
         problems += _tracking_problems(target_utilization)
         problems += cooldown_problems(scale_in_cooldown=scale_in_cooldown, scale_out_cooldown=scale_out_cooldown)

@@ -61,6 +61,27 @@ class BatchPredictions(Construct):
     prefix; the loading may write only its table. See :mod:`sagemaker_serving.batch.state_machine` for the
     state machine, job names, throughput and retries.
 
+    :param model: the model to run (its role gets read access to the input, write access to the output).
+    :param instance_type: a Batch Transform instance type (``TRANSFORM_INSTANCE_TYPES``). Default ``ml.m5.large``.
+    :param instance_count: instances of each job (≥ 1): input files are spread over them. Default 1.
+    :param transform: how records are split, batched and assembled. Default ``TransformOptions()``.
+    :param bucket: holds the input and output prefixes. Default: a new secure bucket. A given bucket
+        must send events to EventBridge for ``run_on_new_input``.
+    :param input_prefix: key prefix of the input files, ending in ``/``. Default ``input/``.
+    :param output_prefix: key prefix of the predictions (``<output_prefix><run>/``), ending in ``/``,
+        neither inside the input prefix nor containing it. Default ``output/``.
+    :param schedule: when to run over the whole input prefix: six-field ``cron(...)``, ``rate(...)``
+        or ``at(...)`` (EventBridge Scheduler). Default ``cron(0 2 * * ? *)`` (02:00 daily); ``None``: no schedule.
+    :param time_zone: IANA time zone of the schedule. Default ``UTC``.
+    :param run_on_new_input: also run on each object created under the input prefix (that object only).
+        Default off.
+    :param job_name_prefix: 1-26 alphanumerics or hyphens. Default: from the construct's ID and address.
+    :param timeout: longest a job may run before it is stopped. Default 12 hours.
+    :param api_retries: retries of SageMaker API errors (0-10). Default 3.
+    :param job_retries: retries of a failed job (0-3). Default 0.
+    :param loading: what to do with the predictions after the job, e.g. ``DynamoDbLoading``. Default: none.
+    :param alarm_topic: where the failure alarm notifies. Default: a new KMS-encrypted topic.
+
     Attributes: ``bucket``, ``encryption_key`` (the bucket's; ``None`` for a given bucket without one),
     ``access_log_bucket`` (or ``None``), ``state_machine``, ``transform_state``, ``log_group``,
     ``schedule`` (or ``None``), ``new_input_rule`` (or ``None``), ``alarm``, ``alarm_topic``, ``loading``,
@@ -89,29 +110,7 @@ class BatchPredictions(Construct):
         loading: PredictionLoading | None = None,
         alarm_topic: sns.ITopic | None = None,
     ) -> None:
-        """Create the bucket (unless given), state machine, triggers, alarm and loading.
-
-        :param model: the model to run (its role gets read access to the input, write access to the output).
-        :param instance_type: a Batch Transform instance type (``TRANSFORM_INSTANCE_TYPES``). Default ``ml.m5.large``.
-        :param instance_count: instances of each job (≥ 1): input files are spread over them. Default 1.
-        :param transform: how records are split, batched and assembled. Default ``TransformOptions()``.
-        :param bucket: holds the input and output prefixes. Default: a new secure bucket. A given bucket
-            must send events to EventBridge for ``run_on_new_input``.
-        :param input_prefix: key prefix of the input files, ending in ``/``. Default ``input/``.
-        :param output_prefix: key prefix of the predictions (``<output_prefix><run>/``), ending in ``/``,
-            neither inside the input prefix nor containing it. Default ``output/``.
-        :param schedule: when to run over the whole input prefix: six-field ``cron(...)``, ``rate(...)``
-            or ``at(...)`` (EventBridge Scheduler). Default ``cron(0 2 * * ? *)`` (02:00 daily); ``None``: no schedule.
-        :param time_zone: IANA time zone of the schedule. Default ``UTC``.
-        :param run_on_new_input: also run on each object created under the input prefix (that object only).
-            Default off.
-        :param job_name_prefix: 1-26 alphanumerics or hyphens. Default: from the construct's ID and address.
-        :param timeout: longest a job may run before it is stopped. Default 12 hours.
-        :param api_retries: retries of SageMaker API errors (0-10). Default 3.
-        :param job_retries: retries of a failed job (0-3). Default 0.
-        :param loading: what to do with the predictions after the job, e.g. ``DynamoDbLoading``. Default: none.
-        :param alarm_topic: where the failure alarm notifies. Default: a new KMS-encrypted topic.
-        """
+        """Create the bucket (unless given), state machine, triggers, alarm and loading."""
         options = transform or TransformOptions()
         run_timeout = timeout or cdk.Duration.hours(12)
         problems = props_problems(
@@ -136,15 +135,8 @@ class BatchPredictions(Construct):
         self.loading = loading
         self.job_name_prefix = job_name_prefix or _default_prefix(self)
         self.input_prefix, self.output_prefix = input_prefix, output_prefix
-        self.access_log_bucket: s3.Bucket | None = None
-        self.encryption_key: kms.IKey | None
-        if bucket is None:
-            self.bucket, self.encryption_key, self.access_log_bucket = secure_bucket(self, events_on=run_on_new_input)
-        else:
-            self.bucket, self.encryption_key = bucket, bucket.encryption_key
-        grant_model(model, self.bucket, self.encryption_key, reads=input_prefix, writes=output_prefix)
-        self.transform_state = transform_state(
-            self,
+        self._storage(bucket, run_on_new_input=run_on_new_input)
+        self._state_machine(
             instance_type=instance_type,
             instance_count=instance_count,
             options=options,
@@ -152,8 +144,45 @@ class BatchPredictions(Construct):
             api_retries=api_retries,
             job_retries=job_retries,
         )
-        self.log_group, self.state_machine = logged_state_machine(self, timeout=run_timeout)
+        self._triggers(schedule, time_zone=time_zone, run_on_new_input=run_on_new_input)
+        self.alarm_topic, self.alarm = failure_alarm(self, self.state_machine, alarm_topic)
+        acknowledge_findings(self)
+
+    def _storage(self, bucket: s3.IBucket | None, *, run_on_new_input: bool) -> None:
+        """The bucket (given, or created secure) and the model's access to the input and output prefixes."""
+        self.access_log_bucket: s3.Bucket | None = None
+        self.encryption_key: kms.IKey | None
+        if bucket is None:
+            self.bucket, self.encryption_key, self.access_log_bucket = secure_bucket(self, events_on=run_on_new_input)
+        else:
+            self.bucket, self.encryption_key = bucket, bucket.encryption_key
+        grant_model(self.model, self.bucket, self.encryption_key, reads=self.input_prefix, writes=self.output_prefix)
+
+    def _state_machine(
+        self,
+        *,
+        instance_type: str,
+        instance_count: int,
+        options: TransformOptions,
+        timeout: cdk.Duration,
+        api_retries: int,
+        job_retries: int,
+    ) -> None:
+        """The ``Transform`` task, the logged state machine that runs it, and what the state machine may do."""
+        self.transform_state = transform_state(
+            self,
+            instance_type=instance_type,
+            instance_count=instance_count,
+            options=options,
+            timeout=timeout,
+            api_retries=api_retries,
+            job_retries=job_retries,
+        )
+        self.log_group, self.state_machine = logged_state_machine(self, timeout=timeout)
         grant_state_machine(self)
+
+    def _triggers(self, schedule: str | None, *, time_zone: str, run_on_new_input: bool) -> None:
+        """What starts a run: the schedule (unless ``None``) and, with ``run_on_new_input``, the rule on new input."""
         self.schedule: scheduler.Schedule | None = None
         self.schedule_role: iam.Role | None = None
         if schedule is not None:
@@ -163,10 +192,8 @@ class BatchPredictions(Construct):
         self.new_input_rule: events.Rule | None = None
         if run_on_new_input:
             self.new_input_rule = new_input_rule(
-                self, self.state_machine, bucket=self.bucket, input_prefix=input_prefix
+                self, self.state_machine, bucket=self.bucket, input_prefix=self.input_prefix
             )
-        self.alarm_topic, self.alarm = failure_alarm(self, self.state_machine, alarm_topic)
-        acknowledge_findings(self)
 
 
 def _default_prefix(scope: Construct) -> str:

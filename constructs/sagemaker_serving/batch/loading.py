@@ -73,6 +73,10 @@ class DynamoDbLoading(PredictionLoading):
     prediction per key. The output must be JSON Lines (``TransformOptions(accept="application/jsonlines",
     assemble_with="Line")``, the defaults); ``join_source="Input"`` keeps the input's key in each record.
 
+    :param partition_key_field: the field of each output record that holds its key (e.g. ``id``).
+    :param table: an existing table whose partition key is the string attribute ``pk``. Default: a new table.
+    :param max_concurrency: objects and writes in flight at once (1-1000), per level. Default 50.
+
     Attributes after binding: ``table`` (given or created: on-demand, a customer-managed KMS key with
     rotation, point-in-time recovery), ``put_item``.
     """
@@ -84,12 +88,7 @@ class DynamoDbLoading(PredictionLoading):
         table: dynamodb.ITable | None = None,
         max_concurrency: int = 50,
     ) -> None:
-        """Describe the loading.
-
-        :param partition_key_field: the field of each output record that holds its key (e.g. ``id``).
-        :param table: an existing table whose partition key is the string attribute ``pk``. Default: a new table.
-        :param max_concurrency: objects and writes in flight at once (1-1000), per level. Default 50.
-        """
+        """Describe the loading."""
         self.partition_key_field = partition_key_field
         self.max_concurrency = max_concurrency
         self._given_table = table

@@ -129,6 +129,13 @@ class FrontDoor(Construct, FrontDoorMetrics):
     created. ``inference_components`` is the components reachable by name (empty without).
     """
 
+    #: The variants the Lambda handler may route to, comma-separated (a token for an :class:`Endpoint`).
+    variant_names_csv: str
+    #: The endpoint's asynchronous inference (an :class:`Endpoint` whose config has one), else ``None``.
+    async_inference: AsyncInference | None
+    #: The inference components reachable on ``POST /models/{component}/invocations``, by name.
+    inference_components: tuple[InferenceComponent, ...]
+
     def __init__(
         self,
         scope: Construct,
@@ -154,8 +161,7 @@ class FrontDoor(Construct, FrontDoorMetrics):
         private_endpoint: ec2.IInterfaceVpcEndpoint | None = None,
         inference_components: Sequence[InferenceComponent] | None = None,
     ) -> None:
-        """Validate every part, then create the API and stage, bind the auth and the integration, add the
-        methods (see the class docstring for each keyword)."""
+        """Validate every part, then create the API and stage, bind the auth and the integration, add the methods."""
         super().__init__(scope, construct_id)
         self.endpoint = endpoint
         self.integration: FrontDoorIntegration = integration if integration is not None else LambdaIntegration()
@@ -166,18 +172,7 @@ class FrontDoor(Construct, FrontDoorMetrics):
             log_retention = log_retention_for_days(defaults.LOG_RETENTION_DAYS)
         self.log_retention = log_retention
         self.private_endpoint = private_endpoint
-        #: The variants the Lambda handler may route to, comma-separated (a token for an :class:`Endpoint`).
-        self.variant_names_csv = variant_names_csv(endpoint, variant_names)
-        #: The endpoint's asynchronous inference (an :class:`Endpoint` whose config has one), else ``None``.
-        self.async_inference: AsyncInference | None = (
-            endpoint.endpoint_config.async_inference if isinstance(endpoint, Endpoint) else None
-        )
-        from sagemaker_serving.front_door import components
-
-        #: The inference components reachable on ``POST /models/{component}/invocations``, by name.
-        self.inference_components: tuple[InferenceComponent, ...] = tuple(
-            inference_components if inference_components is not None else components.endpoint_components(endpoint)
-        )
+        self._find_targets(variant_names, inference_components)
         problems = front_door_problems(
             self,
             variant_names=variant_names,
@@ -189,10 +184,7 @@ class FrontDoor(Construct, FrontDoorMetrics):
             waf=waf,
         )
         raise_if_problems("Invalid front door props", problems)
-        self.log_encryption_key: kms.IKey = log_encryption_key or log_group_key(
-            self, "LogKey", description=f"Encrypts the log groups of {self.node.path}"
-        )
-        self.access_log_group = access_log_group(self, retention=log_retention, encryption_key=self.log_encryption_key)
+        self._log_groups(log_encryption_key)
         self.api = self._rest_api(
             stage_name=stage_name,
             rate=throttling_rate_limit,
@@ -202,14 +194,7 @@ class FrontDoor(Construct, FrontDoorMetrics):
             rest_api_name=rest_api_name,
         )
         self.stage: apigateway.Stage = self.api.deployment_stage
-        self.request_validator = self._request_validator_and_gateway_responses()
-        auth_binding = self.auth.bind(self)
-        self._allow_through_private_endpoint(auth_binding)
-        integration_binding = self.integration.bind(self)
-        self._expose(auth_binding, integration_binding)
-        self._add_methods(auth_binding, integration_binding, components_given=inference_components is not None)
-        self.web_acl: wafv2.CfnWebACL | None = waf.bind(self) if waf is not None else None
-        acknowledge_findings(self, auth_binding, cloud_watch_role=cloud_watch_role)
+        self._bind_parts(waf, cloud_watch_role=cloud_watch_role, components_given=inference_components is not None)
 
     @property
     def url(self) -> str:
@@ -245,6 +230,40 @@ class FrontDoor(Construct, FrontDoorMetrics):
         )
 
     # --- building blocks ---------------------------------------------------------------------
+
+    def _find_targets(
+        self, variant_names: Sequence[str] | None, inference_components: Sequence[InferenceComponent] | None
+    ) -> None:
+        """What the methods reach: the variants by name, the asynchronous inference, the components by name."""
+        self.variant_names_csv = variant_names_csv(self.endpoint, variant_names)
+        self.async_inference = (
+            self.endpoint.endpoint_config.async_inference if isinstance(self.endpoint, Endpoint) else None
+        )
+        from sagemaker_serving.front_door import components
+
+        self.inference_components = tuple(
+            inference_components if inference_components is not None else components.endpoint_components(self.endpoint)
+        )
+
+    def _log_groups(self, log_encryption_key: kms.IKey | None) -> None:
+        """The log groups' key (given, or a new one) and the access log group."""
+        self.log_encryption_key: kms.IKey = log_encryption_key or log_group_key(
+            self, "LogKey", description=f"Encrypts the log groups of {self.node.path}"
+        )
+        self.access_log_group = access_log_group(
+            self, retention=self.log_retention, encryption_key=self.log_encryption_key
+        )
+
+    def _bind_parts(self, waf: WafOptions | None, *, cloud_watch_role: bool, components_given: bool) -> None:
+        """The request validator, the auth and the integration bound, the methods, the WAF, the acknowledgements."""
+        self.request_validator = self._request_validator_and_gateway_responses()
+        auth_binding = self.auth.bind(self)
+        self._allow_through_private_endpoint(auth_binding)
+        integration_binding = self.integration.bind(self)
+        self._expose(auth_binding, integration_binding)
+        self._add_methods(auth_binding, integration_binding, components_given=components_given)
+        self.web_acl: wafv2.CfnWebACL | None = waf.bind(self) if waf is not None else None
+        acknowledge_findings(self, auth_binding, cloud_watch_role=cloud_watch_role)
 
     def _rest_api(
         self,

@@ -127,6 +127,16 @@ class ComponentAutoscaling(Construct):
     component, the schedules, and that ``max_copies`` copies (with every other component's most) fit in
     the pool's most instances.
 
+    :param min_copies: fewest copies (0 to ``copy_count``; 0 scales to zero).
+    :param max_copies: most copies (``copy_count`` to 1000, and at least 1).
+    :param metric: the target-tracking metric. Default: 100 invocations per copy per minute (the
+        instance variants' default per instance).
+    :param scale_in_cooldown: wait after a scale-in. Default 300 s.
+    :param scale_out_cooldown: wait after a scale-out. Default 60 s.
+    :param wake_cooldown: the step policy's cooldown after it adds the first copy (scale to zero only).
+        Default 300 s, about one cold start.
+    :param schedules: scheduled copy-count changes. Default: none.
+
     Attributes: ``scalable_target``, ``tracking_policy``, ``wake_policy`` and ``wake_alarm`` (``None``
     unless ``min_copies`` is 0), ``min_copies``, ``max_copies``.
     """
@@ -145,18 +155,7 @@ class ComponentAutoscaling(Construct):
         wake_cooldown: cdk.Duration | None = None,
         schedules: Sequence[ScheduledCapacity] = (),
     ) -> None:
-        """Turn on autoscaling for ``component``.
-
-        :param min_copies: fewest copies (0 to ``copy_count``; 0 scales to zero).
-        :param max_copies: most copies (``copy_count`` to 1000, and at least 1).
-        :param metric: the target-tracking metric. Default: 100 invocations per copy per minute (the
-            instance variants' default per instance).
-        :param scale_in_cooldown: wait after a scale-in. Default 300 s.
-        :param scale_out_cooldown: wait after a scale-out. Default 60 s.
-        :param wake_cooldown: the step policy's cooldown after it adds the first copy (scale to zero only).
-            Default 300 s, about one cold start.
-        :param schedules: scheduled copy-count changes. Default: none.
-        """
+        """Turn on autoscaling for ``component``."""
         metric = metric or CopyScalingMetric.invocations_per_copy(100)
         problems = _problems(component, min_copies, max_copies, metric, schedules)
         raise_if_problems(f"Invalid autoscaling of inference component {component.name!r}", problems)

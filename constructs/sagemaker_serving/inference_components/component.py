@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from aws_cdk import aws_cloudwatch as cloudwatch
 
     from sagemaker_serving.endpoint import Endpoint
+    from sagemaker_serving.endpoint_config import EndpointConfig
     from sagemaker_serving.inference_components.autoscaling import ComponentAutoscaling, ComponentAutoscalingOptions
     from sagemaker_serving.model import ModelBase
 
@@ -57,6 +58,17 @@ class InferenceComponent(cdk.Resource):
     the API's minimums, one copy fits one instance of the pool's type, and the copies of all the endpoint's
     components fit in the pool's most instances (:mod:`~sagemaker_serving.inference_components.capacity`).
 
+    :param endpoint: an :class:`~sagemaker_serving.Endpoint` served from a :class:`ComponentEndpointConfig`.
+    :param name: how callers name the component (1-63 alphanumerics or hyphens, unique on the endpoint).
+    :param model: what it runs: a :class:`~sagemaker_serving.Model` (or an import), or a
+        :class:`ComponentModel` (``from_model`` / ``from_container``).
+    :param compute: what one copy reserves on an instance.
+    :param copy_count: copies to create (at least 1). Default 1.
+    :param component_name: a fixed ``InferenceComponentName``. Default: made from the construct path.
+    :param model_data_download_timeout_seconds: time to download the model (60-3600). Default: SageMaker's.
+    :param container_startup_timeout_seconds: time to pass the health check (60-3600). Default: SageMaker's.
+    :param rolling_update: how updates roll out (:class:`ComponentRollingUpdate`). Default: SageMaker's.
+
     Attributes: ``cfn_inference_component``, ``name``, ``inference_component_name``,
     ``inference_component_arn``, ``endpoint``, ``model`` (the :class:`ComponentModel`), ``compute``,
     ``copy_count``, ``rolling_update``, ``autoscaling`` (``None`` until :meth:`autoscale`).
@@ -77,19 +89,7 @@ class InferenceComponent(cdk.Resource):
         container_startup_timeout_seconds: int | None = None,
         rolling_update: ComponentRollingUpdate | None = None,
     ) -> None:
-        """Create the component on ``endpoint``.
-
-        :param endpoint: an :class:`~sagemaker_serving.Endpoint` served from a :class:`ComponentEndpointConfig`.
-        :param name: how callers name the component (1-63 alphanumerics or hyphens, unique on the endpoint).
-        :param model: what it runs: a :class:`~sagemaker_serving.Model` (or an import), or a
-            :class:`ComponentModel` (``from_model`` / ``from_container``).
-        :param compute: what one copy reserves on an instance.
-        :param copy_count: copies to create (at least 1). Default 1.
-        :param component_name: a fixed ``InferenceComponentName``. Default: made from the construct path.
-        :param model_data_download_timeout_seconds: time to download the model (60-3600). Default: SageMaker's.
-        :param container_startup_timeout_seconds: time to pass the health check (60-3600). Default: SageMaker's.
-        :param rolling_update: how updates roll out (:class:`ComponentRollingUpdate`). Default: SageMaker's.
-        """
+        """Create the component on ``endpoint``."""
         source = model if isinstance(model, ComponentModel) else ComponentModel.from_model(model)
         problems = _problems(
             endpoint,
@@ -115,30 +115,38 @@ class InferenceComponent(cdk.Resource):
         self.inference_component_name: str = component_name or cdk.Names.unique_resource_name(
             self, max_length=63, separator="-", allowed_special_characters="-"
         )
-        bound = source.bind(self)
+        self.cfn_inference_component = self._resource(
+            config, (model_data_download_timeout_seconds, container_startup_timeout_seconds)
+        )
+        # Ref of AWS::SageMaker::InferenceComponent is its ARN.
+        self.inference_component_arn: str = self.cfn_inference_component.ref
+        endpoint._add_inference_component(self)
+
+    def _resource(
+        self, config: ComponentEndpointConfig, timeouts: tuple[int | None, int | None]
+    ) -> sagemaker.CfnInferenceComponent:
+        """Bind the model (its statements join the endpoint's execution role), then create the resource."""
+        bound = self.model.bind(self)
         for statement in bound.statements:
             config.add_to_role_policy(statement)
-        self.cfn_inference_component = sagemaker.CfnInferenceComponent(
+        return sagemaker.CfnInferenceComponent(
             self,
             "Resource",
-            endpoint_name=endpoint.endpoint_name,
+            endpoint_name=self.endpoint.endpoint_name,
             variant_name=config.pool.name,
             inference_component_name=self.inference_component_name,
             specification=sagemaker.CfnInferenceComponent.InferenceComponentSpecificationProperty(
                 model_name=bound.model_name,
                 container=bound.container,
-                compute_resource_requirements=compute.render(),
-                startup_parameters=_startup(model_data_download_timeout_seconds, container_startup_timeout_seconds),
+                compute_resource_requirements=self.compute.render(),
+                startup_parameters=_startup(*timeouts),
             ),
             # CopyCount is written at creation (and on each change of this value): see the class docstring.
             runtime_config=sagemaker.CfnInferenceComponent.InferenceComponentRuntimeConfigProperty(
-                copy_count=copy_count
+                copy_count=self.copy_count
             ),
-            deployment_config=rolling_update.bind() if rolling_update is not None else None,
+            deployment_config=self.rolling_update.bind() if self.rolling_update is not None else None,
         )
-        # Ref of AWS::SageMaker::InferenceComponent is its ARN.
-        self.inference_component_arn: str = self.cfn_inference_component.ref
-        endpoint._add_inference_component(self)
 
     @property
     def peak_copies(self) -> int:
@@ -205,6 +213,28 @@ def _startup(
     )
 
 
+def _name_problems(
+    endpoint: Endpoint, config: EndpointConfig | ComponentEndpointConfig | None, name: str, component_name: str | None
+) -> list[str]:
+    """The rules ``name`` and ``component_name`` break: their form, and their uniqueness on the endpoint."""
+    problems: list[str] = []
+    if not isinstance(name, str) or not COMPONENT_NAME.match(name):
+        problems.append(f"name: {name!r} is not allowed; expected 1-63 alphanumerics or hyphens")
+    if (
+        component_name is not None
+        and not cdk.Token.is_unresolved(component_name)
+        and not COMPONENT_NAME.match(component_name)
+    ):
+        problems.append(f"component_name: {component_name!r} is not allowed; expected 1-63 alphanumerics or hyphens")
+    if isinstance(config, ComponentEndpointConfig):
+        for other in endpoint.inference_components:
+            if other.name == name:
+                problems.append(f"name: {name!r} is already used on this endpoint; names must be unique")
+            if component_name is not None and other.inference_component_name == component_name:
+                problems.append(f"component_name: {component_name!r} is already used on this endpoint")
+    return problems
+
+
 def _problems(
     endpoint: Endpoint,
     name: str,
@@ -225,20 +255,7 @@ def _problems(
             f"endpoint: {endpoint!r} is not allowed; inference components need an Endpoint served from a "
             "ComponentEndpointConfig (an instance pool with no model and an execution role)"
         )
-    if not isinstance(name, str) or not COMPONENT_NAME.match(name):
-        problems.append(f"name: {name!r} is not allowed; expected 1-63 alphanumerics or hyphens")
-    if (
-        component_name is not None
-        and not cdk.Token.is_unresolved(component_name)
-        and not COMPONENT_NAME.match(component_name)
-    ):
-        problems.append(f"component_name: {component_name!r} is not allowed; expected 1-63 alphanumerics or hyphens")
-    if isinstance(config, ComponentEndpointConfig):
-        for other in endpoint.inference_components:
-            if other.name == name:
-                problems.append(f"name: {name!r} is already used on this endpoint; names must be unique")
-            if component_name is not None and other.inference_component_name == component_name:
-                problems.append(f"component_name: {component_name!r} is already used on this endpoint")
+    problems += _name_problems(endpoint, config, name, component_name)
     problems += source.problems("model")
     if not isinstance(compute, ComputeRequirements):
         problems.append(f"compute: {compute!r} is not allowed; expected ComputeRequirements")

@@ -37,6 +37,12 @@ class ComponentEndpointConfig(Construct):
     its artifact. Serve it with :class:`~sagemaker_serving.Endpoint`, then add
     :class:`~sagemaker_serving.InferenceComponent` objects to the endpoint.
 
+    :param pool: the instances the components share.
+    :param execution_role: the role SageMaker assumes for the endpoint. Default: a new role that may
+        write SageMaker endpoint logs and metrics (and, per component container, pull and read).
+    :param encryption_key: KMS key for the ML storage volumes. Default: a new key with rotation when
+        the instance type allows one; none otherwise.
+
     Attributes: ``cfn_endpoint_config``, ``pool``, ``execution_role``, ``execution_policy`` (``None`` for a
     given role), ``encryption_key`` (``None`` where not allowed), ``endpoint_config_name``.
     """
@@ -50,14 +56,7 @@ class ComponentEndpointConfig(Construct):
         execution_role: iam.IRole | None = None,
         encryption_key: kms.IKey | None = None,
     ) -> None:
-        """Create the endpoint config.
-
-        :param pool: the instances the components share.
-        :param execution_role: the role SageMaker assumes for the endpoint. Default: a new role that may
-            write SageMaker endpoint logs and metrics (and, per component container, pull and read).
-        :param encryption_key: KMS key for the ML storage volumes. Default: a new key with rotation when
-            the instance type allows one; none otherwise.
-        """
+        """Create the endpoint config."""
         problems = (
             pool.problems("pool")
             if isinstance(pool, InstancePool)

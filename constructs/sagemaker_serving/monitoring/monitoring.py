@@ -63,6 +63,17 @@ class ServingMonitoring(Construct):
     **Dashboard** (:mod:`sagemaker_serving.monitoring.dashboard`): alarm states, traffic and errors per
     variant, latencies, instance counts against the autoscaling limits, front-door health.
 
+    :param endpoint: the endpoint whose variants are watched.
+    :param front_door: its front door. Default: none watched.
+    :param autoscaling: the variants' autoscaling, for the limits drawn on the dashboard. Default: none.
+    :param thresholds: when each alarm fires. Default ``AlarmThresholds()`` (each default justified there).
+    :param alarm_name_prefix: the first part of every alarm name, unique per account and region. Default:
+        the stack's name (``ModelServing-prod``).
+    :param topic: an existing topic for the alarms. Default: a new encrypted topic.
+    :param subscriptions: subscriptions added to the topic. Default: none.
+    :param dashboard: create the dashboard. Default ``True``.
+    :param dashboard_name: its name. Default: ``alarm_name_prefix``.
+
     Attributes: ``alarms`` (by key: ``"champion/Invocation5XXErrors"``, ``"front-door/LatencyP99"`` ...),
     ``rollback_alarms`` (every variant's ``Invocation5XXErrors`` and ``ModelLatencyP99``),
     :meth:`rollback_alarms_of`, ``topic``, ``topic_key`` (``None`` with your topic), ``dashboard`` (``None``
@@ -84,19 +95,7 @@ class ServingMonitoring(Construct):
         dashboard: bool = True,
         dashboard_name: str | None = None,
     ) -> None:
-        """Create the alarms, the topic and the dashboard (see the class docstring).
-
-        :param endpoint: the endpoint whose variants are watched.
-        :param front_door: its front door. Default: none watched.
-        :param autoscaling: the variants' autoscaling, for the limits drawn on the dashboard. Default: none.
-        :param thresholds: when each alarm fires. Default ``AlarmThresholds()`` (each default justified there).
-        :param alarm_name_prefix: the first part of every alarm name, unique per account and region. Default:
-            the stack's name (``ModelServing-prod``).
-        :param topic: an existing topic for the alarms. Default: a new encrypted topic.
-        :param subscriptions: subscriptions added to the topic. Default: none.
-        :param dashboard: create the dashboard. Default ``True``.
-        :param dashboard_name: its name. Default: ``alarm_name_prefix``.
-        """
+        """Create the alarms, the topic and the dashboard (see the class docstring)."""
         self.thresholds = thresholds if thresholds is not None else AlarmThresholds()
         self.alarm_name_prefix = alarm_name_prefix or cdk.Stack.of(scope).stack_name
         raise_if_problems(
