@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+#: Makes a boto3 client for a service name (``MotoServer.client``): what every check takes.
 ClientFactory = Callable[[str], Any]
 
 

@@ -19,16 +19,12 @@ FRONT_DOOR_ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/variants/{variant}/invocations"),
     ("GET", "/health"),
 )
-
-
 #: ... and for an asynchronous endpoint (``async_inference``), which takes asynchronous invocations only.
 ASYNC_FRONT_DOOR_ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/async-invocations"),
     ("GET", "/async-invocations/{inference_id}"),
     ("GET", "/health"),
 )
-
-
 #: The front door's route to inference components (environments with an ``instance_pool``), beside the others.
 COMPONENT_ROUTE = ("POST", "/models/{component}/invocations")
 
