@@ -99,6 +99,8 @@ class FrontDoor(Messages, AsyncRoutes):
         )
         self.metrics = Metrics(namespace=settings.metrics_namespace, service=settings.service_name)
         self._cold_start = True
+        #: This request's ``(correlation_id, function_request_id, cold_start)`` log keys.
+        self._request_keys: tuple[str, str, bool] = ("", "", True)
         #: ``POWERTOOLS_METRICS_DISABLED`` or ``POWERTOOLS_DEV``: the access record is a Logger INFO line, no EMF.
         self._metrics_disabled = is_metrics_disabled()
 
@@ -112,17 +114,16 @@ class FrontDoor(Messages, AsyncRoutes):
         request_id = request_context.get("requestId") if isinstance(request_context, dict) else None
         if not isinstance(request_id, str) or not request_id:
             request_id = context.aws_request_id
-        # What Logger.inject_lambda_context() adds, without rebuilding the constant keys on every call
-        # (and with no way to switch on event logging: events hold bodies).
+        # What Logger.inject_lambda_context() adds, without rebuilding the constant keys on every call (and with no
+        # way to switch on event logging: events hold bodies). The per-request keys are set by _log_keys() before
+        # each log line: most requests write none besides their EMF record, which carries the request id itself.
         if self._cold_start:
             self.logger.append_keys(
                 function_name=context.function_name,
                 function_memory_size=context.memory_limit_in_mb,
                 function_arn=context.invoked_function_arn,
             )
-        self.logger.append_keys(
-            correlation_id=request_id, function_request_id=context.aws_request_id, cold_start=self._cold_start
-        )
+        self._request_keys = (request_id, context.aws_request_id, self._cold_start)
         self._cold_start = False
 
         log: dict[str, Any] = {"request_id": request_id, "method": event.get("httpMethod"), "route": "unmatched"}
@@ -145,6 +146,7 @@ class FrontDoor(Messages, AsyncRoutes):
         except Exception as exc:  # noqa: BLE001, RUF100 - the client gets JSON, never a trace
             # Frames only: exception messages could quote request data.
             frames = "".join(traceback.format_tb(exc.__traceback__))
+            self._log_keys()
             self.logger.error("Unhandled error", extra={"error_type": type(exc).__name__, "frames": frames})
             log["error_code"] = "InternalError"
             answer = error_answer(internal_error(), request_id)
@@ -210,6 +212,13 @@ class FrontDoor(Messages, AsyncRoutes):
     # ----------------------------------------------------------------------
     # Every answer (CORS: messages.Messages._cors)
     # ----------------------------------------------------------------------
+    def _log_keys(self) -> None:
+        """Set this request's keys on the logger before it writes a line (never a previous request's)."""
+        correlation_id, function_request_id, cold_start = self._request_keys
+        self.logger.append_keys(
+            correlation_id=correlation_id, function_request_id=function_request_id, cold_start=cold_start
+        )
+
     def _record(self, log: dict[str, Any], latency_ms: float) -> None:
         """Emit the request's single log record, which is also its EMF metrics record.
 
@@ -232,6 +241,7 @@ class FrontDoor(Messages, AsyncRoutes):
             dimensions = {"ErrorCode": error_code, "StatusCode": str(log["status"])}
             metrics = {"Errors": _one()}
             if log["status"] >= 500:
+                self._log_keys()
                 self.logger.warning("Request failed", extra=log)
         elif log.get("component"):
             dimensions = {"Component": log["component"]}
@@ -244,9 +254,11 @@ class FrontDoor(Messages, AsyncRoutes):
             dimensions = {"Route": log["route"]}
             metrics = {"Latency": _milliseconds(latency_ms), "AsyncRequests": _one()}
         else:
+            self._log_keys()
             self.logger.debug("request", extra=log)  # e.g. a healthy GET /health: no metric
             return
         if self._metrics_disabled:
+            self._log_keys()
             self.logger.info("request", extra=log)
             return
         dimensions["service"] = self.settings.service_name

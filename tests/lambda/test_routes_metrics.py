@@ -112,6 +112,25 @@ def test_server_errors_are_also_logged_with_correlation_ids(
     assert log["cold_start"] is True
 
 
+def test_each_log_line_carries_its_own_requests_keys(
+    frontdoor: Any, fake: FakeSageMaker, stdout_records: Callable[[], list[dict[str, Any]]]
+) -> None:
+    """The per-request keys are set only when a line is written: a later line never shows an earlier request's
+    ids, and a request that logs nothing in between changes nothing."""
+    fake.queue(INVOKE, *[FakeResponse.error("ServiceUnavailable", 503)] * 2)
+    stdout_records()
+    frontdoor.post(request_id="first")
+    assert frontdoor.post(request_id="quiet").status == 200  # an EMF record only
+    fake.queue(INVOKE, *[FakeResponse.error("ServiceUnavailable", 503)] * 2)
+    frontdoor.post(request_id="third")
+
+    logs = [r for r in stdout_records() if r.get("message") == "Request failed"]
+    assert [(r["correlation_id"], r["request_id"], r["cold_start"]) for r in logs] == [
+        ("first", "first", True),
+        ("third", "third", False),
+    ]
+
+
 def test_with_metrics_disabled_the_access_record_is_a_log_line(
     frontdoor_factory: Callable[..., Any], fake: FakeSageMaker, stdout_records: Callable[[], list[dict[str, Any]]]
 ) -> None:
