@@ -14,8 +14,10 @@ import pytest
 from aws_cdk.assertions import Template
 
 from app import build_app
-from stacks.config import ConfigError, parse
+from stacks.config import parse
 from tests.conftest import ROOT
+from tests.support.config_problems import build_problems as _build_problems
+from tests.support.config_problems import parse_problems as _problems
 
 EXAMPLE = ROOT / "examples" / "components.toml"
 
@@ -24,18 +26,6 @@ EXAMPLE = ROOT / "examples" / "components.toml"
 def raw() -> dict[str, Any]:
     with open(EXAMPLE, "rb") as fh:
         return tomllib.load(fh)
-
-
-def _problems(data: dict[str, Any]) -> tuple[str, ...]:
-    with pytest.raises(ConfigError) as info:
-        parse(data)
-    return info.value.problems
-
-
-def _build_problems(data: dict[str, Any]) -> tuple[str, ...]:
-    with pytest.raises(ConfigError) as info:
-        build_app(parse(data))
-    return info.value.problems
 
 
 def _variants_env(**extra: Any) -> dict[str, Any]:

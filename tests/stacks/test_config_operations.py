@@ -6,35 +6,16 @@ Rules are checked on the pinned reference file with one change each; construct p
 from __future__ import annotations
 
 import copy
-import tomllib
 from typing import Any
 
-import pytest
 from aws_cdk.assertions import Match, Template
 
 from app import build_app
 from sagemaker_serving import AlarmThresholds
-from stacks.config import AppConfig, ConfigError, parse
+from stacks.config import AppConfig, parse
 from stacks.serving_stack import ServingStack
-from tests.conftest import REFERENCE_CONFIG_FILE
-
-
-@pytest.fixture
-def raw() -> dict[str, Any]:
-    with open(REFERENCE_CONFIG_FILE, "rb") as fh:
-        return tomllib.load(fh)
-
-
-def _problems(data: dict[str, Any]) -> tuple[str, ...]:
-    with pytest.raises(ConfigError) as info:
-        parse(data)
-    return info.value.problems
-
-
-def _build_problems(data: dict[str, Any]) -> tuple[str, ...]:
-    with pytest.raises(ConfigError) as info:
-        build_app(parse(data))
-    return info.value.problems
+from tests.support.config_problems import build_problems as _build_problems
+from tests.support.config_problems import parse_problems as _problems
 
 
 def test_reference_monitoring_everywhere_and_capture_in_staging_and_prod(reference_config: AppConfig) -> None:

@@ -12,8 +12,10 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from app import build_app
-from stacks.config import ConfigError, load, parse
+from stacks.config import load, parse
 from tests.conftest import ROOT, Synthesised, synthesise
+from tests.support.config_problems import build_problems as _build_problems
+from tests.support.config_problems import parse_problems as _parse_problems
 
 EXAMPLE = ROOT / "examples" / "async.toml"
 
@@ -26,18 +28,6 @@ def async_example(tmp_path_factory: pytest.TempPathFactory) -> Synthesised:
 @pytest.fixture
 def raw() -> dict[str, Any]:
     return tomllib.loads(EXAMPLE.read_text())
-
-
-def _parse_problems(data: dict[str, Any]) -> tuple[str, ...]:
-    with pytest.raises(ConfigError) as info:
-        parse(data)
-    return info.value.problems
-
-
-def _build_problems(data: dict[str, Any]) -> tuple[str, ...]:
-    with pytest.raises(ConfigError) as info:
-        build_app(parse(data))
-    return info.value.problems
 
 
 def test_the_example_is_an_async_endpoint_that_scales_to_zero(async_example: Synthesised) -> None:

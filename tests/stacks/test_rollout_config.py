@@ -3,45 +3,25 @@
 from __future__ import annotations
 
 import copy
-import tomllib
 from typing import Any
 
-import pytest
 from aws_cdk.assertions import Match, Template
 
-from app import build_app
 from sagemaker_serving import BlueGreenUpdate, Canary, CapacitySize, RollingUpdate
-from stacks.config import AppConfig, ConfigError, parse
+from stacks.config import AppConfig, parse
 from stacks.deployment_config import BlueGreenConfig, DeploymentConfig
 from stacks.guardrails import guardrails_props
 from stacks.serving_stack import ServingStack
-from tests.conftest import REFERENCE_CONFIG_FILE
+from tests.support.config_problems import build_problems as _build_problems
+from tests.support.config_problems import parse_problems as _problems
 
 PROD = "environment 'prod': "
-
-
-@pytest.fixture
-def raw() -> dict[str, Any]:
-    with open(REFERENCE_CONFIG_FILE, "rb") as fh:
-        return tomllib.load(fh)
 
 
 def _with_deployment(raw: dict[str, Any], table: dict[str, Any], env: str = "prod") -> dict[str, Any]:
     data = copy.deepcopy(raw)
     data["environments"][env]["deployment"] = table
     return data
-
-
-def _problems(data: dict[str, Any]) -> tuple[str, ...]:
-    with pytest.raises(ConfigError) as info:
-        parse(data)
-    return info.value.problems
-
-
-def _build_problems(data: dict[str, Any]) -> tuple[str, ...]:
-    with pytest.raises(ConfigError) as info:
-        build_app(parse(data))
-    return info.value.problems
 
 
 # ---------------------------------------------------------------------------------------------
