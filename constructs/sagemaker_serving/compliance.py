@@ -26,6 +26,21 @@ def acknowledge(construct: IConstruct, rule_ids: Sequence[str], reason: str) -> 
     validations.acknowledge(*(cdk.Acknowledgment(id=r, reason=reason) for r in rule_ids))
 
 
+def acknowledge_endpoint_config_without_key(cfn_endpoint_config: IConstruct) -> None:
+    """Acknowledge the KMS-key rules on an endpoint config that has no key of ours, with why (the one reason
+    every endpoint config of this package gives: a key is only allowed where there is an ML storage volume)."""
+    acknowledge(
+        cfn_endpoint_config,
+        [
+            "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured",
+            "NIST.800.53.R5-SageMakerEndpointConfigurationKMSKeyConfigured",
+        ],
+        "No ML storage volume to encrypt with a key of ours: serverless variants and instance types "
+        "with local NVMe storage are encrypted by SageMaker, and CreateEndpointConfig rejects a "
+        "KmsKeyId for them.",
+    )
+
+
 def nag_resource(scope: IConstruct, value: str) -> str:
     """``value`` (an ARN with tokens) written as cdk-nag names it in a finding's ``Resource::`` part.
 

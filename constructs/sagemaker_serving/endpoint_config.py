@@ -9,7 +9,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from sagemaker_serving.compliance import acknowledge
+from sagemaker_serving.compliance import acknowledge_endpoint_config_without_key
 from sagemaker_serving.errors import raise_if_problems
 from sagemaker_serving.variants import InstanceVariant, ServerlessVariant, Variant, has_local_storage
 
@@ -112,21 +112,8 @@ class EndpointConfig(Construct):
             self.cfn_endpoint_config.shadow_production_variants = [shadow_variant.render(self._variants[0])]
             self.node.add_validation(NoAsyncWithShadow(self.cfn_endpoint_config))
         self.endpoint_config_name: str = self.cfn_endpoint_config.attr_endpoint_config_name
-        self._acknowledge_no_key()
-
-    def _acknowledge_no_key(self) -> None:
-        """Without a key of ours (none allowed for these variants), acknowledge the KMS-key rules, with why."""
-        if self.encryption_key is None:
-            acknowledge(
-                self.cfn_endpoint_config,
-                [
-                    "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured",
-                    "NIST.800.53.R5-SageMakerEndpointConfigurationKMSKeyConfigured",
-                ],
-                "No ML storage volume to encrypt with a key of ours: serverless variants and instance types "
-                "with local NVMe storage are encrypted by SageMaker, and CreateEndpointConfig rejects a "
-                "KmsKeyId for them.",
-            )
+        if self.encryption_key is None:  # none allowed for these variants
+            acknowledge_endpoint_config_without_key(self.cfn_endpoint_config)
 
     @property
     def variants(self) -> tuple[Variant, ...]:

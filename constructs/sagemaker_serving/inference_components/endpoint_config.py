@@ -17,7 +17,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from sagemaker_serving.compliance import acknowledge
+from sagemaker_serving.compliance import acknowledge, acknowledge_endpoint_config_without_key
 from sagemaker_serving.errors import raise_if_problems
 from sagemaker_serving.inference_components.pool import InstancePool
 from sagemaker_serving.variants import has_local_storage
@@ -92,16 +92,7 @@ class ComponentEndpointConfig(Construct):
             self.cfn_endpoint_config.node.add_dependency(self.execution_policy)
         self.endpoint_config_name: str = self.cfn_endpoint_config.attr_endpoint_config_name
         if self.encryption_key is None:
-            acknowledge(
-                self.cfn_endpoint_config,
-                [
-                    "HIPAA.Security-SageMakerEndpointConfigurationKMSKeyConfigured",
-                    "NIST.800.53.R5-SageMakerEndpointConfigurationKMSKeyConfigured",
-                ],
-                "No ML storage volume to encrypt with a key of ours: serverless variants and instance types "
-                "with local NVMe storage are encrypted by SageMaker, and CreateEndpointConfig rejects a "
-                "KmsKeyId for them.",
-            )
+            acknowledge_endpoint_config_without_key(self.cfn_endpoint_config)
 
     # --- what Endpoint, the autoscaling and the front door read from any endpoint config -------------
 

@@ -96,8 +96,10 @@ def test_nag_context_flag_runs_the_packs_at_synth(
     import sagemaker_serving.endpoint_config
     import sagemaker_serving.model
 
-    for module in (sagemaker_serving.model, sagemaker_serving.endpoint_config):
-        monkeypatch.setattr(module, "acknowledge", lambda *args, **kwargs: None)
+    monkeypatch.setattr(sagemaker_serving.model, "acknowledge", lambda *args, **kwargs: None)
+    monkeypatch.setattr(
+        sagemaker_serving.endpoint_config, "acknowledge_endpoint_config_without_key", lambda *args, **kwargs: None
+    )
     app_module.build_app(reference_config, outdir=str(tmp_path / "off"), context={"env": "dev"}).synth()
     with pytest.raises(RuntimeError, match="ValidationFailed") as info:
         app_module.build_app(
