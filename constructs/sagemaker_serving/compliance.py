@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import weakref
 from collections.abc import Sequence
 
@@ -44,22 +45,31 @@ def acknowledge_endpoint_config_without_key(cfn_endpoint_config: IConstruct) -> 
 def nag_resource(scope: IConstruct, value: str) -> str:
     """``value`` (an ARN with tokens) written as cdk-nag names it in a finding's ``Resource::`` part.
 
-    cdk-nag writes ``Ref`` as ``<LogicalId>``, ``Fn::GetAtt`` as ``<LogicalId.Attribute>``, pseudo parameters
-    as ``<AWS::Region>``, joins the parts of ``Fn::Join`` and writes any other function as its JSON.
+    A port of cdk-nag 3's ``flattenCfnReference`` (``src/utils/flatten-cfn-reference.ts``), which its IAM5 rule
+    applies to each resolved resource: ``Ref`` is ``<LogicalId>``, ``Fn::GetAtt`` ``<LogicalId.Attribute>``,
+    ``Fn::Join`` joins its parts, ``Fn::Sub`` and ``Fn::ImportValue`` are their argument, ``${`` and ``}`` in
+    strings become ``<`` and ``>``, and anything else is its JSON.
     """
-    import json
+    return flatten_cfn_reference(cdk.Stack.of(scope).resolve(value))
 
-    def render(part: object) -> str:
-        if isinstance(part, str):
-            return part
-        if isinstance(part, dict) and len(part) == 1:
-            ((name, arg),) = part.items()
-            if name == "Ref":
-                return f"<{arg}>"
-            if name == "Fn::GetAtt":
-                return f"<{arg[0]}.{arg[1]}>"
-            if name == "Fn::Join":
-                return str(arg[0]).join(render(p) for p in arg[1])
-        return json.dumps(part, separators=(",", ":"))
 
-    return render(cdk.Stack.of(scope).resolve(value))
+def flatten_cfn_reference(node: object) -> str:
+    """cdk-nag's flat string for a resolved CloudFormation value (see :func:`nag_resource`)."""
+    if node is None:
+        return ""
+    if isinstance(node, str):
+        return node.replace("${", "<").replace("}", ">")
+    if isinstance(node, dict):
+        if node.get("Fn::Join"):
+            delimiter, items = node["Fn::Join"]
+            return str(delimiter).join(flatten_cfn_reference(item) for item in items)
+        if node.get("Fn::Sub"):
+            return flatten_cfn_reference(node["Fn::Sub"])
+        if node.get("Fn::GetAtt"):
+            resource, attribute = node["Fn::GetAtt"]
+            return f"<{flatten_cfn_reference(resource)}.{flatten_cfn_reference(attribute)}>"
+        if node.get("Fn::ImportValue"):
+            return flatten_cfn_reference(node["Fn::ImportValue"])
+        if node.get("Ref"):
+            return f"<{flatten_cfn_reference(node['Ref'])}>"
+    return json.dumps(node, separators=(",", ":"), ensure_ascii=False)

@@ -31,7 +31,8 @@ so a config with a serverless variant refuses a ``DataCapture`` with a :class:`V
 
 from __future__ import annotations
 
-from sagemaker_serving.data_capture.capture import BoundDataCapture, DataCapture, default_prefix, nag_resource
+from sagemaker_serving.compliance import nag_resource
+from sagemaker_serving.data_capture.capture import BoundDataCapture, DataCapture, default_prefix
 from sagemaker_serving.data_capture.destinations import (
     CaptureBucket,
     CaptureDestination,

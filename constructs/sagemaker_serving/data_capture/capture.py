@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from sagemaker_serving.compliance import acknowledge
+from sagemaker_serving.compliance import acknowledge, nag_resource
 from sagemaker_serving.data_capture.destinations import CaptureBucket, CaptureDestination, CaptureDestinationBinding
 from sagemaker_serving.data_capture.validation import (
     MAX_PREFIX_LENGTH,
@@ -178,22 +178,3 @@ class BoundDataCapture:
         if id(role) not in self._granted:
             self._granted.add(id(role))
             self.write_policy.attach_to_role(role)
-
-
-def nag_resource(scope: Construct, value: str) -> str:
-    """How cdk-nag prints a resource ARN in a rule ID: ``<Logical.Arn>/prefix/*``, ``<AWS::Partition>`` ..."""
-    return _render(cdk.Stack.of(scope).resolve(value))
-
-
-def _render(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        if "Ref" in value:
-            return f"<{value['Ref']}>"
-        if "Fn::GetAtt" in value:
-            return f"<{'.'.join(value['Fn::GetAtt'])}>"
-        if "Fn::Join" in value:
-            separator, parts = value["Fn::Join"]
-            return str(separator).join(_render(p) for p in parts)
-    return str(value)
