@@ -329,6 +329,7 @@ def main() -> int:
     if args.resolver_variant:
         variant = Path(scratch.name) / "front_door"
         shutil.copytree(HANDLER_DIR, variant, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copy(variant / "routes.py", variant / "routes_base.py")  # the real routes, which the variant extends
         shutil.copy(VARIANTS_DIR / "routes_resolver.py", variant / "routes.py")
         code_dirs["resolver"] = variant
     for item in args.code_dir:

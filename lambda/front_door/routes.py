@@ -127,6 +127,16 @@ class FrontDoor(Messages, AsyncRoutes):
         self._cold_start = False
 
         log: dict[str, Any] = {"request_id": request_id, "method": event.get("httpMethod"), "route": "unmatched"}
+        answer = self._answer(event, log, request_id)
+        self._cors(event, answer["headers"])
+        log["status"] = answer["statusCode"]
+        latency_ms = (time.perf_counter() - started) * 1000.0
+        log["latency_ms"] = round(latency_ms, 3)
+        self._record(log, latency_ms)
+        return answer
+
+    def _answer(self, event: Event, log: dict[str, Any], request_id: str) -> Answer:
+        """Route the event and answer it; every failure becomes the JSON error envelope."""
         try:
             route, parameter = route_event(event, self.settings)
             log["route"] = route
@@ -150,11 +160,6 @@ class FrontDoor(Messages, AsyncRoutes):
             self.logger.error("Unhandled error", extra={"error_type": type(exc).__name__, "frames": frames})
             log["error_code"] = "InternalError"
             answer = error_answer(internal_error(), request_id)
-        self._cors(event, answer["headers"])
-        log["status"] = answer["statusCode"]
-        latency_ms = (time.perf_counter() - started) * 1000.0
-        log["latency_ms"] = round(latency_ms, 3)
-        self._record(log, latency_ms)
         return answer
 
     # ----------------------------------------------------------------------
