@@ -7,6 +7,7 @@ and ``python app.py`` prints them without a traceback and exits with status 1.
 from __future__ import annotations
 
 import copy
+import json
 import os
 import subprocess
 import sys
@@ -110,6 +111,15 @@ def test_front_door_problems_name_the_front_door_keys(raw: dict[str, Any]) -> No
 # `python app.py` / `cdk synth`: the message, no traceback, exit status 1
 # ---------------------------------------------------------------------------------------------
 def test_app_prints_construct_problems_without_a_traceback(raw: dict[str, Any], tmp_path: Path) -> None:
+    """Also, as this run starts the app's own jsii kernel: every Node process of the kernel (launcher and
+    kernel) sees ``NODE_OPTIONS`` with both the user's option (a ``--require`` probe that records what it saw)
+    and the app's young-generation limit (``app.kernel_node_options``)."""
+    seen = tmp_path / "node_options.txt"
+    probe = tmp_path / "probe.js"
+    probe.write_text(
+        f"require('fs').appendFileSync({json.dumps(str(seen))}, "
+        "JSON.stringify([process.env.NODE_OPTIONS, process.argv[1] || '']) + '\\n');\n"
+    )
     text = REFERENCE_CONFIG_FILE.read_text()
     text = text.replace("max_concurrency = 5", "max_concurrency = 500").replace(
         "initial_weight = 0.1", "initial_weight = 0"
@@ -127,6 +137,7 @@ def test_app_prints_construct_problems_without_a_traceback(raw: dict[str, Any], 
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'constructs'}",  # this checkout's package, as make sets it
             "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+            "NODE_OPTIONS": f"--require={probe}",
         },
         capture_output=True,
         text=True,
@@ -141,6 +152,9 @@ def test_app_prints_construct_problems_without_a_traceback(raw: dict[str, Any], 
         "  - environment 'prod': instance_variants[1] ('challenger').initial_weight: 0.0 is not allowed; must be > 0",
     ]
     assert not list((tmp_path / "cdk.out").glob("*.template.json"))
+    records = [json.loads(line) for line in seen.read_text().splitlines()]
+    assert sorted(Path(script).name for _, script in records) == ["jsii-runtime.js", "program.js"]
+    assert {options for options, _ in records} == {f"--require={probe} --max-semi-space-size=4"}
 
 
 def test_app_main_prints_file_problems_and_returns_1(
